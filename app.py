@@ -1,5 +1,10 @@
 """MotCua API and event handlers: creates the Chalice app and registers blueprints. No logic here."""
 
-from chalice import Chalice
+from chalicelib.api import context, desk, dossiers, health, procedures, uploads
+from chalicelib.api.http import request_middleware
 
-app = Chalice(app_name="motcua")
+app = context.App(app_name="motcua")
+context.bind_app(app)
+app.register_middleware(request_middleware, "http")
+for blueprint in (health.bp, procedures.bp, uploads.bp, dossiers.bp, desk.bp):
+    app.register_blueprint(blueprint)

@@ -1,0 +1,120 @@
+"""Citizen and officer routes for dossiers (heavy imports happen inside the handlers: cold start)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chalice import Blueprint
+
+from .authorizer import cognito_users
+from .http import Problem, json_body, json_response, language, page_limit, query_params, view
+
+bp = Blueprint(__name__)
+_IDEMPOTENCY_KEY_MAX = 128
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _caller():
+    from .auth import authenticate
+
+    return authenticate(bp.current_request)
+
+
+def _respond(dossier, principal, status: int = 200, headers: dict | None = None):
+    from .present import dossier_view, etag
+
+    return json_response(dossier_view(dossier, principal, language(bp.current_request)), status,
+                         {"ETag": etag(dossier), **(headers or {})})
+
+
+@bp.route("/dossiers", methods=["POST"], authorizer=cognito_users)
+@view
+def submit_dossier():
+    from ..domain.states import Role
+    from ..services.dossiers import DossierService
+    from .auth import require
+    from .schemas import SubmitDossier, parse
+
+    principal = _caller()
+    require(principal, Role.CITIZEN)
+    key = (bp.current_request.headers or {}).get("idempotency-key", "").strip()
+    if not key or len(key) > _IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        raise Problem(400, "malformed_request", "idempotency_key_required")
+    body = json_body(bp.current_request)
+    request = parse(SubmitDossier, body)
+    dossier, replayed = DossierService().submit(principal, request, body, key, _now())
+    headers = {"Location": f"/dossiers/{dossier.id}"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return _respond(dossier, principal, 201, headers)
+
+
+@bp.route("/dossiers", methods=["GET"], authorizer=cognito_users)
+@view
+def list_my_dossiers():
+    from ..store.dossiers import DossierStore
+    from .present import dossier_view
+
+    principal = _caller()
+    params = query_params(bp.current_request)
+    items, cursor = DossierStore().list_by_owner(principal.id, page_limit(params), params.get("cursor"))
+    lang = language(bp.current_request)
+    return json_response({"items": [dossier_view(d, principal, lang) for d in items], "next_cursor": cursor})
+
+
+@bp.route("/dossiers/{dossier_id}", methods=["GET"], authorizer=cognito_users)
+@view
+def get_dossier(dossier_id):
+    from ..services.dossiers import DossierService
+
+    principal = _caller()
+    return _respond(DossierService().visible(principal, dossier_id), principal)
+
+
+@bp.route("/dossiers/{dossier_id}/history", methods=["GET"], authorizer=cognito_users)
+@view
+def dossier_history(dossier_id):
+    from ..services.dossiers import DossierService
+
+    principal = _caller()
+    return json_response({"dossier_id": dossier_id, "events": DossierService().history(principal, dossier_id)})
+
+
+def _act(dossier_id: str, schema_name: str, method_name: str):
+    from ..services.dossiers import DossierService
+    from . import schemas
+    from .present import expected_version
+
+    principal = _caller()
+    request = schemas.parse(getattr(schemas, schema_name), json_body(bp.current_request))
+    service = DossierService()
+    dossier = getattr(service, method_name)(principal, dossier_id, request, _now(),
+                                            expected_version(bp.current_request.headers))
+    return _respond(dossier, principal)
+
+
+@bp.route("/dossiers/{dossier_id}/receive", methods=["POST"], authorizer=cognito_users)
+@view
+def receive_dossier(dossier_id):
+    return _act(dossier_id, "Receive", "receive")
+
+
+@bp.route("/dossiers/{dossier_id}/request-supplement", methods=["POST"], authorizer=cognito_users)
+@view
+def request_supplement(dossier_id):
+    return _act(dossier_id, "RequestSupplement", "request_supplement")
+
+
+@bp.route("/dossiers/{dossier_id}/refuse", methods=["POST"], authorizer=cognito_users)
+@view
+def refuse_dossier(dossier_id):
+    return _act(dossier_id, "Refuse", "refuse")
+
+
+@bp.route("/dossiers/{dossier_id}/resubmit", methods=["POST"], authorizer=cognito_users)
+@view
+def resubmit_dossier(dossier_id):
+    return _act(dossier_id, "Resubmit", "resubmit")

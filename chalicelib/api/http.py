@@ -1,0 +1,182 @@
+"""HTTP plumbing shared by the blueprints: RFC 9457 problems, body parsing, error mapping,
+and the middleware that gives every request a correlation id and a structured access log."""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Response
+
+from ..domain import errors as domain_errors
+from ..domain.messages import message, pick_language
+from ..observability import accept_correlation_id, correlation_id, get_logger, set_correlation_id
+
+PROBLEM_TYPE_BASE = "urn:motcua:problem:"
+PROBLEM_JSON = "application/problem+json"
+MAX_BODY_BYTES = 256 * 1024
+
+
+class Problem(Exception):
+    def __init__(self, status: int, slug: str, detail_code: str | None = None, params: dict | None = None,
+                 errors: list[domain_errors.FieldError] | None = None, extra: dict | None = None,
+                 headers: dict | None = None) -> None:
+        super().__init__(slug)
+        self.status = status
+        self.slug = slug
+        self.detail_code = detail_code or slug
+        self.params = params or {}
+        self.errors = errors or []
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+
+def language(request: Any) -> str:
+    headers = getattr(request, "headers", None) or {}
+    return pick_language(headers.get("accept-language"))
+
+
+def problem_response(problem: Problem, lang: str, instance: str | None = None) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + problem.slug,
+        "title": message(problem.slug, lang),
+        "status": problem.status,
+        "detail": message(problem.detail_code, lang, {**problem.params, "count": len(problem.errors),
+                                                      "correlation_id": correlation_id()}),
+        "code": problem.detail_code,
+    }
+    if instance:
+        body["instance"] = instance
+    if problem.errors:
+        body["errors"] = [{"field": e.field, "code": e.code, "message": message(e.code, lang, e.params),
+                           **({"params": e.params} if e.params else {})} for e in problem.errors]
+    body.update(problem.extra)
+    headers = {"Content-Type": PROBLEM_JSON, "Content-Language": lang, **problem.headers}
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=problem.status, headers=headers)
+
+
+def to_problem(error: Exception) -> Problem | None:
+    """Domain and store errors mapped to HTTP; None for anything unexpected."""
+    from ..store.cursors import BadCursor
+
+    if isinstance(error, Problem):
+        return error
+    if isinstance(error, domain_errors.ValidationFailed):
+        return Problem(422, "validation_failed", "validation_detail", errors=error.errors)
+    if isinstance(error, domain_errors.NotFound):
+        return Problem(404, "not_found", error.detail_code, error.params)
+    if isinstance(error, domain_errors.Forbidden):
+        return Problem(403, "forbidden", error.detail_code, error.params)
+    if isinstance(error, domain_errors.TransitionNotAllowed):
+        return Problem(409, "conflict", "transition_not_allowed", error.params,
+                       extra={"allowed_actions": error.allowed_actions})
+    if isinstance(error, domain_errors.Conflict):
+        return Problem(409, "conflict", error.detail_code, error.params)
+    if isinstance(error, domain_errors.IdempotencyKeyReused):
+        return Problem(422, "validation_failed", "idempotency_key_reused")
+    if isinstance(error, BadCursor):
+        return Problem(400, "malformed_request", "bad_cursor")
+    return None
+
+
+def _is_unavailable(error: Exception) -> bool:
+    """Throttling and outages of AWS services: the client should retry, nothing was their fault."""
+    module = type(error).__module__
+    return module.startswith(("botocore", "pynamodb", "urllib3")) or isinstance(error, TimeoutError)
+
+
+def view(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Every route goes through this: known errors become problems, unknown ones a logged 500
+    without internals (Chalice would otherwise answer with its own JSON shape)."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..api.context import current_request
+
+        request = current_request()
+        lang = language(request)
+        try:
+            return handler(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - this is the one place that maps every error
+            problem = to_problem(error)
+            if problem is None and _is_unavailable(error):
+                get_logger().exception("dependency unavailable")
+                problem = Problem(503, "service_unavailable", "service_unavailable_detail",
+                                  headers={"Retry-After": "2"})
+            if problem is None:
+                get_logger().exception("unhandled error")
+                problem = Problem(500, "internal_error", "internal_error_detail")
+            return problem_response(problem, lang, getattr(request, "path", None))
+
+    return wrapper
+
+
+def json_body(request: Any) -> dict:
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise Problem(413, "malformed_request", "malformed_json")
+    if not raw.strip():
+        raise Problem(400, "malformed_request", "body_not_object")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Problem(400, "malformed_request", "malformed_json") from error
+    if not isinstance(data, dict):
+        raise Problem(400, "malformed_request", "body_not_object")
+    return data
+
+
+def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(body=json.dumps(body, ensure_ascii=False, default=str), status_code=status,
+                    headers={"Content-Type": "application/json", **(headers or {})})
+
+
+_CHALICE_ERRORS = {400: ("malformed_request", "malformed_json"), 403: ("not_found", "route_not_found"),
+                   404: ("not_found", "route_not_found"), 405: ("method_not_allowed", "method_not_allowed"),
+                   415: ("unsupported_media_type", "unsupported_media_type"),
+                   500: ("internal_error", "internal_error_detail")}
+
+
+def request_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Correlation id in, correlation id out, one access-log line, and Chalice's own error
+    responses (405, 415, ...) rewritten as problems so clients meet one error format."""
+    started = time.perf_counter()
+    headers = event.headers or {}
+    context = event.context or {}
+    fallback = context.get("requestId") or _new_id()
+    set_correlation_id(accept_correlation_id(headers.get("x-correlation-id"), fallback))
+    response = get_response(event)
+    content_type = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "")
+    if response.status_code >= 400 and PROBLEM_JSON not in content_type:
+        slug, detail = _CHALICE_ERRORS.get(response.status_code, ("internal_error", "internal_error_detail"))
+        problem = Problem(response.status_code, slug, detail,
+                          headers={k: v for k, v in response.headers.items() if k.lower() == "allow"})
+        response = problem_response(problem, pick_language(headers.get("accept-language")), event.path)
+    response.headers["X-Correlation-Id"] = correlation_id() or fallback
+    get_logger().info("request", extra={"method": event.method, "path": event.path,
+                                        "status": response.status_code,
+                                        "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
+    return response
+
+
+def _new_id() -> str:
+    from ..domain.ids import new_id
+
+    return new_id()
+
+
+def query_params(request: Any) -> dict[str, str]:
+    return dict(request.query_params or {})
+
+
+def page_limit(params: dict[str, str], default: int = 20, maximum: int = 100) -> int:
+    raw = params.get("limit")
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise Problem(400, "malformed_request", "bad_query",
+                      errors=[domain_errors.FieldError("limit", "field.range")])
+    return int(raw)

@@ -1,0 +1,193 @@
+"""Request bodies: structure, types and lengths (pydantic). Domain rules come after, in the domain.
+
+Imported by handlers on first use, not at module import: pydantic is not needed to start the app.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..domain.errors import FieldError, ValidationFailed
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(min_length=1, max_length=2000)]
+OptionalNote = Annotated[str, Field(max_length=2000)]
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+M = TypeVar("M", bound="Strict")
+ProcedureCode = Annotated[str, Field(min_length=8, max_length=16, pattern=r"^\d\.\d{6}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Person(Strict):
+    type: Literal["person"]
+    full_name: Text
+    citizen_id: Annotated[str, Field(min_length=1, max_length=20)]
+    date_of_birth: date
+    phone: Annotated[str, Field(max_length=20)] | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+    address: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class Representative(Strict):
+    full_name: Text
+    citizen_id: Annotated[str, Field(max_length=20)] | None = None
+    position: Annotated[str, Field(max_length=200)] | None = None
+
+
+class Business(Strict):
+    type: Literal["business"]
+    name: Annotated[str, Field(min_length=1, max_length=300)]
+    tax_code: Annotated[str, Field(min_length=1, max_length=20)]
+    address: Annotated[str, Field(min_length=1, max_length=500)]
+    representative: Representative
+    phone: Annotated[str, Field(max_length=20)] | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+
+
+class ComponentFiles(Strict):
+    component_id: Identifier
+    upload_ids: Annotated[list[Identifier], Field(max_length=20)]
+
+
+class Delivery(Strict):
+    method: Literal["online", "desk", "post"]
+    address: Annotated[str, Field(max_length=500)] | None = None
+
+
+class SubmitDossier(Strict):
+    procedure_code: ProcedureCode
+    applicant: Annotated[Person | Business, Field(discriminator="type")]
+    summary: LongText
+    components: Annotated[list[ComponentFiles], Field(min_length=1, max_length=50)]
+    delivery: Delivery
+    sms_opt_in: bool = False
+    locale: Literal["vi", "en"] | None = None
+
+
+class CreateUpload(Strict):
+    procedure_code: ProcedureCode
+    component_id: Identifier
+    file_name: Annotated[str, Field(min_length=1, max_length=255)]
+    content_type: Annotated[str, Field(min_length=1, max_length=100)]
+    size: Annotated[int, Field(ge=1)]
+
+
+class Receive(Strict):
+    note: OptionalNote = ""
+
+
+class SupplementItem(Strict):
+    component_id: Identifier
+    reason: LongText
+
+
+class RequestSupplement(Strict):
+    items: Annotated[list[SupplementItem], Field(min_length=1, max_length=50)]
+    note: OptionalNote = ""
+
+
+class Refuse(Strict):
+    reason: LongText
+
+
+class Resubmit(Strict):
+    components: Annotated[list[ComponentFiles], Field(min_length=1, max_length=50)]
+    note: OptionalNote = ""
+
+
+class ComponentDef(Strict):
+    id: Identifier
+    name_vi: Text
+    name_en: Text
+    required: bool
+    accepted_types: Annotated[list[Literal["application/pdf", "image/jpeg", "image/png"]],
+                              Field(min_length=1)]
+    max_size_bytes: Annotated[int, Field(ge=1, le=50 * 1024 * 1024)]
+
+
+class ProcessingTimeDef(Strict):
+    value: Annotated[int, Field(ge=1, le=3650)]
+    unit: Literal["working_days", "working_hours", "calendar_days"]
+
+
+class FeeDef(Strict):
+    amount_vnd: Annotated[int, Field(ge=0)]
+    description_vi: Text
+    description_en: Text
+
+
+class PublishProcedure(Strict):
+    """A new version of a procedure; the server numbers the version."""
+
+    code: ProcedureCode
+    effective_date: date
+    name_vi: Annotated[str, Field(min_length=1, max_length=500)]
+    name_en: Annotated[str, Field(min_length=1, max_length=500)]
+    field_code: Identifier
+    field_vi: Text
+    field_en: Text
+    agency_code: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9A-Z][0-9A-Z.]*[0-9A-Z]$")]
+    agency_name_vi: Text
+    agency_name_en: Text
+    processing_time: ProcessingTimeDef
+    fees: Annotated[list[FeeDef], Field(max_length=20)] = []
+    online_level: Literal["full", "partial"]
+    legal_basis: Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=30)] = []
+    components: Annotated[list[ComponentDef], Field(min_length=1, max_length=50)]
+    applicant_types: Annotated[list[Literal["person", "business"]], Field(min_length=1)]
+
+
+_CODES = {
+    "missing": "field.required", "extra_forbidden": "field.unknown", "string_too_long": "field.too_long",
+    "string_too_short": "field.blank", "too_long": "field.too_long", "too_short": "field.too_short",
+    "literal_error": "field.choice", "enum": "field.choice", "union_tag_invalid": "field.choice",
+    "union_tag_not_found": "field.required", "date_parsing": "field.date", "date_from_datetime_parsing": "field.date",
+    "date_type": "field.date", "date_from_datetime_inexact": "field.date", "int_parsing": "field.number",
+    "int_type": "field.number", "int_from_float": "field.number", "greater_than_equal": "field.range",
+    "less_than_equal": "field.range", "string_pattern_mismatch": "field.invalid", "bool_parsing": "field.type",
+    "bool_type": "field.type", "string_type": "field.type", "list_type": "field.type",
+    "model_type": "field.type", "dict_type": "field.type", "model_attributes_type": "field.type",
+}
+
+
+def _path(loc: tuple[Any, ...], tags: set[str]) -> str:
+    out = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in tags and i > 0:
+            continue  # discriminated unions insert the tag into the location
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "body"
+
+
+def field_errors(error: ValidationError) -> list[FieldError]:
+    found = []
+    for item in error.errors(include_url=False):
+        code = _CODES.get(item["type"], "field.invalid")
+        ctx = item.get("ctx") or {}
+        params = {}
+        if "max_length" in ctx:
+            params["max"] = ctx["max_length"]
+        if "min_length" in ctx:
+            params["min"] = ctx["min_length"]
+        if "expected" in ctx or "expected_tags" in ctx:
+            params["choices"] = str(ctx.get("expected") or ctx.get("expected_tags")).replace("'", "")
+        if code == "field.blank" and ctx.get("min_length", 1) > 1:
+            code = "field.too_short"
+        found.append(FieldError(_path(tuple(item["loc"]), {"person", "business"}), code, params))
+    return found
+
+
+def parse(model: type[M], data: dict) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ValidationFailed(field_errors(error)) from error

@@ -1,0 +1,207 @@
+"""Working-day calendar for statutory processing times.
+
+Rules (DOMAIN.md, "Time"): working days are Monday to Friday minus public holidays, plus make-up working
+days the government announces; a period in days starts the day after the (effective) receipt; a dossier
+received on a non-working day or outside working hours counts as received on the next working day. All
+wall-clock reasoning happens in Asia/Ho_Chi_Minh, because Lambda runs in UTC.
+
+Holiday data comes from the ``holidays`` package (``holidays.country_holidays("VN")``), which includes
+compensation days for holidays falling on a weekend and the swapped days off it knows about. What it
+holds for 2026 (checked against holidays 0.108):
+
+- Lunar New Year: 16-20 February 2026 (Mon-Fri). With the two weekends around it this is the announced
+  14-22 February break, so nothing needs adding.
+- Vietnam Culture Day, 24 November 2026: present (0.108 adds it from 2026 onward). Older releases, which
+  ``requirements.txt`` still allows, lack it: put it in ``CalendarConfig.extra_days_off`` if it's missing.
+- Monday 31 August 2026 is listed as a day off swapped for Saturday 22 August 2026, but the package
+  does not say that Saturday is worked: it has to go in ``CalendarConfig.makeup_working_days``.
+
+Announcements the package doesn't know about (bridge days, make-up Saturdays, new holidays) are data,
+not code: they go in ``CalendarConfig`` rather than in this module.
+
+``holidays`` is imported lazily: importing it (and building a year) costs tens of milliseconds, which
+should not land on the cold start of routes that never compute a deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "LOCAL_TZ",
+    "CalendarConfig",
+    "TimeUnit",
+    "WorkingCalendar",
+]
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+_ONE_DAY = timedelta(days=1)
+_SATURDAY = 5
+
+
+class TimeUnit(StrEnum):
+    WORKING_DAYS = "working_days"
+    WORKING_HOURS = "working_hours"
+    CALENDAR_DAYS = "calendar_days"
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    """Announced exceptions to the statutory calendar, and office hours.
+
+    ``extra_days_off``: days off the package doesn't know (e.g. a bridge day the government announces).
+    ``makeup_working_days``: days worked in exchange (e.g. a Saturday); these win over weekends and holidays.
+    """
+
+    extra_days_off: frozenset[date] = frozenset()
+    makeup_working_days: frozenset[date] = frozenset()
+    work_start: time = time(7, 30)
+    work_end: time = time(17, 0)
+
+    def __post_init__(self) -> None:
+        if self.work_start >= self.work_end:
+            raise ValueError(f"work_start {self.work_start} must be before work_end {self.work_end}")
+        if self.work_start.tzinfo is not None or self.work_end.tzinfo is not None:
+            # Office hours are local wall-clock times; an offset here would be silently ignored.
+            raise ValueError("work_start and work_end are local wall-clock times and must be naive")
+
+
+@lru_cache(maxsize=64)
+def _vn_holidays(year: int) -> frozenset[date]:
+    import holidays  # lazy: see module docstring
+
+    # A frozenset rather than the HolidayBase: the latter grows itself on lookups of other years.
+    return frozenset(holidays.country_holidays("VN", years=year).keys())
+
+
+def _require_date(d: date) -> None:
+    # datetime subclasses date but never equals one, so set lookups would silently miss every holiday.
+    if isinstance(d, datetime):
+        raise TypeError(f"expected a date, got a datetime ({d!r}); use to_local(...).date()")
+
+
+class WorkingCalendar:
+    """Working days and deadlines in Vietnamese local time."""
+
+    def __init__(self, config: CalendarConfig | None = None) -> None:
+        self.config = config if config is not None else CalendarConfig()
+
+    # ---- days -------------------------------------------------------------------------------------
+
+    def is_public_holiday(self, d: date) -> bool:
+        """True for a statutory holiday (incl. weekend compensation days) or a configured extra day off."""
+        _require_date(d)
+        return d in self.config.extra_days_off or d in _vn_holidays(d.year)
+
+    def is_working_day(self, d: date) -> bool:
+        """Monday to Friday and not a holiday, or a configured make-up working day."""
+        _require_date(d)
+        if d in self.config.makeup_working_days:
+            return True
+        if d.weekday() >= _SATURDAY:
+            return False
+        return not self.is_public_holiday(d)
+
+    def next_working_day(self, d: date) -> date:
+        """The first working day strictly after ``d``."""
+        _require_date(d)
+        d += _ONE_DAY
+        while not self.is_working_day(d):
+            d += _ONE_DAY
+        return d
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day strictly after ``start``; ``start`` itself when n == 0."""
+        _require_date(start)
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        d = start
+        for _ in range(n):
+            d = self.next_working_day(d)
+        return d
+
+    def count_working_days(self, after: date, up_to: date) -> int:
+        """Number of working days d with ``after < d <= up_to`` (0 if ``up_to <= after``)."""
+        _require_date(after)
+        _require_date(up_to)
+        count = 0
+        d = after + _ONE_DAY
+        while d <= up_to:
+            if self.is_working_day(d):
+                count += 1
+            d += _ONE_DAY
+        return count
+
+    # ---- instants ---------------------------------------------------------------------------------
+
+    def to_local(self, at: datetime) -> datetime:
+        """``at`` in Asia/Ho_Chi_Minh. Naive input is refused: on Lambda it would be UTC, elsewhere not."""
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError(f"timezone-aware datetime required, got naive {at!r}")
+        return at.astimezone(LOCAL_TZ)
+
+    def effective_receipt_day(self, at: datetime) -> date:
+        """The working day a receipt at ``at`` counts for.
+
+        Same day if it is a working day and the time is before ``work_end`` (an early arrival, before
+        ``work_start``, still counts for that day); otherwise the next working day.
+        """
+        local = self.to_local(at)
+        d = local.date()
+        if self.is_working_day(d) and local.time() < self.config.work_end:
+            return d
+        return self.next_working_day(d)
+
+    # ---- deadlines --------------------------------------------------------------------------------
+
+    def due_date(self, received_at: datetime, value: int, unit: TimeUnit | str) -> date:
+        """The appointment date for a statutory period of ``value`` ``unit`` from ``received_at``."""
+        unit = TimeUnit(unit)
+        if value < 0:
+            raise ValueError(f"value must be >= 0, got {value}")
+        receipt_day = self.effective_receipt_day(received_at)
+        if unit is TimeUnit.WORKING_DAYS:
+            return self.add_working_days(receipt_day, value)
+        if unit is TimeUnit.CALENDAR_DAYS:
+            d = receipt_day + timedelta(days=value)
+            return d if self.is_working_day(d) else self.next_working_day(d)
+        return self._due_in_working_hours(received_at, receipt_day, value)
+
+    def _due_in_working_hours(self, received_at: datetime, receipt_day: date, hours: int) -> date:
+        cfg = self.config
+        # Naive local wall-clock arithmetic is exact here: Vietnam has no daylight saving.
+        local = self.to_local(received_at).replace(tzinfo=None)
+        start = datetime.combine(receipt_day, cfg.work_start)
+        if local > start:
+            # Only possible when received during office hours on receipt_day; otherwise local is either
+            # earlier that day or on a previous (non-working or after-hours) day.
+            start = local
+        remaining = timedelta(hours=hours)
+        day = receipt_day
+        while True:
+            available = datetime.combine(day, cfg.work_end) - start
+            # "<=": hours elapsing exactly at closing time are due that day, not the next.
+            if remaining <= available:
+                return day
+            remaining -= available
+            day = self.next_working_day(day)
+            start = datetime.combine(day, cfg.work_start)
+
+    def extend_for_pause(self, due: date, paused_at: datetime, resumed_at: datetime) -> date:
+        """Push ``due`` back by the working days the clock was stopped (supplement, fee waiting).
+
+        Lost days are the working days after the pause day up to the day the resumption counts for,
+        so a resumption after hours or on a day off also consumes the next working day.
+        """
+        _require_date(due)
+        paused_local = self.to_local(paused_at)
+        if self.to_local(resumed_at) < paused_local:
+            raise ValueError(f"resumed_at {resumed_at!r} is before paused_at {paused_at!r}")
+        paused_day = paused_local.date()
+        lost = self.count_working_days(paused_day, self.effective_receipt_day(resumed_at))
+        return self.add_working_days(due, lost)

@@ -1,0 +1,242 @@
+"""The dossier and the pure functions that move it through the state machine.
+
+Every function returns the changed dossier and the event that records the change; the store
+writes both in one transaction, so a dossier never changes without its event.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+
+from .errors import Forbidden, TransitionNotAllowed
+from .ids import new_id
+from .states import STATUSES, TRANSITIONS, Action, Role, Status, Transition, allowed_actions, find_transition
+
+EVENT_SCHEMA_VERSION = 1
+
+# Submission channel codes of the national portal (`KenhThucHien`).
+CHANNEL_DESK, CHANNEL_ONLINE, CHANNEL_POST = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the verified token says."""
+
+    id: str
+    username: str
+    roles: frozenset[Role]
+    agency_code: str | None = None
+    unit: str | None = None
+    name: str | None = None
+    email: str | None = None
+    locale: str = "vi"
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    def actor(self, transition: Transition) -> dict:
+        role = next((r for r in Role if r in transition.roles and r in self.roles), None)
+        return {"id": self.id, "username": self.username, "role": role.value if role else None,
+                "name": self.name, "agency_code": self.agency_code}
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    dossier_id: str
+    seq: int
+    actor: dict
+    at: datetime
+    payload: dict
+    schema_version: int = EVENT_SCHEMA_VERSION
+    correlation_id: str | None = None
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["at"] = iso(self.at)
+        return data
+
+
+@dataclass
+class Dossier:
+    id: str
+    code: str
+    procedure_code: str
+    procedure_version: int
+    agency_code: str
+    owner_id: str
+    applicant: dict
+    summary: str
+    components: list[dict]
+    delivery: dict
+    channel: int
+    status: Status
+    submitted_at: datetime
+    locale: str = "vi"
+    sms_opt_in: bool = False
+    received_at: datetime | None = None
+    due_date: date | None = None
+    receipt: dict | None = None
+    supplement_requests: list[dict] = field(default_factory=list)
+    refusal: dict | None = None
+    version: int = 0
+    updated_at: datetime | None = None
+
+    @property
+    def national_status(self) -> int:
+        return STATUSES[self.status].national_status
+
+    def to_dict(self) -> dict:
+        """The stored and API shape; times are UTC ISO-8601, the due date a local date."""
+        data = asdict(self)
+        data["status"] = self.status.value
+        data["national_status"] = self.national_status
+        for key in ("submitted_at", "received_at", "updated_at"):
+            data[key] = iso(getattr(self, key))
+        data["due_date"] = self.due_date.isoformat() if self.due_date else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Dossier:
+        data = dict(data)
+        data.pop("national_status", None)
+        data["status"] = Status(data["status"])
+        for key in ("submitted_at", "received_at", "updated_at"):
+            data[key] = parse_iso(data.get(key))
+        data["due_date"] = date.fromisoformat(data["due_date"]) if data.get("due_date") else None
+        data["channel"] = int(data["channel"])
+        data["version"] = int(data.get("version") or 0)
+        data["procedure_version"] = int(data["procedure_version"])
+        return cls(**data)
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def can_see(principal: Principal, dossier: Dossier) -> bool:
+    """Citizens see their own dossiers, staff those of their agency, admins all.
+
+    Callers who may not see a dossier are told it does not exist, so this decides 404, not 403.
+    """
+    if principal.has(Role.ADMIN):
+        return True
+    if principal.id == dossier.owner_id:
+        return True
+    staff = principal.has(Role.OFFICER, Role.SPECIALIST, Role.LEADER)
+    return staff and principal.agency_code is not None and principal.agency_code == dossier.agency_code
+
+
+def authorise(principal: Principal, source: Status | None, action: Action) -> Transition:
+    """The transition for this action from this status, if the caller's roles allow it.
+
+    A role that may never take this action is forbidden (403); a role that may, but not from the
+    dossier's current status, meets a state conflict (409) that lists what it can do instead.
+    """
+    if not any(t.roles & principal.roles for t in TRANSITIONS if t.action == action):
+        raise Forbidden("role_not_allowed", action=action.value)
+    transition = find_transition(source, action)
+    if transition is None or not transition.roles & principal.roles:
+        raise TransitionNotAllowed(source.value if source else "none", action.value,
+                                   allowed_actions(source, principal.roles))
+    return transition
+
+
+def _next(dossier: Dossier, transition: Transition, principal: Principal, now: datetime, payload: dict,
+          correlation_id: str | None) -> tuple[Dossier, Event]:
+    changed = copy.deepcopy(dossier)
+    changed.status = transition.target
+    changed.version = dossier.version + 1
+    changed.updated_at = now
+    event = Event(id=new_id(), type=transition.event_type, dossier_id=dossier.id, seq=changed.version,
+                  actor=principal.actor(transition), at=now,
+                  payload={"status": transition.target.value,
+                           "national_status": STATUSES[transition.target].national_status,
+                           "previous_status": dossier.status.value if dossier.version else None,
+                           **copy.deepcopy(payload)},
+                  correlation_id=correlation_id)
+    return changed, event
+
+
+def submit(draft: Dossier, principal: Principal, now: datetime,
+           correlation_id: str | None = None) -> tuple[Dossier, Event]:
+    """`draft` carries everything but the status bookkeeping; version 0 means not stored yet."""
+    transition = authorise(principal, None, Action.SUBMIT)
+    changed, event = _next(draft, transition, principal, now, {
+        "code": draft.code, "procedure_code": draft.procedure_code, "procedure_version": draft.procedure_version,
+        "agency_code": draft.agency_code, "channel": draft.channel,
+        "components": _component_digest(draft.components),
+    }, correlation_id)
+    return changed, event
+
+
+def receive(dossier: Dossier, principal: Principal, now: datetime, due: date, receipt: dict,
+            correlation_id: str | None = None) -> tuple[Dossier, Event]:
+    transition = authorise(principal, dossier.status, Action.RECEIVE)
+    changed, event = _next(dossier, transition, principal, now,
+                           {"received_at": iso(now), "due_date": due.isoformat(), "receipt": receipt},
+                           correlation_id)
+    changed.received_at = now
+    changed.due_date = due
+    changed.receipt = receipt
+    return changed, event
+
+
+def request_supplement(dossier: Dossier, principal: Principal, now: datetime, items: list[dict], note: str,
+                       correlation_id: str | None = None) -> tuple[Dossier, Event]:
+    transition = authorise(principal, dossier.status, Action.REQUEST_SUPPLEMENT)
+    request = {"form": "02", "number": len(dossier.supplement_requests) + 1, "requested_at": iso(now),
+               "requested_by": principal.actor(transition), "items": items, "note": note, "resolved_at": None}
+    changed, event = _next(dossier, transition, principal, now, {"supplement_request": request},
+                           correlation_id)
+    changed.supplement_requests.append(request)
+    return changed, event
+
+
+def refuse(dossier: Dossier, principal: Principal, now: datetime, reason: str,
+           correlation_id: str | None = None) -> tuple[Dossier, Event]:
+    transition = authorise(principal, dossier.status, Action.REFUSE)
+    refusal = {"form": "03", "reason": reason, "refused_at": iso(now), "refused_by": principal.actor(transition)}
+    changed, event = _next(dossier, transition, principal, now, {"refusal": refusal}, correlation_id)
+    changed.refusal = refusal
+    return changed, event
+
+
+def resubmit(dossier: Dossier, principal: Principal, now: datetime, components: list[dict], note: str,
+             correlation_id: str | None = None) -> tuple[Dossier, Event]:
+    transition = authorise(principal, dossier.status, Action.RESUBMIT)
+    if principal.id != dossier.owner_id:
+        raise Forbidden("not_owner")
+    changed, event = _next(dossier, transition, principal, now,
+                           {"added_components": _component_digest(components), "note": note},
+                           correlation_id)
+    changed.components = merge_components(dossier.components, components)
+    changed.supplement_requests[-1]["resolved_at"] = iso(now)
+    return changed, event
+
+
+def merge_components(existing: list[dict], added: list[dict]) -> list[dict]:
+    """Files added in a supplement replace nothing: earlier files stay on record, new ones are appended."""
+    merged = {c["component_id"]: copy.deepcopy(c) for c in existing}
+    for component in added:
+        target = merged.setdefault(component["component_id"],
+                                   {"component_id": component["component_id"], "files": []})
+        target["files"].extend(copy.deepcopy(component["files"]))
+    return list(merged.values())
+
+
+def _component_digest(components: list[dict]) -> list[dict]:
+    return [{"component_id": c["component_id"],
+             "files": [{"upload_id": f["upload_id"], "sha256": f["sha256"]} for f in c["files"]]}
+            for c in components]

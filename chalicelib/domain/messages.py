@@ -1,0 +1,146 @@
+"""Human wording, in Vietnamese and English, for every stable error code.
+
+Codes never change once clients see them; wording may. `{name}` placeholders take the
+error's parameters.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # Problem titles and details
+    "malformed_request": ("Yêu cầu không hợp lệ", "Malformed request"),
+    "malformed_json": ("Nội dung yêu cầu không phải JSON hợp lệ.", "The request body is not valid JSON."),
+    "body_not_object": ("Nội dung yêu cầu phải là một đối tượng JSON.", "The request body must be a JSON object."),
+    "bad_cursor": ("Con trỏ phân trang không hợp lệ.", "The pagination cursor is not valid."),
+    "bad_query": ("Tham số truy vấn không hợp lệ.", "A query parameter is not valid."),
+    "idempotency_key_required": ("Cần tiêu đề Idempotency-Key (1–128 ký tự).",
+                                 "An Idempotency-Key header (1–128 characters) is required."),
+    "unauthorized": ("Chưa xác thực", "Not authenticated"),
+    "token_missing": ("Thiếu mã truy cập (Authorization: Bearer).", "No bearer token was given."),
+    "token_invalid": ("Mã truy cập không hợp lệ hoặc đã hết hạn.", "The token is invalid or has expired."),
+    "forbidden": ("Không có quyền", "Forbidden"),
+    "role_not_allowed": ("Vai trò của bạn không được thực hiện thao tác này.",
+                         "Your role may not perform this action."),
+    "not_owner": ("Chỉ người nộp hồ sơ được thực hiện thao tác này.",
+                  "Only the applicant may perform this action."),
+    "wrong_agency": ("Hồ sơ không thuộc cơ quan của bạn.", "The dossier does not belong to your agency."),
+    "not_found": ("Không tìm thấy", "Not found"),
+    "dossier_not_found": ("Không tìm thấy hồ sơ.", "No such dossier."),
+    "procedure_not_found": ("Không tìm thấy thủ tục hành chính.", "No such procedure."),
+    "upload_not_found": ("Không tìm thấy tệp tải lên.", "No such upload."),
+    "route_not_found": ("Không có tài nguyên này.", "No such resource."),
+    "method_not_allowed": ("Phương thức không được hỗ trợ", "Method not allowed"),
+    "unsupported_media_type": ("Kiểu nội dung không được hỗ trợ; hãy gửi application/json.",
+                               "Unsupported media type; send application/json."),
+    "conflict": ("Xung đột trạng thái", "State conflict"),
+    "transition_not_allowed": ("Không thể thực hiện “{action}” khi hồ sơ ở trạng thái “{status}”.",
+                               "Cannot {action} a dossier whose status is {status}."),
+    "concurrent_update": ("Hồ sơ vừa được người khác cập nhật; hãy tải lại và thử lại.",
+                          "The dossier was changed by someone else; reload and try again."),
+    "version_exists": ("Phiên bản thủ tục này đã tồn tại.", "This procedure version already exists."),
+    "idempotency_key_reused": ("Idempotency-Key này đã được dùng cho một yêu cầu khác.",
+                               "This Idempotency-Key was already used for a different request."),
+    "request_in_progress": ("Yêu cầu với Idempotency-Key này đang được xử lý.",
+                            "A request with this Idempotency-Key is still being processed."),
+    "validation_failed": ("Dữ liệu không hợp lệ", "Validation failed"),
+    "validation_detail": ("Có {count} lỗi trong dữ liệu gửi lên.", "The request has {count} invalid field(s)."),
+    "upload_verification_failed": ("Tệp tải lên không đạt kiểm tra.", "The uploaded file failed verification."),
+    "service_unavailable": ("Dịch vụ tạm thời không sẵn sàng", "Service temporarily unavailable"),
+    "service_unavailable_detail": ("Hệ thống đang bận, vui lòng thử lại sau ít phút.",
+                                   "The service is busy; please retry in a moment."),
+    "internal_error": ("Lỗi hệ thống", "Internal error"),
+    "internal_error_detail": ("Đã xảy ra lỗi không mong muốn; mã theo dõi: {correlation_id}.",
+                              "An unexpected error occurred; correlation id {correlation_id}."),
+    # Field errors: structure
+    "field.required": ("Trường này là bắt buộc.", "This field is required."),
+    "field.type": ("Kiểu dữ liệu không đúng.", "Wrong type."),
+    "field.unknown": ("Trường không được hỗ trợ.", "Unknown field."),
+    "field.too_long": ("Quá dài (tối đa {max}).", "Too long (at most {max})."),
+    "field.too_short": ("Quá ngắn (tối thiểu {min}).", "Too short (at least {min})."),
+    "field.choice": ("Giá trị phải là một trong: {choices}.", "Must be one of: {choices}."),
+    "field.date": ("Ngày không hợp lệ (định dạng YYYY-MM-DD).", "Invalid date (use YYYY-MM-DD)."),
+    "field.number": ("Số không hợp lệ.", "Invalid number."),
+    "field.range": ("Giá trị ngoài khoảng cho phép.", "Value out of range."),
+    "field.invalid": ("Giá trị không hợp lệ.", "Invalid value."),
+    "field.blank": ("Không được để trống.", "Must not be blank."),
+    "field.future_date": ("Ngày không được ở tương lai.", "The date cannot be in the future."),
+    # Field errors: applicant identity
+    "citizen_id.format": ("Số định danh cá nhân phải gồm đúng 12 chữ số.",
+                          "The citizen ID number must be exactly 12 digits."),
+    "citizen_id.province": ("Mã tỉnh (3 chữ số đầu) của số định danh không tồn tại.",
+                            "The province code (first 3 digits) of the citizen ID does not exist."),
+    "citizen_id.century": ("Mã thế kỷ/giới tính (chữ số thứ 4) không hợp lệ.",
+                           "The century/gender digit (4th digit) is not valid."),
+    "citizen_id.birth_mismatch": ("Số định danh không khớp với năm sinh.",
+                                  "The citizen ID does not match the year of birth."),
+    "tax_code.format": ("Mã số thuế phải gồm 10 chữ số, hoặc 10 chữ số-3 chữ số cho đơn vị phụ thuộc.",
+                        "The tax code must be 10 digits, or 10 digits-3 digits for a branch."),
+    "tax_code.checksum": ("Mã số thuế sai chữ số kiểm tra.", "The tax code's check digit is wrong."),
+    "phone.format": ("Số điện thoại không hợp lệ.", "Invalid phone number."),
+    "email.format": ("Địa chỉ email không hợp lệ.", "Invalid email address."),
+    "applicant.type_not_accepted": ("Thủ tục này chỉ nhận hồ sơ của: {accepted}.",
+                                    "This procedure only accepts applicants of type: {accepted}."),
+    # Field errors: components and uploads
+    "component.unknown": ("Thủ tục không có thành phần hồ sơ “{component_id}”.",
+                          "The procedure has no component “{component_id}”."),
+    "component.duplicate": ("Thành phần “{component_id}” bị khai báo hai lần.",
+                            "Component “{component_id}” is listed twice."),
+    "component.missing": ("Thiếu thành phần bắt buộc: {name}.", "A required component is missing: {name_en}."),
+    "component.no_files": ("Thành phần “{component_id}” chưa có tệp.", "Component “{component_id}” has no file."),
+    "upload.not_found": ("Không tìm thấy tệp “{upload_id}”.", "No upload “{upload_id}”."),
+    "upload.duplicate": ("Tệp “{upload_id}” được dùng hai lần.", "Upload “{upload_id}” is used twice."),
+    "upload.already_attached": ("Tệp “{upload_id}” đã thuộc một hồ sơ khác.",
+                                "Upload “{upload_id}” already belongs to a dossier."),
+    "upload.not_verified": ("Tệp “{upload_id}” chưa được tải lên hoặc chưa kiểm tra.",
+                            "Upload “{upload_id}” has not been uploaded or verified yet."),
+    "upload.rejected": ("Tệp “{upload_id}” không đạt kiểm tra; hãy tải lên lại.",
+                        "Upload “{upload_id}” failed verification; upload it again."),
+    "upload.component_mismatch": ("Tệp “{upload_id}” được tải lên cho thành phần “{component_id}”.",
+                                  "Upload “{upload_id}” was made for component “{component_id}”."),
+    "upload.missing_object": ("Chưa có tệp nào được tải lên cho mã này.", "Nothing has been uploaded yet."),
+    "upload.empty": ("Tệp rỗng.", "The file is empty."),
+    "file.type_not_accepted": ("Loại tệp {content_type} không được chấp nhận (chấp nhận: {accepted}).",
+                               "File type {content_type} is not accepted (accepted: {accepted})."),
+    "file.type_mismatch": ("Nội dung tệp là {detected}, không phải {declared} như đã khai.",
+                           "The file content is {detected}, not {declared} as declared."),
+    "file.too_large": ("Tệp quá lớn ({size} byte; tối đa {max}).", "The file is too large ({size} bytes; max {max})."),
+    "file.size_mismatch": ("Kích thước tệp ({size}) khác với kích thước đã khai ({declared}).",
+                           "The file size ({size}) differs from the declared size ({declared})."),
+    # Field errors: delivery and processing
+    "delivery.online_not_offered": ("Thủ tục này không trả kết quả trực tuyến.",
+                                    "This procedure does not deliver results online."),
+    "delivery.address_required": ("Cần địa chỉ nhận kết quả qua bưu chính.",
+                                  "A postal address is required for delivery by post."),
+    "supplement.component_missing": ("Chưa bổ sung “{component_id}” theo yêu cầu: {reason}.",
+                                     "“{component_id}” was requested and not supplied: {reason}."),
+    "procedure.invalid": ("Định nghĩa thủ tục không hợp lệ: {problem}.", "Invalid procedure definition: {problem}."),
+    "procedure.not_effective": ("Thủ tục chưa có phiên bản hiệu lực.", "The procedure has no version in effect."),
+}
+
+
+def pick_language(accept_language: str | None) -> str:
+    """Vietnamese unless the caller prefers English (q-values honoured)."""
+    if not accept_language:
+        return "vi"
+    best, best_q = "vi", 0.0  # q=0 means "not acceptable", so it never wins
+    for part in accept_language.split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        lang = tag.strip().lower()[:2]
+        if lang in ("vi", "en") and q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def message(code: str, lang: str, params: dict | None = None) -> str:
+    vi, en = MESSAGES.get(code, (code, code))
+    text = en if lang == "en" else vi
+    try:
+        return text.format(**(params or {}))
+    except (KeyError, IndexError, ValueError):
+        return text

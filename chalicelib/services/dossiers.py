@@ -1,0 +1,198 @@
+"""Dossier use cases: load what a decision needs, let the domain decide, persist atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+
+from ..domain import dossier as rules
+from ..domain.calendar import LOCAL_TZ, CalendarConfig, WorkingCalendar
+from ..domain.codes import format_dossier_code
+from ..domain.dossier import CHANNEL_ONLINE, Dossier, Principal, iso
+from ..domain.errors import Conflict, FieldError, IdempotencyKeyReused, NotFound, ValidationFailed, check
+from ..domain.ids import new_id
+from ..domain.procedures import Procedure
+from ..domain.states import Status
+from ..domain.submission import (
+    check_applicant,
+    check_components,
+    check_delivery,
+    check_resubmission,
+    check_supplement_items,
+)
+from ..observability import correlation_id
+from ..settings import Settings, get_settings
+from ..store.counters import next_sequence
+from ..store.dossiers import DossierStore, IdempotencyClaim, IdempotentReplay
+from ..store.procedures import ProcedureStore
+from ..store.uploads import UploadStore
+from . import uploads as upload_service
+
+
+def working_calendar(settings: Settings | None = None) -> WorkingCalendar:
+    settings = settings or get_settings()
+    return WorkingCalendar(CalendarConfig(extra_days_off=settings.extra_days_off,
+                                          makeup_working_days=settings.makeup_working_days,
+                                          work_start=settings.work_start, work_end=settings.work_end))
+
+
+def request_hash(body: dict) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+def local_day(now: datetime) -> date:
+    return now.astimezone(LOCAL_TZ).date()
+
+
+class DossierService:
+    def __init__(self) -> None:
+        self.store = DossierStore()
+        self.procedures = ProcedureStore()
+        self.uploads = UploadStore()
+
+    # -- citizen -------------------------------------------------------------------------------
+
+    def submit(self, principal: Principal, request, raw_body: dict, idempotency_key: str,
+               now: datetime) -> tuple[Dossier, bool]:
+        """Returns the dossier and whether it was created by an earlier request with the same key."""
+        claim = IdempotencyClaim(principal.id, idempotency_key, request_hash(raw_body))
+        earlier = self.store.find_claim(claim)
+        if earlier is not None:
+            return self._replay(principal, claim, earlier.ref, earlier.request_hash), True
+
+        procedure = self.procedures.effective(request.procedure_code, local_day(now))
+        if procedure is None:
+            raise ValidationFailed([FieldError("procedure_code", "procedure.not_effective")])
+        components = [c.model_dump() for c in request.components]
+        uploads = self._uploads(principal, components)
+        applicant = request.applicant.model_dump(mode="json")
+        delivery = request.delivery.model_dump(mode="json")
+        check(check_applicant(procedure, applicant) + check_components(procedure, components, uploads, principal.id)
+              + check_delivery(procedure, delivery))
+
+        agency = procedure.agency_code
+        code = format_dossier_code(agency, local_day(now), next_sequence(agency, local_day(now)))
+        draft = Dossier(
+            id=new_id(), code=code, procedure_code=procedure.code, procedure_version=procedure.version,
+            agency_code=agency, owner_id=principal.id, applicant=applicant, summary=request.summary,
+            components=_with_files(components, uploads), delivery=delivery, channel=CHANNEL_ONLINE,
+            status=Status.SUBMITTED, submitted_at=now, locale=request.locale or principal.locale,
+            sms_opt_in=request.sms_opt_in)
+        dossier, event = rules.submit(draft, principal, now, correlation_id())
+        try:
+            self.store.create(dossier, event, claim, _upload_ids(components))
+        except IdempotentReplay as replay:
+            return self._replay(principal, claim, replay.dossier_id, replay.request_hash), True
+        return dossier, False
+
+    def _replay(self, principal: Principal, claim: IdempotencyClaim, dossier_id: str, stored_hash: str) -> Dossier:
+        if stored_hash != claim.request_hash:
+            raise IdempotencyKeyReused()
+        return self.visible(principal, dossier_id)
+
+    def resubmit(self, principal: Principal, dossier_id: str, request, now: datetime,
+                 expected_version: int | None = None) -> Dossier:
+        dossier = self.visible(principal, dossier_id, expected_version)
+        procedure = self._procedure_of(dossier)
+        components = [c.model_dump() for c in request.components]
+        uploads = self._uploads(principal, components)
+        requested = dossier.supplement_requests[-1]["items"] if dossier.supplement_requests else []
+        if dossier.status == Status.SUPPLEMENT_REQUESTED:
+            check(check_components(procedure, components, uploads, principal.id, require_complete=False)
+                  + check_resubmission(procedure, requested, components))
+        changed, event = rules.resubmit(dossier, principal, now, _with_files(components, uploads), request.note,
+                                        correlation_id())
+        self.store.apply(dossier.version, changed, event, _upload_ids(components))
+        return changed
+
+    # -- desk officer ------------------------------------------------------------------------
+
+    def receive(self, principal: Principal, dossier_id: str, request, now: datetime,
+                expected_version: int | None = None) -> Dossier:
+        dossier = self.visible(principal, dossier_id, expected_version)
+        procedure = self._procedure_of(dossier)
+        rules.authorise(principal, dossier.status, rules.Action.RECEIVE)
+        due = working_calendar().due_date(now, procedure.processing_time.value, procedure.processing_time.unit)
+        receipt = _receipt(dossier, procedure, principal, now, due, request.note)
+        changed, event = rules.receive(dossier, principal, now, due, receipt, correlation_id())
+        self.store.apply(dossier.version, changed, event)
+        return changed
+
+    def request_supplement(self, principal: Principal, dossier_id: str, request, now: datetime,
+                           expected_version: int | None = None) -> Dossier:
+        dossier = self.visible(principal, dossier_id, expected_version)
+        procedure = self._procedure_of(dossier)
+        rules.authorise(principal, dossier.status, rules.Action.REQUEST_SUPPLEMENT)
+        items = [i.model_dump() for i in request.items]
+        check(check_supplement_items(procedure, items))
+        named = [{**i, "name_vi": procedure.component(i["component_id"]).name_vi,
+                  "name_en": procedure.component(i["component_id"]).name_en} for i in items]
+        changed, event = rules.request_supplement(dossier, principal, now, named, request.note, correlation_id())
+        self.store.apply(dossier.version, changed, event)
+        return changed
+
+    def refuse(self, principal: Principal, dossier_id: str, request, now: datetime,
+               expected_version: int | None = None) -> Dossier:
+        dossier = self.visible(principal, dossier_id, expected_version)
+        changed, event = rules.refuse(dossier, principal, now, request.reason, correlation_id())
+        self.store.apply(dossier.version, changed, event)
+        return changed
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def visible(self, principal: Principal, dossier_id: str, expected_version: int | None = None) -> Dossier:
+        dossier = self.store.get(dossier_id) if dossier_id and len(dossier_id) <= 64 else None
+        if dossier is None or not rules.can_see(principal, dossier):
+            raise NotFound("dossier_not_found")
+        if expected_version is not None and expected_version != dossier.version:
+            raise Conflict("concurrent_update")
+        return dossier
+
+    def history(self, principal: Principal, dossier_id: str) -> list[dict]:
+        self.visible(principal, dossier_id)
+        return self.store.history(dossier_id)
+
+    def _procedure_of(self, dossier: Dossier) -> Procedure:
+        procedure = self.procedures.version(dossier.procedure_code, dossier.procedure_version)
+        if procedure is None:  # versions are never deleted; this is a broken store, not bad input
+            raise RuntimeError(f"procedure {dossier.procedure_code} v{dossier.procedure_version} missing")
+        return procedure
+
+    def _uploads(self, principal: Principal, components: list[dict]) -> dict:
+        found = self.uploads.get_many(_upload_ids(components))
+        return upload_service.verify_pending(principal, found)
+
+
+def _upload_ids(components: list[dict]) -> list[str]:
+    return [u for c in components for u in c["upload_ids"]]
+
+
+def _with_files(components: list[dict], uploads: dict) -> list[dict]:
+    return [{"component_id": c["component_id"], "files": [uploads[u].as_file() for u in c["upload_ids"]]}
+            for c in components]
+
+
+def _receipt(dossier: Dossier, procedure: Procedure, officer: Principal, now: datetime, due: date,
+             note: str) -> dict:
+    """Form 01: the receipt with the appointment date, as the applicant gets it."""
+    applicant = dossier.applicant
+    return {
+        "form": "01",
+        "dossier_code": dossier.code,
+        "procedure": {"code": procedure.code, "version": procedure.version, "name_vi": procedure.name_vi,
+                      "name_en": procedure.name_en},
+        "agency": {"code": procedure.agency_code, "name_vi": procedure.agency_name_vi,
+                   "name_en": procedure.agency_name_en},
+        "applicant_name": applicant.get("full_name") or applicant.get("name"),
+        "components": [{"component_id": c["component_id"],
+                        "name_vi": (procedure.component(c["component_id"]) or procedure.components[0]).name_vi,
+                        "files": len(c["files"])} for c in dossier.components],
+        "received_at": iso(now),
+        "received_at_local": now.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y"),
+        "appointment_date": due.isoformat(),
+        "processing_time": {"value": procedure.processing_time.value, "unit": procedure.processing_time.unit},
+        "delivery": dossier.delivery,
+        "officer": {"id": officer.id, "name": officer.name or officer.username},
+        "note": note,
+    }

@@ -1,0 +1,107 @@
+"""Upload flow: hand out a presigned POST for one component file, then judge what arrived."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from ..domain.calendar import LOCAL_TZ
+from ..domain.dossier import Principal, iso
+from ..domain.errors import FieldError, NotFound, ValidationFailed, check
+from ..domain.files import safe_file_name
+from ..domain.ids import new_id
+from ..domain.submission import UPLOAD_PENDING, UPLOAD_REJECTED, UPLOAD_VERIFIED, UploadInfo
+from ..settings import get_settings
+from ..store import documents
+from ..store.procedures import ProcedureStore
+from ..store.uploads import UploadStore
+
+PENDING_UPLOAD_TTL_SECONDS = 7 * 24 * 3600
+
+
+def create_upload(principal: Principal, request, now: datetime) -> dict:
+    settings = get_settings()
+    procedure = ProcedureStore().effective(request.procedure_code, now.astimezone(LOCAL_TZ).date())
+    if procedure is None:
+        raise ValidationFailed([FieldError("procedure_code", "procedure.not_effective")])
+    spec = procedure.component(request.component_id)
+    if spec is None:
+        raise ValidationFailed([FieldError("component_id", "component.unknown",
+                                           {"component_id": request.component_id})])
+    max_size = min(spec.max_size_bytes, settings.upload_max_bytes)
+    errors = []
+    if request.content_type not in spec.accepted_types:
+        errors.append(FieldError("content_type", "file.type_not_accepted",
+                                 {"content_type": request.content_type, "accepted": ", ".join(spec.accepted_types)}))
+    if request.size > max_size:
+        errors.append(FieldError("size", "file.too_large", {"size": request.size, "max": max_size}))
+    check(errors)
+    upload_id = new_id()
+    key = f"uploads/{principal.id}/{upload_id}"
+    ttl = settings.upload_url_ttl_seconds
+    UploadStore().create(upload_id, principal.id, iso(now), int(time.time()) + PENDING_UPLOAD_TTL_SECONDS, {
+        "procedure_code": procedure.code, "component_id": spec.id, "file_name": safe_file_name(request.file_name),
+        "declared_type": request.content_type, "declared_size": request.size, "max_size": max_size, "s3_key": key,
+    })
+    post = documents.presigned_post(key, request.content_type, max_size, ttl)
+    return {"id": upload_id, "status": UPLOAD_PENDING, "procedure_code": procedure.code, "component_id": spec.id,
+            "max_size_bytes": max_size, "upload": {"method": "POST", "url": post["url"], "fields": post["fields"]},
+            "expires_in": ttl}
+
+
+def get_upload(principal: Principal, upload_id: str) -> UploadInfo:
+    info = UploadStore().get(upload_id)
+    if info is None or info.owner_id != principal.id:
+        raise NotFound("upload_not_found")
+    return info
+
+
+def verify(principal: Principal, upload_id: str) -> UploadInfo:
+    """Judge the stored object by its own bytes: moto (and a hostile client) ignore the presigned limits."""
+    store = UploadStore()
+    raw = store.raw(upload_id)
+    if raw is None or raw.kind != "upload" or raw.owner_id != principal.id:
+        raise NotFound("upload_not_found")
+    if raw.status != UPLOAD_PENDING:
+        return store.get(upload_id)
+    doc = raw.doc.as_dict()
+    found = documents.inspect(doc["s3_key"], int(doc["max_size"]))
+    if found is None:
+        raise ValidationFailed([FieldError("upload", "upload.missing_object")])
+    problems = _problems(doc, found)
+    status = UPLOAD_REJECTED if problems else UPLOAD_VERIFIED
+    store.record_verification(upload_id, status, {
+        "content_type": found.content_type, "size": found.size, "sha256": found.sha256,
+        "version_id": found.version_id, "problems": [p.code for p in problems]})
+    if problems:
+        raise ValidationFailed(problems)
+    return store.get(upload_id)
+
+
+def verify_pending(principal: Principal, uploads: dict[str, UploadInfo]) -> dict[str, UploadInfo]:
+    """Submission verifies on the caller's behalf whatever is still pending; failures show up as
+    field errors of the submission itself, so they are not raised here."""
+    refreshed = dict(uploads)
+    for upload_id, info in uploads.items():
+        if info.status == UPLOAD_PENDING and info.owner_id == principal.id:
+            try:
+                refreshed[upload_id] = verify(principal, upload_id)
+            except ValidationFailed:
+                refreshed[upload_id] = UploadStore().get(upload_id) or info
+    return refreshed
+
+
+def _problems(doc: dict, found: documents.StoredObject) -> list[FieldError]:
+    problems = []
+    if found.size == 0:
+        return [FieldError("upload", "upload.empty")]
+    if found.size > int(doc["max_size"]):
+        problems.append(FieldError("upload", "file.too_large", {"size": found.size, "max": int(doc["max_size"])}))
+        return problems
+    if found.content_type != doc["declared_type"]:
+        problems.append(FieldError("upload", "file.type_mismatch",
+                                   {"detected": found.content_type or "?", "declared": doc["declared_type"]}))
+    if found.size != int(doc["declared_size"]):
+        problems.append(FieldError("upload", "file.size_mismatch",
+                                   {"size": found.size, "declared": int(doc["declared_size"])}))
+    return problems

@@ -1,0 +1,60 @@
+"""Dossier files in S3: presigned uploads, and verification of what actually arrived."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..domain.files import SNIFF_BYTES, sniff_content_type
+from ..settings import get_settings
+from .aws import client
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    size: int
+    content_type: str | None  # detected from the bytes
+    sha256: str
+    version_id: str | None
+
+
+def presigned_post(key: str, content_type: str, max_size: int, ttl_seconds: int) -> dict:
+    settings = get_settings()
+    fields = {"Content-Type": content_type}
+    conditions: list = [{"Content-Type": content_type}, ["content-length-range", 1, max_size]]
+    if settings.documents_kms_key_id:
+        fields["x-amz-server-side-encryption"] = "aws:kms"
+        fields["x-amz-server-side-encryption-aws-kms-key-id"] = settings.documents_kms_key_id
+        conditions += [{"x-amz-server-side-encryption": "aws:kms"},
+                       {"x-amz-server-side-encryption-aws-kms-key-id": settings.documents_kms_key_id}]
+    return client("s3").generate_presigned_post(Bucket=settings.documents_bucket, Key=key, Fields=fields,
+                                                Conditions=conditions, ExpiresIn=ttl_seconds)
+
+
+def inspect(key: str, max_size: int) -> StoredObject | None:
+    """Size, real type and SHA-256 of the stored object, or None if nothing was uploaded.
+
+    Oversized objects are not read in full: the size alone condemns them.
+    """
+    s3 = client("s3")
+    bucket = get_settings().documents_bucket
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key)
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    size = int(head["ContentLength"])
+    version_id = head.get("VersionId")
+    if size > max_size or size == 0:
+        return StoredObject(size=size, content_type=None, sha256="", version_id=version_id)
+    extra = {"VersionId": version_id} if version_id else {}
+    body = s3.get_object(Bucket=bucket, Key=key, **extra)["Body"]
+    digest = hashlib.sha256()
+    head_bytes = b""
+    for chunk in body.iter_chunks(chunk_size=1024 * 1024):
+        if len(head_bytes) < SNIFF_BYTES:
+            head_bytes += chunk[: SNIFF_BYTES - len(head_bytes)]
+        digest.update(chunk)
+    return StoredObject(size=size, content_type=sniff_content_type(head_bytes), sha256=digest.hexdigest(),
+                        version_id=version_id)

@@ -1,0 +1,147 @@
+"""Dossiers and their events, written together in one DynamoDB transaction (transactional outbox)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..domain.dossier import Dossier, Event
+from ..domain.errors import Conflict
+from ..domain.submission import UPLOAD_VERIFIED
+from . import cursors
+from .models import ControlModel, DossierModel, EventModel, bind, connection
+
+ATTACHED = "attached"
+
+
+class IdempotentReplay(Exception):
+    """The idempotency key was claimed by an earlier (or concurrent) request."""
+
+    def __init__(self, dossier_id: str, request_hash: str) -> None:
+        super().__init__(dossier_id)
+        self.dossier_id = dossier_id
+        self.request_hash = request_hash
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    owner_id: str
+    key: str
+    request_hash: str
+
+    @property
+    def pk(self) -> str:
+        return f"IDEM#{self.owner_id}#{self.key}"
+
+
+def _to_model(dossier: Dossier) -> DossierModel:
+    doc = dossier.to_dict()
+    return DossierModel(
+        id=dossier.id, code=dossier.code, owner_id=dossier.owner_id, agency_code=dossier.agency_code,
+        agency_status=f"{dossier.agency_code}#{dossier.status.value}", status=dossier.status.value,
+        submitted_at=doc["submitted_at"], version=dossier.version, doc=doc)
+
+
+def _from_model(model: DossierModel) -> Dossier:
+    return Dossier.from_dict(model.doc.as_dict())
+
+
+def _event_model(event: Event) -> EventModel:
+    data = event.to_dict()
+    return EventModel(dossier_id=event.dossier_id, seq=event.seq, event_id=event.id, type=event.type,
+                      at=data["at"], actor=event.actor, payload=event.payload,
+                      schema_version=event.schema_version, correlation_id=event.correlation_id)
+
+
+def _attach_uploads(tx: TransactWrite, upload_ids: list[str], owner_id: str, dossier_id: str) -> None:
+    for upload_id in upload_ids:
+        tx.update(ControlModel(pk=f"UPLOAD#{upload_id}"),
+                  actions=[ControlModel.ref.set(dossier_id), ControlModel.status.set(ATTACHED)],
+                  condition=(ControlModel.status == UPLOAD_VERIFIED) & (ControlModel.owner_id == owner_id)
+                  & ControlModel.ref.does_not_exist())
+
+
+def _cancellation_codes(error: TransactWriteError) -> list[str | None]:
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return [getattr(r, "code", None) if r is not None else None for r in reasons]
+
+
+class DossierStore:
+    def __init__(self) -> None:
+        bind()
+
+    def create(self, dossier: Dossier, event: Event, claim: IdempotencyClaim | None,
+               upload_ids: list[str]) -> None:
+        """Dossier, first event, idempotency key and upload attachments: all or nothing."""
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.save(_to_model(dossier), condition=DossierModel.id.does_not_exist())
+                tx.save(_event_model(event), condition=EventModel.dossier_id.does_not_exist())
+                if claim:
+                    tx.save(ControlModel(pk=claim.pk, kind="idempotency", owner_id=claim.owner_id,
+                                         ref=dossier.id, request_hash=claim.request_hash,
+                                         created_at=event.to_dict()["at"]),
+                            condition=ControlModel.pk.does_not_exist())
+                _attach_uploads(tx, upload_ids, dossier.owner_id, dossier.id)
+        except TransactWriteError as error:
+            codes = _cancellation_codes(error)
+            if claim and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+                existing = self.find_claim(claim)
+                if existing:
+                    raise IdempotentReplay(existing.ref, existing.request_hash) from error
+            raise Conflict("concurrent_update") from error
+
+    def apply(self, expected_version: int, dossier: Dossier, event: Event, upload_ids: list[str] = ()) -> None:
+        """Write a transition if nobody changed the dossier since `expected_version` was read."""
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.save(_to_model(dossier), condition=DossierModel.version == expected_version)
+                tx.save(_event_model(event), condition=EventModel.dossier_id.does_not_exist())
+                _attach_uploads(tx, list(upload_ids), dossier.owner_id, dossier.id)
+        except TransactWriteError as error:
+            raise Conflict("concurrent_update") from error
+
+    def find_claim(self, claim: IdempotencyClaim) -> ControlModel | None:
+        try:
+            return ControlModel.get(claim.pk, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def get(self, dossier_id: str) -> Dossier | None:
+        try:
+            return _from_model(DossierModel.get(dossier_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def list_by_owner(self, owner_id: str, limit: int, cursor: str | None) -> tuple[list[Dossier], str | None]:
+        start = cursors.decode(cursor, {"owner_id": owner_id})
+        result = DossierModel.owner_index.query(owner_id, scan_index_forward=False, limit=limit,
+                                                last_evaluated_key=start)
+        return self._page(result, limit)
+
+    def list_by_agency(self, agency_code: str, status: str | None, limit: int,
+                       cursor: str | None) -> tuple[list[Dossier], str | None]:
+        if status:
+            start = cursors.decode(cursor, {"agency_status": f"{agency_code}#{status}"})
+            result = DossierModel.agency_status_index.query(f"{agency_code}#{status}", scan_index_forward=True,
+                                                            limit=limit, last_evaluated_key=start)
+        else:
+            start = cursors.decode(cursor, {"agency_code": agency_code})
+            result = DossierModel.agency_index.query(agency_code, scan_index_forward=False, limit=limit,
+                                                     last_evaluated_key=start)
+        return self._page(result, limit)
+
+    @staticmethod
+    def _page(result, limit: int) -> tuple[list[Dossier], str | None]:
+        # Iterating a limited PynamoDB query stops after `limit` items and keeps the key to resume from.
+        items = [_from_model(m) for m in result]
+        next_cursor = cursors.encode(result.last_evaluated_key) if len(items) >= limit else None
+        return items, next_cursor
+
+    def history(self, dossier_id: str) -> list[dict]:
+        return [{"id": e.event_id, "seq": e.seq, "type": e.type, "at": e.at, "actor": e.actor.as_dict(),
+                 "payload": e.payload.as_dict(), "schema_version": e.schema_version,
+                 "correlation_id": e.correlation_id}
+                for e in EventModel.query(dossier_id, scan_index_forward=True, consistent_read=True)]

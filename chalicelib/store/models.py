@@ -1,0 +1,179 @@
+"""PynamoDB models: the only place that knows table layouts and key design (see docs/data-model.md).
+
+Table names, region and endpoint are bound from the settings on first use (`bind`), never at
+import time, so one code base serves every stage and the local moto stack.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from ..settings import Settings, get_settings
+
+
+class _Meta:
+    region = "ap-southeast-1"
+    host = None
+    max_retry_attempts = 3
+
+
+class CatalogueIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "catalogue-index"
+        projection = AllProjection()
+
+    catalogue = UnicodeAttribute(hash_key=True)
+    code_version = UnicodeAttribute(range_key=True)
+
+
+class ProcedureModel(Model):
+    """One item per procedure version; versions are immutable once published."""
+
+    class Meta(_Meta):
+        table_name = "motcua-procedures"
+
+    code = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute(range_key=True)
+    catalogue = UnicodeAttribute(default="ALL")
+    code_version = UnicodeAttribute()
+    effective_date = UnicodeAttribute()
+    published_at = UnicodeAttribute()
+    published_by = UnicodeAttribute()
+    doc = MapAttribute()
+    catalogue_index = CatalogueIndex()
+
+
+class OwnerIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "owner-index"
+        projection = AllProjection()
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class AgencyIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "agency-index"
+        projection = AllProjection()
+
+    agency_code = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class AgencyStatusIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "agency-status-index"
+        projection = AllProjection()
+
+    agency_status = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class CodeIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "code-index"
+        projection = KeysOnlyProjection()
+
+    code = UnicodeAttribute(hash_key=True)
+
+
+class DossierModel(Model):
+    """The dossier's current state. `version` is the optimistic lock and equals its last event's seq."""
+
+    class Meta(_Meta):
+        table_name = "motcua-dossiers"
+
+    id = UnicodeAttribute(hash_key=True)
+    code = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    agency_code = UnicodeAttribute()
+    agency_status = UnicodeAttribute()
+    status = UnicodeAttribute()
+    submitted_at = UnicodeAttribute()
+    version = NumberAttribute()
+    doc = MapAttribute()
+    owner_index = OwnerIndex()
+    agency_index = AgencyIndex()
+    agency_status_index = AgencyStatusIndex()
+    code_index = CodeIndex()
+
+
+class EventModel(Model):
+    """Immutable event log (the transactional outbox); its stream feeds the event relay."""
+
+    class Meta(_Meta):
+        table_name = "motcua-events"
+
+    dossier_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    event_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    at = UnicodeAttribute()
+    actor = MapAttribute()
+    payload = MapAttribute()
+    schema_version = NumberAttribute()
+    correlation_id = UnicodeAttribute(null=True)
+
+
+class ControlModel(Model):
+    """Small bookkeeping items keyed by a prefixed `pk`: daily code counters (`SEQ#`),
+    idempotency keys (`IDEM#`), uploads (`UPLOAD#`) and code reservations (`CODE#`)."""
+
+    class Meta(_Meta):
+        table_name = "motcua-control"
+
+    pk = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(null=True)
+    counter = NumberAttribute(null=True)
+    owner_id = UnicodeAttribute(null=True)
+    ref = UnicodeAttribute(null=True)
+    request_hash = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+    doc = MapAttribute(null=True)
+
+
+_MODELS: dict[type[Model], str] = {
+    ProcedureModel: "procedures_table",
+    DossierModel: "dossiers_table",
+    EventModel: "events_table",
+    ControlModel: "control_table",
+}
+_bound: tuple | None = None
+_lock = threading.Lock()
+
+
+def bind(settings: Settings | None = None) -> Settings:
+    """Point every model at this stage's tables; cheap when nothing changed."""
+    global _bound
+    settings = settings or get_settings()
+    key = settings.cache_key
+    if key != _bound:
+        with _lock:
+            for model, attr in _MODELS.items():
+                model.Meta.table_name = getattr(settings, attr)
+                model.Meta.region = settings.region
+                model.Meta.host = settings.endpoint_url
+                model._connection = None
+            _bound = key
+    return settings
+
+
+_connections: dict[tuple, object] = {}
+
+
+def connection():
+    """A connection for transactions, built once per region and endpoint."""
+    from pynamodb.connection import Connection
+
+    settings = bind()
+    key = (settings.region, settings.endpoint_url)
+    if key not in _connections:
+        _connections[key] = Connection(region=settings.region, host=settings.endpoint_url, max_retry_attempts=3)
+    return _connections[key]

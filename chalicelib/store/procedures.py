@@ -1,0 +1,71 @@
+"""The procedure catalogue: every published version, kept forever.
+
+The catalogue is small (hundreds of procedures), read on most requests and changed rarely, so
+the list is read from one index partition and cached per container for a short time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+from pynamodb.exceptions import PutError
+
+from ..domain.errors import Conflict
+from ..domain.procedures import Procedure, effective_version
+from .models import ProcedureModel, bind
+
+CACHE_SECONDS = 60.0
+_cache: dict[tuple, tuple[float, list[Procedure]]] = {}
+_lock = threading.Lock()
+
+
+def _model(procedure: Procedure, published_at: str, published_by: str) -> ProcedureModel:
+    return ProcedureModel(code=procedure.code, version=procedure.version, catalogue="ALL",
+                          code_version=f"{procedure.code}#{procedure.version:06d}",
+                          effective_date=procedure.effective_date.isoformat(), published_at=published_at,
+                          published_by=published_by, doc=procedure.to_dict())
+
+
+class ProcedureStore:
+    def __init__(self) -> None:
+        self._settings = bind()
+
+    def publish(self, procedure: Procedure, published_at: str, published_by: str) -> None:
+        try:
+            _model(procedure, published_at, published_by).save(
+                condition=ProcedureModel.code.does_not_exist() & ProcedureModel.version.does_not_exist())
+        except PutError as error:
+            if "ConditionalCheckFailed" in str(error):
+                raise Conflict("version_exists") from error
+            raise
+        _cache.clear()
+
+    def versions(self, code: str) -> list[Procedure]:
+        return [Procedure.from_dict(m.doc.as_dict()) for m in ProcedureModel.query(code, consistent_read=True)]
+
+    def version(self, code: str, version: int) -> Procedure | None:
+        return next((p for p in self.versions(code) if p.version == version), None)
+
+    def effective(self, code: str, on: date) -> Procedure | None:
+        return effective_version(self.versions(code), on)
+
+    def all_versions(self) -> list[Procedure]:
+        key = self._settings.cache_key
+        with _lock:
+            cached = _cache.get(key)
+            if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+                return cached[1]
+        procedures = [Procedure.from_dict(m.doc.as_dict()) for m in ProcedureModel.catalogue_index.query("ALL")]
+        with _lock:
+            _cache[key] = (time.monotonic(), procedures)
+        return procedures
+
+    def catalogue(self, on: date) -> list[Procedure]:
+        """The version of each procedure in effect on `on`, ordered by code."""
+        by_code: dict[str, list[Procedure]] = {}
+        for procedure in self.all_versions():
+            by_code.setdefault(procedure.code, []).append(procedure)
+        current = (effective_version(versions, on) for versions in by_code.values())
+        return sorted((p for p in current if p is not None), key=lambda p: p.code)

@@ -1,0 +1,110 @@
+"""Seed data for a fresh stack: the procedure catalogue and the demo accounts.
+
+    python -m scripts.demo --endpoint http://127.0.0.1:5000   # after scripts.provision
+
+Seeding is idempotent: existing procedure versions and users are left as they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+DEMO_PASSWORD = "Demo-Passw0rd!"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    group: str
+    name: str
+    email: str
+    agency: str | None = None
+    locale: str = "vi"
+
+
+# Two provincial Departments of Labour (Hà Nội, Hồ Chí Minh City), the ministry and its overseas-labour
+# department, as the seed catalogue names them, so every demo procedure has an officer who can receive it.
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("citizen.an", "citizen", "Nguyễn Văn An", "an.nguyen@example.vn"),
+    DemoAccount("citizen.binh", "citizen", "Trần Thị Bình", "binh.tran@example.vn"),
+    DemoAccount("citizen.john", "citizen", "John Smith", "john.smith@example.com", locale="en"),
+    DemoAccount("officer.hanoi", "officer", "Lê Thị Hoa", "hoa.le@example.vn", agency="000.00.20.H26"),
+    DemoAccount("officer.hcm", "officer", "Phạm Minh Tuấn", "tuan.pham@example.vn", agency="000.00.20.H29"),
+    DemoAccount("officer.overseas", "officer", "Đỗ Quang Huy", "huy.do@example.vn", agency="000.00.15.G07"),
+    DemoAccount("officer.ministry", "officer", "Vũ Thu Trang", "trang.vu@example.vn", agency="000.00.00.G07"),
+    DemoAccount("admin", "admin", "Quản trị hệ thống", "admin@example.vn"),
+)
+
+
+def seed_catalogue() -> int:
+    """Publish every seed procedure version that is not there yet; returns how many were added."""
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.domain.procedures import load_seed_catalogue
+    from chalicelib.store.procedures import ProcedureStore
+
+    store = ProcedureStore()
+    added = 0
+    published_at = datetime.now(UTC).isoformat()
+    for procedure in load_seed_catalogue():
+        try:
+            store.publish(procedure, published_at, "seed")
+            added += 1
+        except Conflict:
+            pass
+    return added
+
+
+def create_account(idp, pool_id: str, account: DemoAccount, password: str = DEMO_PASSWORD) -> None:
+    attributes = [{"Name": "email", "Value": account.email}, {"Name": "email_verified", "Value": "true"},
+                  {"Name": "name", "Value": account.name}, {"Name": "locale", "Value": account.locale}]
+    if account.agency:
+        attributes.append({"Name": "custom:agency", "Value": account.agency})
+    try:
+        idp.admin_create_user(UserPoolId=pool_id, Username=account.username, TemporaryPassword=password,
+                              MessageAction="SUPPRESS", UserAttributes=attributes)
+    except idp.exceptions.UsernameExistsException:
+        return
+    idp.admin_set_user_password(UserPoolId=pool_id, Username=account.username, Password=password, Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=account.username, GroupName=account.group)
+
+
+def seed_accounts(accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS) -> None:
+    from chalicelib.settings import get_settings
+    from chalicelib.store.aws import client
+
+    idp = client("cognito-idp")
+    for account in accounts:
+        create_account(idp, get_settings().user_pool_id, account)
+
+
+def sign_in(username: str, password: str = DEMO_PASSWORD) -> str:
+    """An ID token from the user pool (locally, moto's), the way a client app gets one."""
+    from chalicelib.settings import get_settings
+    from chalicelib.store.aws import client
+
+    result = client("cognito-idp").initiate_auth(
+        ClientId=get_settings().user_pool_client_id, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password})
+    return result["AuthenticationResult"]["IdToken"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    import os
+
+    from scripts.provision import provision
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--endpoint", default="http://127.0.0.1:5000")
+    parser.add_argument("--stage", default="local")
+    args = parser.parse_args(argv)
+    os.environ.update(provision(args.endpoint, args.stage))
+    print(f"procedures added: {seed_catalogue()}")
+    seed_accounts()
+    print(f"demo accounts: {', '.join(a.username for a in DEMO_ACCOUNTS)} (password {DEMO_PASSWORD})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

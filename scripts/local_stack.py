@@ -1,0 +1,137 @@
+"""The whole platform on one machine, no AWS account: `make run`.
+
+Starts an embedded moto server, creates every resource from infra/resources.yaml (the same
+definition production uses), seeds the catalogue and demo accounts, and serves the API with
+Chalice's local server. The stack's settings are written to a state file so that other commands
+(`make token`, the end-to-end tests) can reach it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_STATE_FILE = REPO_ROOT / "build" / "local-stack.json"
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
+                    "AWS_DEFAULT_REGION": "ap-southeast-1", "AWS_REGION": "ap-southeast-1"}
+
+
+def _stage_environment(stage: str) -> dict[str, str]:
+    config = json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())
+    return dict(config["stages"].get(stage, {}).get("environment_variables", {}))
+
+
+def start_moto(host: str, port: int):
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    from scripts.moto_fidelity import serialise_dynamodb_writes
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call drowns the banner
+    serialise_dynamodb_writes()
+
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    return server
+
+
+def start_api(host: str, port: int, stage: str = "local"):
+    """Chalice's local server in a thread, on the real app object."""
+    from chalice.config import Config
+    from chalice.local import create_local_server
+
+    sys.path.insert(0, str(REPO_ROOT))
+    from app import app
+
+    # chalice local would decode (not verify) tokens for the Cognito authorizer and fail with a 500
+    # on garbage; the app verifies every token itself, which is what we want to exercise locally.
+    for methods in app.routes.values():
+        for entry in methods.values():
+            entry.authorizer = None
+    config = Config.create(chalice_stage=stage, app_name="motcua", project_dir=str(REPO_ROOT),
+                           config_from_disk=json.loads((REPO_ROOT / ".chalice" / "config.json").read_text()))
+    server = create_local_server(app, config, host, port)
+    thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
+    thread.start()
+    return server
+
+
+def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, stage: str = "local",
+          state_file: Path | None = DEFAULT_STATE_FILE) -> dict[str, str]:
+    for key, value in FAKE_CREDENTIALS.items():
+        os.environ.setdefault(key, value)
+    # The moto server plays AWS; nothing here may reach a real account by accident.
+    os.environ.pop("AWS_PROFILE", None)
+    endpoint = f"http://{host}:{moto_port}"
+    start_moto(host, moto_port)
+
+    from scripts.demo import seed_accounts, seed_catalogue
+    from scripts.provision import provision
+
+    env = {**FAKE_CREDENTIALS, **_stage_environment(stage), **provision(endpoint, stage)}
+    os.environ.update(env)
+    seed_catalogue()
+    seed_accounts()
+    start_api(host, api_port, stage)
+    state = {**env, "API_URL": f"http://{host}:{api_port}", "MOTO_ENDPOINT": endpoint}
+    if state_file:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(json.dumps(state, indent=2))
+    return state
+
+
+def banner(state: dict[str, str]) -> str:
+    from scripts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    lines = [
+        "",
+        "MotCua local stack is running (Ctrl-C to stop)",
+        f"  API            {state['API_URL']}",
+        f"  moto endpoint  {state['MOTO_ENDPOINT']}   (AWS_ENDPOINT_URL for the AWS CLI or boto3)",
+        f"  user pool      {state['USER_POOL_ID']}  client {state['USER_POOL_CLIENT_ID']}",
+        "",
+        f"Demo accounts (password {DEMO_PASSWORD}):",
+    ]
+    for account in DEMO_ACCOUNTS:
+        where = f"  agency {account.agency}" if account.agency else ""
+        lines.append(f"  {account.username:<18} {account.group:<9} {account.name}{where}")
+    lines += [
+        "",
+        "Get a token and call the API:",
+        "  TOKEN=$(make -s token USER=citizen.an)",
+        f"  curl -H \"Authorization: Bearer $TOKEN\" {state['API_URL']}/dossiers",
+        f"  curl {state['API_URL']}/procedures",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")))
+    parser.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", "8000")))
+    parser.add_argument("--state-file", default=str(DEFAULT_STATE_FILE))
+    parser.add_argument("--quiet", action="store_true", help="print only a JSON line when ready")
+    args = parser.parse_args(argv)
+    if args.quiet:
+        os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    state = start(args.host, args.moto_port, args.api_port, state_file=Path(args.state_file))
+    print(json.dumps({"ready": True, **state}) if args.quiet else banner(state), flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

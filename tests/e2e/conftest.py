@@ -1,0 +1,152 @@
+"""The local stack (moto server + chalice local) started as its own process, exactly as `make run`
+does, and driven over real HTTP with tokens from moto's Cognito pool."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "Demo-Passw0rd!"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    state_file = tmp_path_factory.mktemp("stack") / "state.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    command = [sys.executable, "-m", "scripts.local_stack", "--quiet", "--moto-port", str(_free_port()),
+               "--api-port", str(_free_port()), "--state-file", str(state_file)]
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 120
+    state = None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            if process.poll() is not None:
+                raise RuntimeError(f"local stack exited: {process.stderr.read()[-4000:]}")
+            continue
+        if line.startswith("{"):
+            state = json.loads(line)
+            break
+    if state is None:
+        process.kill()
+        raise RuntimeError("local stack did not become ready")
+    yield state
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def aws(stack):
+    """boto3 clients on the stack's moto server, for looking behind the API."""
+
+    def client(service: str):
+        return boto3.client(service, endpoint_url=stack["MOTO_ENDPOINT"], region_name="ap-southeast-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")
+
+    return client
+
+
+class Api:
+    """A signed-in (or anonymous) client of the HTTP API."""
+
+    def __init__(self, base_url: str, token: str | None = None, language: str | None = None) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        if language:
+            self.session.headers["Accept-Language"] = language
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        return self.session.request(method, self.base_url + path, timeout=30, **kwargs)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body=None, **kwargs) -> requests.Response:
+        return self.request("POST", path, json=body, **kwargs)
+
+    def upload(self, procedure_code: str, component_id: str, content: bytes = PDF,
+               content_type: str = "application/pdf", declared_size: int | None = None) -> requests.Response:
+        """The client side of an upload: ask for a presigned POST, send the file to S3, ask to verify."""
+        created = self.post("/uploads", {"procedure_code": procedure_code, "component_id": component_id,
+                                         "file_name": f"{component_id}.pdf", "content_type": content_type,
+                                         "size": declared_size or len(content)})
+        assert created.status_code == 201, created.text
+        target = created.json()["upload"]
+        stored = requests.post(target["url"], data=target["fields"],
+                               files={"file": (f"{component_id}.bin", content, content_type)}, timeout=30)
+        assert stored.status_code in (200, 201, 204), stored.text
+        return self.post(f"/uploads/{created.json()['id']}/complete")
+
+    def uploaded(self, procedure_code: str, component_id: str, **kwargs) -> str:
+        verified = self.upload(procedure_code, component_id, **kwargs)
+        assert verified.status_code == 200, verified.text
+        return verified.json()["id"]
+
+
+@pytest.fixture(scope="session")
+def sign_in(stack, aws):
+    tokens: dict[str, str] = {}
+    idp = aws("cognito-idp")
+
+    def token(username: str) -> str:
+        if username not in tokens:
+            result = idp.initiate_auth(ClientId=stack["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+                                       AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
+            tokens[username] = result["AuthenticationResult"]["IdToken"]
+        return tokens[username]
+
+    return token
+
+
+@pytest.fixture(scope="session")
+def make_user(stack, aws):
+    """A fresh account in the pool, for tests that need someone no other test touches."""
+    idp = aws("cognito-idp")
+
+    def create(group: str, agency: str | None = None) -> str:
+        username = f"{group}-{uuid.uuid4().hex[:8]}"
+        attributes = [{"Name": "email", "Value": f"{username}@example.vn"}, {"Name": "name", "Value": username}]
+        if agency:
+            attributes.append({"Name": "custom:agency", "Value": agency})
+        idp.admin_create_user(UserPoolId=stack["USER_POOL_ID"], Username=username, TemporaryPassword=PASSWORD,
+                              MessageAction="SUPPRESS", UserAttributes=attributes)
+        idp.admin_set_user_password(UserPoolId=stack["USER_POOL_ID"], Username=username, Password=PASSWORD,
+                                    Permanent=True)
+        idp.admin_add_user_to_group(UserPoolId=stack["USER_POOL_ID"], Username=username, GroupName=group)
+        return username
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def api(stack, sign_in):
+    def for_user(username: str | None = None, language: str | None = None) -> Api:
+        return Api(stack["API_URL"], sign_in(username) if username else None, language)
+
+    return for_user

@@ -1,0 +1,345 @@
+"""The deployable template: Chalice's package merged with infra/resources.yaml, cfn-lint clean.
+
+Packaging the real app runs `chalice package` once per module (it downloads Lambda wheels from PyPI
+once app.py has functions). A scratch Chalice app with a protected route and a second handler
+proves the parts the real app may not have yet (RestAPI authorizer patch, per-function roles).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from scripts import deploy
+from scripts.cfn_yaml import load_template, loads_template
+from scripts.package import (
+    REPO_ROOT,
+    PackageError,
+    dump_template,
+    finalize_template,
+    function_roles,
+    lint,
+    package,
+)
+
+POOL_ARN = {"Fn::GetAtt": ["UserPool", "Arn"]}
+
+SCRATCH_APP = '''
+from chalice import Chalice, CognitoUserPoolAuthorizer
+
+app = Chalice(app_name="motcua")
+users = CognitoUserPoolAuthorizer(
+    "MotCuaUsers",
+    provider_arns=["arn:aws:cognito-idp:ap-southeast-1:000000000000:userpool/placeholder"],
+)
+
+
+@app.route("/me", authorizer=users)
+def me():
+    return {}
+
+
+@app.route("/health")
+def health():
+    return {"ok": True}
+
+
+@app.on_sqs_message(queue="notifications")
+def notify(event):
+    return None
+'''
+
+
+@pytest.fixture(scope="module")
+def prod(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = package("prod", tmp_path_factory.mktemp("prod"))
+    return load_template(path)
+
+
+@pytest.fixture(scope="module")
+def scratch_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("scratch")
+    (project / "app.py").write_text(SCRATCH_APP)
+    # No runtime dependencies: keeps this package offline and fast.
+    (project / "requirements.txt").write_text("")
+    shutil.copytree(REPO_ROOT / ".chalice", project / ".chalice",
+                    ignore=shutil.ignore_patterns("deployments", "venv"))
+    (project / "infra").mkdir()
+    shutil.copy(REPO_ROOT / "infra" / "resources.yaml", project / "infra" / "resources.yaml")
+    return package("prod", project / "out", project_dir=project)
+
+
+@pytest.fixture(scope="module")
+def scratch(scratch_path: Path) -> dict[str, Any]:
+    return load_template(scratch_path)
+
+
+def _resources(template: dict[str, Any]) -> dict[str, Any]:
+    return template["Resources"]
+
+
+def _keys(schema: list[dict[str, str]]) -> list[tuple[str, str]]:
+    return [(k["AttributeName"], k["KeyType"]) for k in schema]
+
+
+def _attribute_types(props: dict[str, Any]) -> dict[str, str]:
+    return {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+
+
+# ----------------------------------------------------------------------------- the real app
+
+
+def test_real_app_package_is_lint_clean(prod: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "sam.yaml"
+    path.write_text(dump_template(prod))
+    failures, _ = lint(path, "ap-southeast-1")
+    assert failures == []
+
+
+def test_tables_have_the_keys_and_indexes_the_store_uses(prod: dict[str, Any]) -> None:
+    res = _resources(prod)
+
+    procedures = res["ProceduresTable"]["Properties"]
+    assert procedures["BillingMode"] == "PAY_PER_REQUEST"
+    assert _keys(procedures["KeySchema"]) == [("code", "HASH"), ("version", "RANGE")]
+    assert _attribute_types(procedures) == {
+        "code": "S", "version": "N", "catalogue": "S", "code_version": "S"}
+    (catalogue,) = procedures["GlobalSecondaryIndexes"]
+    assert catalogue["IndexName"] == "catalogue-index"
+    assert _keys(catalogue["KeySchema"]) == [("catalogue", "HASH"), ("code_version", "RANGE")]
+    assert catalogue["Projection"] == {"ProjectionType": "ALL"}
+
+    dossiers = res["DossiersTable"]
+    assert dossiers["DeletionPolicy"] == dossiers["UpdateReplacePolicy"] == "Retain"
+    assert _keys(dossiers["Properties"]["KeySchema"]) == [("id", "HASH")]
+    gsis = dossiers["Properties"]["GlobalSecondaryIndexes"]
+    indexes = {i["IndexName"]: _keys(i["KeySchema"]) for i in gsis}
+    assert indexes == {
+        "owner-index": [("owner_id", "HASH"), ("submitted_at", "RANGE")],
+        "agency-index": [("agency_code", "HASH"), ("submitted_at", "RANGE")],
+        "agency-status-index": [("agency_status", "HASH"), ("submitted_at", "RANGE")],
+        "code-index": [("code", "HASH")],
+    }
+
+    events = res["EventsTable"]
+    assert events["DeletionPolicy"] == "Retain"
+    assert _keys(events["Properties"]["KeySchema"]) == [("dossier_id", "HASH"), ("seq", "RANGE")]
+    assert events["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+
+    control = res["ControlTable"]["Properties"]
+    assert control["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+    for name in ("ProceduresTable", "DossiersTable", "EventsTable"):
+        props = res[name]["Properties"]
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["SSESpecification"] == {"SSEEnabled": True}
+        assert "TableName" not in props  # CloudFormation names them; the app reads the env
+
+
+def test_documents_bucket_is_private_versioned_and_kms_encrypted(prod: dict[str, Any]) -> None:
+    bucket = _resources(prod)["DocumentsBucket"]
+    props = bucket["Properties"]
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert "BucketName" not in props
+    (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Fn::GetAtt": ["DocumentsKey", "Arn"]}}
+    assert rule["BucketKeyEnabled"] is True
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert set(props["PublicAccessBlockConfiguration"].values()) == {True}
+    (cors,) = props["CorsConfiguration"]["CorsRules"]
+    assert {"POST", "PUT"} <= set(cors["AllowedMethods"])
+    # The key outlives the stack like the documents it protects.
+    assert _resources(prod)["DocumentsKey"]["DeletionPolicy"] == "Retain"
+
+
+def test_globals_give_every_function_the_resource_names(prod: dict[str, Any]) -> None:
+    variables = prod["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables == {
+        "PROCEDURES_TABLE": {"Ref": "ProceduresTable"},
+        "DOSSIERS_TABLE": {"Ref": "DossiersTable"},
+        "EVENTS_TABLE": {"Ref": "EventsTable"},
+        "CONTROL_TABLE": {"Ref": "ControlTable"},
+        "DOCUMENTS_BUCKET": {"Ref": "DocumentsBucket"},
+        "DOCUMENTS_KMS_KEY_ID": {"Ref": "DocumentsKey"},
+        "USER_POOL_ID": {"Ref": "UserPool"},
+        "USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
+        "POWERTOOLS_SERVICE_NAME": "motcua",
+    }
+
+
+def test_user_pool_groups_and_client(prod: dict[str, Any]) -> None:
+    res = _resources(prod)
+    groups = {r["Properties"]["GroupName"] for r in res.values()
+              if r.get("Type") == "AWS::Cognito::UserPoolGroup"}
+    assert groups == {"citizen", "officer", "specialist", "leader", "admin"}
+    client = res["UserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is False
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert client["IdTokenValidity"] == 60 and client["TokenValidityUnits"]["IdToken"] == "minutes"
+    # Officers' agency/unit scope their queries: users must not be able to write them themselves.
+    assert not {"custom:agency", "custom:unit"} & set(client["WriteAttributes"])
+
+
+def test_outputs_name_every_resource_the_local_tools_need(prod: dict[str, Any]) -> None:
+    assert prod["Outputs"]["EventsTableStreamArn"]["Value"] == {"Fn::GetAtt": ["EventsTable", "StreamArn"]}
+    assert {"ProceduresTableName", "DossiersTableName", "EventsTableName", "ControlTableName",
+            "DocumentsBucketName", "UserPoolId", "UserPoolClientId"} <= set(prod["Outputs"])
+
+
+def test_real_app_policy_and_authorizer_follow_what_chalice_generated(prod: dict[str, Any]) -> None:
+    res = _resources(prod)
+    roles = function_roles(prod)
+    if roles:
+        assert res["AppPolicy"]["Properties"]["Roles"] == [{"Ref": r} for r in roles]
+    else:  # app.py has no functions yet: nothing to attach to
+        assert "AppPolicy" not in res
+    if "RestAPI" in res:
+        body = res["RestAPI"]["Properties"]["DefinitionBody"]
+        authorizer = body["securityDefinitions"]["MotCuaUsers"]["x-amazon-apigateway-authorizer"]
+        assert authorizer["providerARNs"] == [POOL_ARN]
+    # Every resource is complete: no half-merged patch survives packaging.
+    assert all("Type" in r for r in res.values())
+
+
+# ----------------------------------------------------------------------------- merge, on a scratch app
+
+
+def test_merge_replaces_the_placeholder_authorizer_list_and_keeps_the_rest(scratch: dict[str, Any]) -> None:
+    security = scratch["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["securityDefinitions"]
+    definition = security["MotCuaUsers"]
+    # Lists replace: the placeholder ARN is gone, not appended to.
+    assert definition["x-amazon-apigateway-authorizer"]["providerARNs"] == [POOL_ARN]
+    # Dicts merge: Chalice's own keys at every level survive the patch.
+    assert definition["x-amazon-apigateway-authorizer"]["type"] == "cognito_user_pools"
+    assert definition["type"] == "apiKey" and definition["name"] == "Authorization"
+    assert "placeholder" not in json.dumps(scratch)
+    assert "/me" in scratch["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+
+
+def test_merge_keeps_globals_next_to_chalice_function_environment(scratch: dict[str, Any]) -> None:
+    variables = scratch["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["DOSSIERS_TABLE"] == {"Ref": "DossiersTable"}
+    # SAM merges Globals with the function's own variables (the stage's, from .chalice/config.json).
+    handler = scratch["Resources"]["APIHandler"]["Properties"]
+    assert handler["Environment"]["Variables"]["MOTCUA_STAGE"] == "prod"
+
+
+def test_app_policy_is_attached_to_every_function_role(scratch: dict[str, Any]) -> None:
+    res = scratch["Resources"]
+    # autogen_policy false: one role per function and no DefaultRole.
+    assert "DefaultRole" not in res
+    assert function_roles(scratch) == ["ApiHandlerRole", "NotifyRole"]
+    policy = res["AppPolicy"]["Properties"]
+    assert policy["Roles"] == [{"Ref": "ApiHandlerRole"}, {"Ref": "NotifyRole"}]
+    # Event source mappings are validated against the role: functions wait for the policy.
+    for name in ("APIHandler", "Notify"):
+        assert "AppPolicy" in res[name]["DependsOn"]
+    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert {"Fn::GetAtt": ["DossiersTable", "Arn"]} in statements["Tables"]["Resource"]
+    assert {"Fn::Sub": "${DossiersTable.Arn}/index/*"} in statements["Tables"]["Resource"]
+    assert "dynamodb:ConditionCheckItem" in statements["Tables"]["Action"]
+    assert statements["EventsStream"]["Resource"] == {"Fn::GetAtt": ["EventsTable", "StreamArn"]}
+    assert statements["DocumentsKey"]["Resource"] == {"Fn::GetAtt": ["DocumentsKey", "Arn"]}
+    # chalicelib/store/documents.py heads, then reads the exact version it inspected.
+    assert {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"} <= set(statements["Documents"]["Action"])
+    # ... and a missing upload must read as 404, which S3 only answers with ListBucket.
+    assert statements["DocumentsList"]["Action"] == "s3:ListBucket"
+
+
+def test_packaged_yaml_has_no_aliases_cloudformation_would_reject(scratch_path: Path) -> None:
+    # Chalice shares one trust-policy dict between roles; PyYAML would write &id001/*id001.
+    text = scratch_path.read_text()
+    assert "&id0" not in text and "*id0" not in text
+
+
+def test_scratch_package_is_lint_clean(scratch_path: Path) -> None:
+    failures, _ = lint(scratch_path, "ap-southeast-1")
+    assert failures == []
+
+
+def test_lint_reports_a_broken_template(scratch: dict[str, Any], tmp_path: Path) -> None:
+    broken = json.loads(json.dumps(scratch))
+    broken["Resources"]["DossiersTable"]["Properties"]["BillingMode"] = "FREE_OF_CHARGE"
+    path = tmp_path / "sam.yaml"
+    path.write_text(dump_template(broken))
+    failures, _ = lint(path, "ap-southeast-1")
+    assert any("FREE_OF_CHARGE" in f for f in failures)
+
+
+def test_authorizer_patch_without_matching_authorizer_is_refused() -> None:
+    patch = {"MotCuaUsers": {"x-amazon-apigateway-authorizer": {"providerARNs": [POOL_ARN]}}}
+    template = {"Resources": {"RestAPI": {
+        "Type": "AWS::Serverless::Api",
+        "Properties": {"DefinitionBody": {"securityDefinitions": patch}},
+    }}}
+    with pytest.raises(PackageError, match="MotCuaUsers"):
+        finalize_template(template)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def test_short_tags_load_as_long_form() -> None:
+    loaded = loads_template(
+        "A: !Ref X\n"
+        "B: !GetAtt Db.Endpoint.Address\n"
+        "C: !Sub ['${a}-x', {a: !Ref Y}]\n"
+        "D: !Join ['', [!Ref Z, !GetAtt [Q, Arn]]]\n"
+    )
+    assert loaded == {
+        "A": {"Ref": "X"},
+        "B": {"Fn::GetAtt": ["Db", "Endpoint.Address"]},
+        "C": {"Fn::Sub": ["${a}-x", {"a": {"Ref": "Y"}}]},
+        "D": {"Fn::Join": ["", [{"Ref": "Z"}, {"Fn::GetAtt": ["Q", "Arn"]}]]},
+    }
+
+
+def test_deploy_points_every_function_at_the_uploaded_zip(scratch: dict[str, Any]) -> None:
+    assert deploy.local_artifacts(scratch) == {"./deployment.zip"}
+    final = deploy.rewrite_code_uris(scratch, {"./deployment.zip": "s3://artifacts/motcua/prod/abc.zip"})
+    uris = {r["Properties"]["CodeUri"] for r in final["Resources"].values()
+            if r["Type"] == "AWS::Serverless::Function"}
+    assert uris == {"s3://artifacts/motcua/prod/abc.zip"}
+    # A copy: the packaged template is left as Chalice wrote it.
+    assert scratch["Resources"]["APIHandler"]["Properties"]["CodeUri"] == "./deployment.zip"
+    with pytest.raises(deploy.DeployError):
+        deploy.rewrite_code_uris(scratch, {})
+
+
+def test_deploy_decides_create_or_update_from_the_stack_status() -> None:
+    assert deploy.change_set_type(None) == "CREATE"
+    assert deploy.change_set_type("REVIEW_IN_PROGRESS") == "CREATE"
+    assert deploy.change_set_type("UPDATE_ROLLBACK_COMPLETE") == "UPDATE"
+    for status in ("ROLLBACK_COMPLETE", "UPDATE_IN_PROGRESS"):
+        with pytest.raises(deploy.DeployError):
+            deploy.change_set_type(status)
+    assert deploy.is_empty_change_set(
+        "The submitted information didn't contain changes. "
+        "Submit different information to create a change set.")
+
+
+def test_deploy_uploads_content_addressed_artifacts(
+    scratch: dict[str, Any], scratch_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "ap-southeast-1"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="ap-southeast-1")
+        deploy.ensure_bucket(s3, "motcua-artifacts-test", "ap-southeast-1")
+        deploy.ensure_bucket(s3, "motcua-artifacts-test", "ap-southeast-1")  # exists: reused
+        first = deploy.upload_artifacts(s3, "motcua-artifacts-test", "prod", scratch_path.parent, scratch)
+        again = deploy.upload_artifacts(s3, "motcua-artifacts-test", "prod", scratch_path.parent, scratch)
+        assert first == again  # same zip, same key: CloudFormation sees no code change
+        key = first["./deployment.zip"].removeprefix("s3://motcua-artifacts-test/")
+        assert s3.head_object(Bucket="motcua-artifacts-test", Key=key)["ContentLength"] > 0
+        public = s3.get_public_access_block(Bucket="motcua-artifacts-test")["PublicAccessBlockConfiguration"]
+        assert all(public.values())
