@@ -7,6 +7,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 STAGE  ?= dev
 USER   ?= citizen.an
+MOTO_PORT ?= 5000
+API_PORT  ?= 8000
 PYTEST_ARGS ?=
 
 .PHONY: run test lint token bench package deploy clean
@@ -18,7 +20,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)  ## the platform on http://127.0.0.1:8000 with an embedded moto
-	$(PY) -m scripts.local_stack
+	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT)
 
 test: $(STAMP)  ## lint, unit, integration, end-to-end and template tests
 	$(VENV)/bin/ruff check .

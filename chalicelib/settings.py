@@ -6,13 +6,25 @@ environment only while a request runs, and importing `app` must stay cheap.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import date, time
+from functools import lru_cache
+from pathlib import Path
 
 
 def _csv_dates(raw: str) -> frozenset[date]:
     return frozenset(date.fromisoformat(p.strip()) for p in raw.split(",") if p.strip())
+
+
+@lru_cache(maxsize=1)
+def _announced_days() -> tuple[frozenset[date], frozenset[date]]:
+    """Days off and make-up working days announced by the government (chalicelib/data/calendar.json)."""
+    data = json.loads((Path(__file__).parent / "data" / "calendar.json").read_text(encoding="utf-8"))
+    off = frozenset(date.fromisoformat(d["date"]) for d in data["extra_days_off"])
+    makeup = frozenset(date.fromisoformat(d["date"]) for d in data["makeup_working_days"])
+    return off, makeup
 
 
 def _clock(raw: str) -> time:
@@ -68,8 +80,8 @@ def get_settings() -> Settings:
         token_issuer=issuer,
         work_start=_clock(env.get("WORK_START", "07:30")),
         work_end=_clock(env.get("WORK_END", "17:00")),
-        extra_days_off=_csv_dates(env.get("EXTRA_DAYS_OFF", "")),
-        makeup_working_days=_csv_dates(env.get("MAKEUP_WORKING_DAYS", "")),
+        extra_days_off=_announced_days()[0] | _csv_dates(env.get("EXTRA_DAYS_OFF", "")),
+        makeup_working_days=_announced_days()[1] | _csv_dates(env.get("MAKEUP_WORKING_DAYS", "")),
         upload_max_bytes=int(env.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
         upload_url_ttl_seconds=int(env.get("UPLOAD_URL_TTL_SECONDS", "900")),
     )

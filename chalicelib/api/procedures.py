@@ -104,4 +104,5 @@ def publish_procedure():
     if problems:
         raise ValidationFailed([FieldError("body", "procedure.invalid", {"problem": p}) for p in problems])
     store.publish(procedure, iso(datetime.now(UTC)), principal.id)
-    return json_response(procedure.to_dict(), 201, {"Location": f"/procedures/{procedure.code}?version={procedure.version}"})
+    location = f"/procedures/{procedure.code}?version={procedure.version}"
+    return json_response(procedure.to_dict(), 201, {"Location": location})

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from chalicelib.domain.calendar import LOCAL_TZ, WorkingCalendar
+from chalicelib.domain.calendar import LOCAL_TZ
+from chalicelib.services.dossiers import working_calendar
 
 from .conftest import JPEG, PNG
 
@@ -78,7 +79,7 @@ def test_citizen_submits_with_uploads_and_officer_receives_with_appointment_date
     assert response.status_code == 200, response.text
     received = response.json()
     assert (received["status"], received["national_status"]) == ("received", 2)
-    expected_due = WorkingCalendar().due_date(received_at, 10, "working_days")
+    expected_due = working_calendar().due_date(received_at, 10, "working_days")
     assert date.fromisoformat(received["due_date"]) == expected_due
     assert received["receipt"]["form"] == "01"
     assert received["receipt"]["appointment_date"] == received["due_date"]
