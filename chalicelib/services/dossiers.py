@@ -68,8 +68,17 @@ class DossierService:
         uploads = self._uploads(principal, components)
         applicant = request.applicant.model_dump(mode="json")
         delivery = request.delivery.model_dump(mode="json")
-        check(check_applicant(procedure, applicant) + check_components(procedure, components, uploads, principal.id)
-              + check_delivery(procedure, delivery))
+        try:
+            check(check_applicant(procedure, applicant)
+                  + check_components(procedure, components, uploads, principal.id)
+                  + check_delivery(procedure, delivery))
+        except ValidationFailed:
+            # A concurrent retry with this key may have won meanwhile and attached the uploads:
+            # that is a replay, not an invalid request.
+            earlier = self.store.find_claim(claim)
+            if earlier is not None:
+                return self._replay(principal, claim, earlier.ref, earlier.request_hash), True
+            raise
 
         agency = procedure.agency_code
         code = format_dossier_code(agency, local_day(now), next_sequence(agency, local_day(now)))

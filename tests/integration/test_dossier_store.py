@@ -5,8 +5,11 @@ owner/agency listings with cursors, and upload verification by the stored bytes.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import boto3
@@ -28,7 +31,7 @@ from chalicelib.store import models
 from chalicelib.store.counters import next_sequence
 from chalicelib.store.cursors import BadCursor
 from chalicelib.store.dossiers import ATTACHED, DossierStore, IdempotencyClaim
-from chalicelib.store.models import EventModel
+from chalicelib.store.models import ControlModel, EventModel
 from chalicelib.store.uploads import UploadStore
 
 from .conftest import (
@@ -50,7 +53,7 @@ from .conftest import (
 )
 
 REGION = "ap-southeast-1"
-HCM_WORK_PERMIT = "1.014201"  # the same procedure at the Hồ Chí Minh City department (OTHER_AGENCY)
+SHORT_WORK_PERMIT = "1.014200"  # also at AGENCY, two required components
 
 
 # --------------------------------------------------------------------------- helpers
@@ -77,6 +80,16 @@ def _stored(owner: Principal, agency: str = AGENCY) -> Dossier:
     return dossier
 
 
+def _stored_in_order(owner: Principal, count: int) -> list[Dossier]:
+    """`count` dossiers with strictly increasing submitted_at (millisecond resolution), oldest first."""
+    created = []
+    for _ in range(count):
+        if created:
+            time.sleep(0.003)
+        created.append(_stored(owner))
+    return created
+
+
 def _claim(owner: Principal, key: str = "key-1") -> IdempotencyClaim:
     return IdempotencyClaim(owner.id, key, "hash-" + key)
 
@@ -92,7 +105,9 @@ def _raw_events(dossier_id: str) -> list[dict]:
                      ExpressionAttributeValues={":d": {"S": dossier_id}}, ConsistentRead=True)["Items"]
 
 
-def _stream_records() -> list[dict]:
+def _stream_records(dossier_id: str) -> list[dict]:
+    """This dossier's records in the events table's stream, oldest first (the stream outlives the
+    per-test emptying of the tables, so other tests' records are there too)."""
     settings = get_settings()
     ddb = boto3.client("dynamodb", region_name=REGION)
     arn = ddb.describe_table(TableName=settings.events_table)["Table"]["LatestStreamArn"]
@@ -105,7 +120,7 @@ def _stream_records() -> list[dict]:
             page = streams.get_records(ShardIterator=iterator)
             records += page["Records"]
             iterator = page.get("NextShardIterator") if page["Records"] else None
-    return records
+    return [r for r in records if r["dynamodb"]["Keys"]["dossier_id"] == {"S": dossier_id}]
 
 
 def _all_dossier_ids() -> set[str]:
@@ -113,22 +128,35 @@ def _all_dossier_ids() -> set[str]:
     return {i["id"]["S"] for i in ddb.scan(TableName=get_settings().dossiers_table)["Items"]}
 
 
-def _gate_transactions(parties: int) -> tuple[threading.Barrier, object]:
-    """Hold every TransactWriteItems call until `parties` callers have reached it, so concurrent
-    officers have all read the dossier before anyone writes (the interleaving a lock must handle).
-    A botocore event hook on the transaction client: none of our code is replaced."""
-    barrier = threading.Barrier(parties, timeout=20)
-    events = models.connection().client.meta.events
+@contextmanager
+def _before_call(client, operation: str, handler) -> Iterator[None]:
+    """Run `handler` in the calling thread before every `operation` call made through this botocore
+    client: forces an interleaving of concurrent requests. A botocore event hook; none of our code is replaced."""
+    event, unique_id = f"before-call.dynamodb.{operation}", f"itest-{operation}-{id(handler)}"
+    client.meta.events.register(event, handler, unique_id=unique_id)
+    try:
+        yield
+    finally:
+        client.meta.events.unregister(event, unique_id=unique_id)
 
-    def gate(**_kwargs) -> None:
+
+def _transactions_client():
+    return models.connection().client
+
+
+def _control_client():
+    return ControlModel._get_connection().connection.client
+
+
+def _hold_transactions_until(parties: int):
+    """Every transaction waits until `parties` callers have reached theirs: all have read and validated
+    before anyone writes, so the store's conditions alone decide who wins."""
+    barrier = threading.Barrier(parties, timeout=20)
+
+    def wait(**_kwargs) -> None:  # must return None: a value would stand in for the AWS response
         barrier.wait()
 
-    events.register("before-call.dynamodb.TransactWriteItems", gate, unique_id="itest-gate")
-
-    def release() -> None:
-        events.unregister("before-call.dynamodb.TransactWriteItems", unique_id="itest-gate")
-
-    return barrier, release
+    return _before_call(_transactions_client(), "TransactWriteItems", wait)
 
 
 def _in_threads(count: int, work) -> list[tuple[str, object]]:
@@ -139,7 +167,7 @@ def _in_threads(count: int, work) -> list[tuple[str, object]]:
         start.wait()
         try:
             return "ok", work(i)
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
+        except Exception as error:  # the outcome is what the test inspects
             return "error", error
 
     with ThreadPoolExecutor(max_workers=count) as pool:
@@ -169,7 +197,7 @@ def test_create_with_an_existing_first_event_writes_nothing(stack):
     assert _upload_state(upload_id) == (UPLOAD_VERIFIED, None)
     assert store.list_by_owner(owner.id, 10, None) == ([], None)
     # The rolled-back writes never reach the stream the event relay reads.
-    assert [r["dynamodb"]["NewImage"]["event_id"]["S"] for r in _stream_records()] == ["planted"]
+    assert [r["dynamodb"]["NewImage"]["event_id"]["S"] for r in _stream_records(dossier.id)] == ["planted"]
 
 
 def test_create_with_an_unverified_upload_writes_nothing(stack):
@@ -189,7 +217,7 @@ def test_create_with_an_unverified_upload_writes_nothing(stack):
     assert _upload_state(verified) == (UPLOAD_VERIFIED, None)
     assert _upload_state(pending) == (UPLOAD_PENDING, None)
     assert _all_dossier_ids() == set()
-    assert _stream_records() == []
+    assert _stream_records(dossier.id) == []
 
 
 def test_create_with_an_upload_attached_elsewhere_writes_nothing(stack):
@@ -302,7 +330,10 @@ def test_concurrent_submissions_with_one_key_create_one_dossier(stack):
     owner = citizen()
     body = submission_body(owner)
 
-    outcomes = _in_threads(8, lambda _i: submit(owner, body, "same-key"))
+    # All eight pass the claim lookup and validation before any of them writes: the transaction's
+    # condition on the idempotency item is what has to pick the one winner.
+    with _hold_transactions_until(8):
+        outcomes = _in_threads(8, lambda _i: submit(owner, body, "same-key"))
 
     errors = [o for kind, o in outcomes if kind == "error"]
     assert errors == [], f"every same-key call must succeed (replay), got {errors!r}"
@@ -311,8 +342,44 @@ def test_concurrent_submissions_with_one_key_create_one_dossier(stack):
     assert sorted(replayed for _kind, (_d, replayed) in outcomes) == [False] + [True] * 7
     (dossier_id,) = ids
     assert _all_dossier_ids() == {dossier_id}
+    assert [d.id for d in DossierStore().list_by_owner(owner.id, 10, None)[0]] == [dossier_id]
     assert [e["type"] for e in DossierStore().history(dossier_id)] == ["dossier.submitted"]
-    assert [r["dynamodb"]["NewImage"]["type"]["S"] for r in _stream_records()] == ["dossier.submitted"]
+    assert [r["dynamodb"]["NewImage"]["type"]["S"] for r in _stream_records(dossier_id)] == ["dossier.submitted"]
+    assert all(_upload_state(u) == (ATTACHED, dossier_id) for c in body["components"] for u in c["upload_ids"])
+
+
+def test_same_key_request_overtaken_during_validation_replays(stack):
+    """A same-key request that found no claim, then sees its uploads attached by its twin's commit,
+    is a replay, not an invalid request (it used to fail with upload.already_attached)."""
+    owner = citizen()
+    body = submission_body(owner)
+    late_thread: dict[str, int] = {}
+    late_is_reading, overtaken = threading.Event(), threading.Event()
+
+    def hold_late_upload_read(**_kwargs) -> None:
+        if threading.get_ident() == late_thread.get("id"):
+            late_is_reading.set()
+            overtaken.wait(20)
+
+    def late():
+        late_thread["id"] = threading.get_ident()
+        return submit(owner, body, "same-key")
+
+    # The late request has looked the key up (nothing yet) and is about to read its uploads
+    # (BatchGetItem) when the first request with the same key commits.
+    with _before_call(_control_client(), "BatchGetItem", hold_late_upload_read), \
+            ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(late)
+        try:
+            assert late_is_reading.wait(20), "the late request never read its uploads"
+            first, first_replayed = submit(owner, body, "same-key")
+        finally:
+            overtaken.set()
+        second, second_replayed = pending.result(timeout=20)
+
+    assert (first_replayed, second_replayed) == (False, True)
+    assert second.id == first.id
+    assert _all_dossier_ids() == {first.id}
 
 
 # --------------------------------------------------------------------------- concurrent officers
@@ -326,11 +393,8 @@ def test_concurrent_receive_and_refuse_one_wins(stack):
         lambda: service.receive(desk_a, dossier.id, schemas.parse(schemas.Receive, {"note": "Đủ"}), now()),
         lambda: service.refuse(desk_b, dossier.id, schemas.parse(schemas.Refuse, {"reason": "Thiếu"}), now()),
     ]
-    _barrier, release = _gate_transactions(2)  # both have read version 1 before either writes
-    try:
+    with _hold_transactions_until(2):  # both have read version 1 before either writes
         outcomes = _in_threads(2, lambda i: actions[i]())
-    finally:
-        release()
 
     kinds = Counter(kind for kind, _ in outcomes)
     assert kinds == {"ok": 1, "error": 1}, outcomes
@@ -379,6 +443,7 @@ def test_many_concurrent_officer_actions_leave_one_transition(stack):
 
 def test_daily_sequence_is_gapless_under_concurrency(stack):
     day = date(2026, 3, 2)
+    assert next_sequence("000.00.00.G07", day) == 1  # a warm connection, as in a running container
     outcomes = _in_threads(40, lambda _i: next_sequence(AGENCY, day))
     assert sorted(result for _kind, result in outcomes) == list(range(1, 41))
     assert next_sequence(AGENCY, day) == 41
@@ -389,7 +454,8 @@ def test_daily_sequence_is_gapless_under_concurrency(stack):
 
 def test_concurrent_submissions_get_unique_codes(stack):
     owners = [citizen() for _ in range(10)]
-    bodies = [submission_body(o) for o in owners]
+    # Two procedures of the same agency share its daily counter; the second needs only two files.
+    bodies = [submission_body(o, WORK_PERMIT if i % 3 == 0 else SHORT_WORK_PERMIT) for i, o in enumerate(owners)]
 
     outcomes = _in_threads(10, lambda i: submit(owners[i], bodies[i]))
 
@@ -435,7 +501,7 @@ def test_events_carry_the_outbox_fields_and_reach_the_stream(stack):
     table = boto3.client("dynamodb", region_name=REGION).describe_table(
         TableName=get_settings().events_table)["Table"]
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
-    records = _stream_records()
+    records = _stream_records(dossier.id)
     assert [r["eventName"] for r in records] == ["INSERT", "INSERT"]
     images = [r["dynamodb"]["NewImage"] for r in records]
     assert [(i["dossier_id"]["S"], i["seq"]["N"], i["type"]["S"]) for i in images] == [
@@ -468,7 +534,7 @@ def test_list_by_agency_with_status_is_scoped_to_agency_and_status(stack):
 
 def test_agency_queue_pages_oldest_first_and_pins_its_cursor(stack):
     owner = citizen()
-    created = [_stored(owner) for _ in range(3)]
+    created = _stored_in_order(owner, 3)
     store = DossierStore()
     page, cursor = store.list_by_agency(AGENCY, "submitted", 2, None)
     assert cursor
@@ -482,7 +548,7 @@ def test_agency_queue_pages_oldest_first_and_pins_its_cursor(stack):
 
 def test_owner_cursor_is_rejected_for_another_owner(stack):
     owner, other = citizen(), citizen()
-    created = [_stored(owner) for _ in range(3)]
+    created = _stored_in_order(owner, 3)
     _stored(other)
     store = DossierStore()
 
