@@ -43,6 +43,36 @@ def start_moto(host: str, port: int):
     return server
 
 
+def _match_greedy_paths() -> None:
+    """API Gateway routes any path under `/{proxy+}`; chalice local only matches whole segments,
+    and answers the rest itself (a 403 that echoes the Authorization header). Teach it the greedy
+    match so unknown paths reach the app's catch-all route, as they do in AWS."""
+    from urllib.parse import parse_qs, urlparse
+
+    from chalice import local
+
+    if getattr(local.RouteMatcher, "_greedy", False):
+        return
+    exact = local.RouteMatcher.match_route
+
+    def match_route(self, url: str):
+        try:
+            return exact(self, url)
+        except ValueError:
+            parsed = urlparse(url)
+            for route_url in self.route_urls:
+                if route_url.endswith("+}"):
+                    prefix, _, param = route_url.rpartition("/")
+                    if parsed.path.startswith(prefix + "/"):
+                        captured = {param[1:-2]: parsed.path[len(prefix) + 1:]}
+                        return local.MatchResult(route_url, captured,
+                                                 parse_qs(parsed.query, keep_blank_values=True))
+            raise
+
+    local.RouteMatcher.match_route = match_route
+    local.RouteMatcher._greedy = True
+
+
 def start_api(host: str, port: int, stage: str = "local"):
     """Chalice's local server in a thread, on the real app object."""
     from chalice.config import Config
@@ -56,6 +86,7 @@ def start_api(host: str, port: int, stage: str = "local"):
     for methods in app.routes.values():
         for entry in methods.values():
             entry.authorizer = None
+    _match_greedy_paths()
     config = Config.create(chalice_stage=stage, app_name="motcua", project_dir=str(REPO_ROOT),
                            config_from_disk=json.loads((REPO_ROOT / ".chalice" / "config.json").read_text()))
     server = create_local_server(app, config, host, port)

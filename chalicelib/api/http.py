@@ -109,20 +109,27 @@ def view(handler: Callable[..., Any]) -> Callable[..., Any]:
             if problem is None:
                 get_logger().exception("unhandled error")
                 problem = Problem(500, "internal_error", "internal_error_detail")
-            return problem_response(problem, lang, getattr(request, "path", None))
+            return problem_response(problem, lang, request_path(request))
 
     return wrapper
+
+
+def request_path(request: Any) -> str | None:
+    """The path the client asked for (Chalice's `path` is the route template)."""
+    context = getattr(request, "context", None) or {}
+    return context.get("path") or getattr(request, "path", None)
 
 
 def json_body(request: Any) -> dict:
     raw = request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
-        raise Problem(413, "malformed_request", "malformed_json")
+        raise Problem(413, "malformed_request", "body_too_large", {"max": MAX_BODY_BYTES})
     if not raw.strip():
         raise Problem(400, "malformed_request", "body_not_object")
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        # RecursionError: deeply nested arrays exhaust the parser's stack well inside the size limit.
         raise Problem(400, "malformed_request", "malformed_json") from error
     if not isinstance(data, dict):
         raise Problem(400, "malformed_request", "body_not_object")
@@ -154,7 +161,7 @@ def request_middleware(event: Any, get_response: Callable[[Any], Response]) -> R
         slug, detail = _CHALICE_ERRORS.get(response.status_code, ("internal_error", "internal_error_detail"))
         problem = Problem(response.status_code, slug, detail,
                           headers={k: v for k, v in response.headers.items() if k.lower() == "allow"})
-        response = problem_response(problem, pick_language(headers.get("accept-language")), event.path)
+        response = problem_response(problem, pick_language(headers.get("accept-language")), request_path(event))
     response.headers["X-Correlation-Id"] = correlation_id() or fallback
     get_logger().info("request", extra={"method": event.method, "path": event.path,
                                         "status": response.status_code,

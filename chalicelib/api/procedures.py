@@ -96,9 +96,10 @@ def publish_procedure():
     require(principal, Role.ADMIN)
     request = parse(PublishProcedure, json_body(bp.current_request))
     store = ProcedureStore()
-    latest = max((p.version for p in store.versions(request.code)), default=0)
+    previous = max(store.versions(request.code), key=lambda p: p.version, default=None)
     data = request.model_dump(mode="json")
-    data["version"] = latest + 1
+    data["version"] = previous.version + 1 if previous else 1
+    data["code_source"] = data["code_source"] or (previous.code_source if previous else "assumed")
     procedure = Procedure.from_dict(data)
     problems = validate_procedure(procedure)
     if problems:

@@ -12,9 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..domain.errors import FieldError, ValidationFailed
 
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(min_length=1, max_length=2000)]
-OptionalNote = Annotated[str, Field(max_length=2000)]
+# No control characters: names and reasons are printed on forms and sent by SMS. Long texts may break lines.
+_LINE = r"^[^\x00-\x1f\x7f]*$"
+_LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Text = Annotated[str, Field(min_length=1, max_length=200, pattern=_LINE)]
+LongText = Annotated[str, Field(min_length=1, max_length=2000, pattern=_LINES)]
+OptionalNote = Annotated[str, Field(max_length=2000, pattern=_LINES)]
+Line = Annotated[str, Field(min_length=1, max_length=500, pattern=_LINE)]
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 M = TypeVar("M", bound="Strict")
 ProcedureCode = Annotated[str, Field(min_length=8, max_length=16, pattern=r"^\d\.\d{6}$")]
@@ -31,7 +35,7 @@ class Person(Strict):
     date_of_birth: date
     phone: Annotated[str, Field(max_length=20)] | None = None
     email: Annotated[str, Field(max_length=254)] | None = None
-    address: Annotated[str, Field(min_length=1, max_length=500)]
+    address: Line
 
 
 class Representative(Strict):
@@ -42,9 +46,9 @@ class Representative(Strict):
 
 class Business(Strict):
     type: Literal["business"]
-    name: Annotated[str, Field(min_length=1, max_length=300)]
+    name: Annotated[str, Field(min_length=1, max_length=300, pattern=_LINE)]
     tax_code: Annotated[str, Field(min_length=1, max_length=20)]
-    address: Annotated[str, Field(min_length=1, max_length=500)]
+    address: Line
     representative: Representative
     phone: Annotated[str, Field(max_length=20)] | None = None
     email: Annotated[str, Field(max_length=254)] | None = None
@@ -57,7 +61,7 @@ class ComponentFiles(Strict):
 
 class Delivery(Strict):
     method: Literal["online", "desk", "post"]
-    address: Annotated[str, Field(max_length=500)] | None = None
+    address: Annotated[str, Field(max_length=500, pattern=_LINE)] | None = None
 
 
 class SubmitDossier(Strict):
@@ -73,7 +77,7 @@ class SubmitDossier(Strict):
 class CreateUpload(Strict):
     procedure_code: ProcedureCode
     component_id: Identifier
-    file_name: Annotated[str, Field(min_length=1, max_length=255)]
+    file_name: Annotated[str, Field(min_length=1, max_length=255, pattern=_LINE)]
     content_type: Annotated[str, Field(min_length=1, max_length=100)]
     size: Annotated[int, Field(ge=1)]
 
@@ -127,8 +131,8 @@ class PublishProcedure(Strict):
 
     code: ProcedureCode
     effective_date: date
-    name_vi: Annotated[str, Field(min_length=1, max_length=500)]
-    name_en: Annotated[str, Field(min_length=1, max_length=500)]
+    name_vi: Line
+    name_en: Line
     field_code: Identifier
     field_vi: Text
     field_en: Text
@@ -141,6 +145,8 @@ class PublishProcedure(Strict):
     legal_basis: Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=30)] = []
     components: Annotated[list[ComponentDef], Field(min_length=1, max_length=50)]
     applicant_types: Annotated[list[Literal["person", "business"]], Field(min_length=1)]
+    # Whether the code was checked against the national database; a new version inherits it.
+    code_source: Literal["verified", "assumed"] | None = None
 
 
 _CODES = {
@@ -173,6 +179,8 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     for item in error.errors(include_url=False):
         code = _CODES.get(item["type"], "field.invalid")
         ctx = item.get("ctx") or {}
+        if code == "field.invalid" and ctx.get("pattern") in (_LINE, _LINES):
+            code = "field.control_characters"
         params = {}
         if "max_length" in ctx:
             params["max"] = ctx["max_length"]

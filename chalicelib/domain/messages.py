@@ -9,6 +9,8 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     # Problem titles and details
     "malformed_request": ("Yêu cầu không hợp lệ", "Malformed request"),
+    "body_too_large": ("Nội dung yêu cầu quá lớn (tối đa {max} byte).",
+                       "The request body is too large (max {max} bytes)."),
     "malformed_json": ("Nội dung yêu cầu không phải JSON hợp lệ.", "The request body is not valid JSON."),
     "body_not_object": ("Nội dung yêu cầu phải là một đối tượng JSON.", "The request body must be a JSON object."),
     "bad_cursor": ("Con trỏ phân trang không hợp lệ.", "The pagination cursor is not valid."),
@@ -62,6 +64,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.number": ("Số không hợp lệ.", "Invalid number."),
     "field.range": ("Giá trị ngoài khoảng cho phép.", "Value out of range."),
     "field.invalid": ("Giá trị không hợp lệ.", "Invalid value."),
+    "field.control_characters": ("Không được chứa ký tự điều khiển.", "Must not contain control characters."),
     "field.blank": ("Không được để trống.", "Must not be blank."),
     "field.future_date": ("Ngày không được ở tương lai.", "The date cannot be in the future."),
     # Field errors: applicant identity

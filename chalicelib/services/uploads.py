@@ -62,9 +62,12 @@ def verify(principal: Principal, upload_id: str) -> UploadInfo:
     raw = store.raw(upload_id)
     if raw is None or raw.kind != "upload" or raw.owner_id != principal.id:
         raise NotFound("upload_not_found")
+    doc = raw.doc.as_dict()
+    if raw.status == UPLOAD_REJECTED:
+        # Judged once, for good: asking again repeats the verdict rather than dressing it as a success.
+        raise ValidationFailed([FieldError("upload", code) for code in doc.get("problems") or ["upload.rejected"]])
     if raw.status != UPLOAD_PENDING:
         return store.get(upload_id)
-    doc = raw.doc.as_dict()
     found = documents.inspect(doc["s3_key"], int(doc["max_size"]))
     if found is None:
         raise ValidationFailed([FieldError("upload", "upload.missing_object")])

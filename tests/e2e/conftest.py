@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -31,19 +32,22 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    state_file = tmp_path_factory.mktemp("stack") / "state.json"
+    workdir = tmp_path_factory.mktemp("stack")
+    state_file = workdir / "state.json"
+    # The server logs a line per request: stderr goes to a file (nobody has to keep reading a pipe,
+    # which would otherwise fill up and block the server), stdout is drained once the stack is ready.
+    log = open(workdir / "stack.log", "w")  # noqa: SIM115 - closed at teardown
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [sys.executable, "-m", "scripts.local_stack", "--quiet", "--moto-port", str(_free_port()),
                "--api-port", str(_free_port()), "--state-file", str(state_file)]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     deadline = time.monotonic() + 120
     state = None
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line:
             if process.poll() is not None:
-                raise RuntimeError(f"local stack exited: {process.stderr.read()[-4000:]}")
+                raise RuntimeError(f"local stack exited: {(workdir / 'stack.log').read_text()[-4000:]}")
             continue
         if line.startswith("{"):
             state = json.loads(line)
@@ -51,12 +55,14 @@ def stack(tmp_path_factory):
     if state is None:
         process.kill()
         raise RuntimeError("local stack did not become ready")
+    threading.Thread(target=lambda: [None for _ in process.stdout], name="stack-stdout", daemon=True).start()
     yield state
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+    log.close()
 
 
 @pytest.fixture(scope="session")
