@@ -576,8 +576,10 @@ def test_png_bytes_declared_as_pdf_are_rejected(stack):
     assert failed.value.errors[0].params == {"detected": "image/png", "declared": "application/pdf"}
     info = UploadStore().get(upload_id)
     assert info.status == UPLOAD_REJECTED and info.content_type == "image/png"
-    # Judged once: asking again reports the rejected record instead of re-reading the bytes.
-    assert upload_service.verify(owner, upload_id).status == UPLOAD_REJECTED
+    # Judged once: asking again repeats the verdict instead of re-reading the bytes.
+    with pytest.raises(ValidationFailed) as again:
+        upload_service.verify(owner, upload_id)
+    assert [e.code for e in again.value.errors] == ["file.type_mismatch"]
 
 
 def test_missing_object_is_reported_and_the_upload_stays_pending(stack):
