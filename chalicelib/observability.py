@@ -36,3 +36,32 @@ def set_correlation_id(value: str | None) -> None:
 
 def correlation_id() -> str | None:
     return _correlation_id.get()
+
+
+_metrics: Any = None
+
+
+def get_metrics() -> Any:
+    """Powertools Metrics (CloudWatch EMF): the operational counts, flushed by each handler."""
+    global _metrics
+    if _metrics is None:
+        from aws_lambda_powertools import Metrics
+
+        _metrics = Metrics(service="motcua")
+    return _metrics
+
+
+def count(name: str, **dimensions: str) -> None:
+    """One EMF metric point; each distinct dimension set is flushed as its own metric blob."""
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=_namespace()) as metric:
+        metric.add_dimension(name="service", value="motcua")
+        for key, value in dimensions.items():
+            metric.add_dimension(name=key, value=value)
+
+
+def _namespace() -> str:
+    import os
+
+    return os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "MotCua")

@@ -52,11 +52,14 @@ class Settings:
     makeup_working_days: frozenset[date]
     upload_max_bytes: int
     upload_url_ttl_seconds: int
+    event_bus_name: str
+    notifications_table: str
+    notification_sender: str
 
     @property
     def cache_key(self) -> tuple:
         return (self.region, self.endpoint_url, self.procedures_table, self.dossiers_table,
-                self.events_table, self.control_table)
+                self.events_table, self.control_table, self.notifications_table)
 
 
 def get_settings() -> Settings:
@@ -84,4 +87,7 @@ def get_settings() -> Settings:
         makeup_working_days=_announced_days()[1] | _csv_dates(env.get("MAKEUP_WORKING_DAYS", "")),
         upload_max_bytes=int(env.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
         upload_url_ttl_seconds=int(env.get("UPLOAD_URL_TTL_SECONDS", "900")),
+        event_bus_name=env.get("EVENT_BUS_NAME", "motcua-events"),
+        notifications_table=env.get("NOTIFICATIONS_TABLE", "motcua-notifications"),
+        notification_sender=env.get("NOTIFICATION_SENDER", "no-reply@dichvucong.example.vn"),
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_STATE_FILE = REPO_ROOT / "build" / "local-stack.json"
+DEFAULT_CONTROL_DIR = REPO_ROOT / "build" / "pump-control"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
                     "AWS_DEFAULT_REGION": "ap-southeast-1", "AWS_REGION": "ap-southeast-1"}
 
@@ -96,7 +97,8 @@ def start_api(host: str, port: int, stage: str = "local"):
 
 
 def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, stage: str = "local",
-          state_file: Path | None = DEFAULT_STATE_FILE) -> dict[str, str]:
+          state_file: Path | None = DEFAULT_STATE_FILE, control_dir: Path = DEFAULT_CONTROL_DIR,
+          retry_delay: float = 1.0) -> dict[str, str]:
     for key, value in FAKE_CREDENTIALS.items():
         os.environ.setdefault(key, value)
     # The moto server plays AWS; nothing here may reach a real account by accident.
@@ -105,14 +107,22 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     start_moto(host, moto_port)
 
     from scripts.demo import seed_accounts, seed_catalogue
-    from scripts.provision import provision
+    from scripts.event_pump import EventPump
+    from scripts.provision import provision_stack
 
-    env = {**FAKE_CREDENTIALS, **_stage_environment(stage), **provision(endpoint, stage)}
+    provisioned = provision_stack(endpoint, stage)
+    env = {**FAKE_CREDENTIALS, **_stage_environment(stage), **provisioned.env}
     os.environ.update(env)
     seed_catalogue()
     seed_accounts()
     start_api(host, api_port, stage)
-    state = {**env, "API_URL": f"http://{host}:{api_port}", "MOTO_ENDPOINT": endpoint}
+    from app import app
+
+    control_dir.mkdir(parents=True, exist_ok=True)
+    EventPump(app, provisioned.resources, env["AWS_DEFAULT_REGION"], endpoint, retry_delay=retry_delay,
+              control_dir=control_dir).start()
+    state = {**env, "API_URL": f"http://{host}:{api_port}", "MOTO_ENDPOINT": endpoint,
+             "MOTCUA_STAGE": stage, "PUMP_CONTROL_DIR": str(control_dir)}
     if state_file:
         state_file.parent.mkdir(parents=True, exist_ok=True)
         state_file.write_text(json.dumps(state, indent=2))
@@ -136,6 +146,10 @@ def banner(state: dict[str, str]) -> str:
         lines.append(f"  {account.username:<18} {account.group:<9} {account.name}{where}")
     lines += [
         "",
+        "Events flow: stream -> relay -> EventBridge -> SQS -> consumers (the local event pump).",
+        "  make emails        # what the notifications consumer sent (moto SES and SNS)",
+        "  make dlq           # what waits in the dead-letter queues",
+        "",
         "Get a token and call the API:",
         "  TOKEN=$(make -s token USER=citizen.an)",
         f"  curl -H \"Authorization: Bearer $TOKEN\" {state['API_URL']}/dossiers",
@@ -151,11 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")))
     parser.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", "8000")))
     parser.add_argument("--state-file", default=str(DEFAULT_STATE_FILE))
+    parser.add_argument("--control-dir", default=str(DEFAULT_CONTROL_DIR),
+                        help="create pause-<consumer> here to pause that consumer")
+    parser.add_argument("--retry-delay", type=float, default=1.0,
+                        help="seconds before a failed message is retried (the queue's visibility timeout in AWS)")
     parser.add_argument("--quiet", action="store_true", help="print only a JSON line when ready")
     args = parser.parse_args(argv)
     if args.quiet:
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    state = start(args.host, args.moto_port, args.api_port, state_file=Path(args.state_file))
+    state = start(args.host, args.moto_port, args.api_port, state_file=Path(args.state_file),
+                  control_dir=Path(args.control_dir), retry_delay=args.retry_delay)
     print(json.dumps({"ready": True, **state}) if args.quiet else banner(state), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

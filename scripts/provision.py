@@ -432,6 +432,19 @@ def _sqs_queue(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
     return Created(ref=url, attributes={"Arn": arn, "QueueName": name, "QueueUrl": url})
 
 
+def _ses_identity(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
+    """moto verifies an identity at once; in AWS the owner of the address or domain confirms it."""
+    identity = props.pop("EmailIdentity")
+    if props:
+        raise ProvisionError(f"{logical_id}: AWS::SES::EmailIdentity properties {sorted(props)} not supported")
+    ses = ctx.client("ses")
+    if "@" in identity:
+        ses.verify_email_identity(EmailAddress=identity)
+    else:
+        ses.verify_domain_identity(Domain=identity)
+    return Created(ref=identity, attributes={})
+
+
 def _event_bus(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
     events = ctx.client("events")
     name = props.pop("Name", None) or physical_name(ctx.stage, logical_id)
@@ -468,6 +481,7 @@ HANDLERS: dict[str, Handler] = {
     "AWS::Cognito::UserPoolClient": _user_pool_client,
     "AWS::Cognito::UserPoolGroup": _user_pool_group,
     "AWS::SQS::Queue": _sqs_queue,
+    "AWS::SES::EmailIdentity": _ses_identity,
     "AWS::Events::EventBus": _event_bus,
     "AWS::Events::Rule": _event_rule,
 }

@@ -118,3 +118,14 @@ def refuse_dossier(dossier_id):
 @view
 def resubmit_dossier(dossier_id):
     return _act(dossier_id, "Resubmit", "resubmit")
+
+
+@bp.route("/dossiers/{dossier_id}/notifications", methods=["GET"], authorizer=cognito_users)
+@view
+def dossier_notifications(dossier_id):
+    from ..services.dossiers import DossierService
+    from ..store.notifications import NotificationStore
+
+    principal = _caller()
+    DossierService().visible(principal, dossier_id)
+    return json_response({"dossier_id": dossier_id, "items": NotificationStore().for_dossier(dossier_id)})

@@ -51,7 +51,7 @@ def _from_model(model: DossierModel) -> Dossier:
 def _event_model(event: Event) -> EventModel:
     data = event.to_dict()
     return EventModel(dossier_id=event.dossier_id, seq=event.seq, event_id=event.id, type=event.type,
-                      at=data["at"], actor=event.actor, payload=event.payload,
+                      at=data["at"], day=data["at"][:10], actor=event.actor, payload=event.payload,
                       schema_version=event.schema_version, correlation_id=event.correlation_id)
 
 

@@ -103,6 +103,15 @@ class DossierModel(Model):
     code_index = CodeIndex()
 
 
+class DayIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "day-index"
+        projection = AllProjection()
+
+    day = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
+
+
 class EventModel(Model):
     """Immutable event log (the transactional outbox); its stream feeds the event relay."""
 
@@ -114,9 +123,38 @@ class EventModel(Model):
     event_id = UnicodeAttribute()
     type = UnicodeAttribute()
     at = UnicodeAttribute()
+    day = UnicodeAttribute(null=True)  # UTC date of `at`: replays by time range read one partition a day
+    day_index = DayIndex()
     actor = MapAttribute()
     payload = MapAttribute()
     schema_version = NumberAttribute()
+    correlation_id = UnicodeAttribute(null=True)
+
+
+class NotificationModel(Model):
+    """One message to one recipient for one event; the key makes a second send of it impossible
+    (`id` = `<event seq>#<channel>#<event id>`)."""
+
+    class Meta(_Meta):
+        table_name = "motcua-notifications"
+
+    dossier_id = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    recipient = UnicodeAttribute()
+    language = UnicodeAttribute()
+    subject = UnicodeAttribute(null=True)
+    body = UnicodeAttribute()
+    status = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    lease_until = NumberAttribute(null=True)
+    provider_message_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
     correlation_id = UnicodeAttribute(null=True)
 
 
@@ -144,6 +182,7 @@ _MODELS: dict[type[Model], str] = {
     DossierModel: "dossiers_table",
     EventModel: "events_table",
     ControlModel: "control_table",
+    NotificationModel: "notifications_table",
 }
 _bound: tuple | None = None
 _lock = threading.Lock()

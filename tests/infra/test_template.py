@@ -170,8 +170,26 @@ def test_globals_give_every_function_the_resource_names(prod: dict[str, Any]) ->
         "DOCUMENTS_KMS_KEY_ID": {"Ref": "DocumentsKey"},
         "USER_POOL_ID": {"Ref": "UserPool"},
         "USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
+        "EVENT_BUS_NAME": {"Ref": "EventBus"},
+        "NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
+        "NOTIFICATION_SENDER": {"Ref": "NotificationSender"},
         "POWERTOOLS_SERVICE_NAME": "motcua",
+        "POWERTOOLS_METRICS_NAMESPACE": "MotCua",
     }
+
+
+def test_event_handlers_read_the_stacks_stream_and_queue_with_partial_batch_responses(prod: dict[str, Any]) -> None:
+    relay = prod["Resources"]["Relay"]["Properties"]["Events"]["RelayDynamodbEventSource"]["Properties"]
+    assert relay["Stream"] == {"Fn::GetAtt": ["EventsTable", "StreamArn"]}
+    assert relay["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert relay["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["RelayDLQ", "Arn"]}
+    queue = prod["Resources"]["Notifications"]["Properties"]["Events"]["NotificationsSqsEventSource"]["Properties"]
+    assert queue["Queue"] == {"Fn::GetAtt": ["NotificationsQueue", "Arn"]}
+    assert queue["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    redrive = prod["Resources"]["NotificationsQueue"]["Properties"]["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["NotificationsDLQ", "Arn"]}
+    assert int(redrive["maxReceiveCount"]) <= 10
+    assert prod["Resources"]["NotificationsDLQAlarm"]["Type"] == "AWS::CloudWatch::Alarm"
 
 
 def test_user_pool_groups_and_client(prod: dict[str, Any]) -> None:

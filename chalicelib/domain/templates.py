@@ -1,0 +1,57 @@
+"""Notification wording: one template file per event type and language, in
+chalicelib/templates/notifications/<event type>.<vi|en>.txt.
+
+File format: a `Subject:` line, an `SMS:` line, a blank line, then the email body. Placeholders are
+`${name}` (string.Template); a placeholder the context lacks is an error, not a blank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from string import Template
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "notifications"
+LANGUAGES = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    sms: str
+    body: str
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    subject: Template
+    sms: Template
+    body: Template
+
+    def render(self, context: dict) -> Rendered:
+        return Rendered(self.subject.substitute(context), self.sms.substitute(context),
+                        self.body.substitute(context))
+
+
+def parse(text: str) -> MessageTemplate:
+    head, _, body = text.partition("\n\n")
+    fields = dict(line.split(":", 1) for line in head.splitlines() if ":" in line)
+    if "Subject" not in fields or "SMS" not in fields or not body.strip():
+        raise ValueError("a template needs Subject:, SMS: and a body after a blank line")
+    return MessageTemplate(Template(fields["Subject"].strip()), Template(fields["SMS"].strip()),
+                           Template(body.strip() + "\n"))
+
+
+@lru_cache(maxsize=64)
+def template_for(event_type: str, language: str) -> MessageTemplate | None:
+    """None when the event type tells the applicant nothing (consumers ignore such events)."""
+    language = language if language in LANGUAGES else "vi"
+    path = TEMPLATE_DIR / f"{event_type}.{language}.txt"
+    if not path.is_file():
+        return None
+    return parse(path.read_text(encoding="utf-8"))
+
+
+def event_types() -> set[str]:
+    return {p.name.rsplit(".", 2)[0] for p in TEMPLATE_DIR.glob("*.txt")}

@@ -1,0 +1,166 @@
+"""The notifications consumer: for each dossier event, email (and SMS if opted in) the applicant.
+
+Duplicates are harmless: each (event, channel) has one notification record, claimed with a
+conditional write before anything is sent, so a redelivered or replayed event sends nothing twice.
+A message that cannot be understood fails alone (partial batch response) and, after the queue's
+receive limit, rests in the DLQ for an operator.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ..adapters.messaging import PermanentDeliveryError, send_email, send_sms
+from ..domain.calendar import LOCAL_TZ
+from ..domain.dossier import Dossier, iso, parse_iso
+from ..domain.identity import check_phone, normalise_phone
+from ..domain.templates import template_for
+from ..observability import count, get_logger, set_correlation_id
+from ..settings import get_settings
+from ..store.dossiers import DossierStore
+from ..store.notifications import FAILED, RETRYING, SENT, NotificationStore, notification_id
+from ..store.procedures import ProcedureStore
+
+CONSUMER = "notifications"
+REQUIRED_FIELDS = ("id", "type", "dossier_id", "seq")
+
+_DELIVERY = {
+    "vi": {"online": "trực tuyến, trên Cổng dịch vụ công", "desk": "tại Bộ phận Một cửa",
+           "post": "qua dịch vụ bưu chính công ích đến địa chỉ: {address}"},
+    "en": {"online": "online, on the public service portal", "desk": "at the one-stop desk",
+           "post": "by public postal service to: {address}"},
+}
+
+
+class PoisonMessage(ValueError):
+    """A message no retry can fix: it fails alone and goes to the DLQ after the receive limit."""
+
+
+def handle_batch(raw_event: dict, context: Any = None) -> dict:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    try:
+        return process_partial_response(event=raw_event, record_handler=_handle_record, processor=processor,
+                                        context=context)
+    finally:
+        set_correlation_id(None)
+
+
+def event_of(body: str) -> dict:
+    """The platform event inside an EventBridge envelope delivered by SQS."""
+    try:
+        envelope = json.loads(body)
+        event = envelope["detail"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise PoisonMessage(f"not an EventBridge envelope: {error}") from error
+    if not isinstance(event, dict) or any(event.get(f) in (None, "") for f in REQUIRED_FIELDS):
+        raise PoisonMessage("event lacks one of " + ", ".join(REQUIRED_FIELDS))
+    return event
+
+
+def _handle_record(record) -> None:
+    try:
+        event = event_of(record.body)
+    except PoisonMessage:
+        count("EventsConsumed", consumer=CONSUMER, outcome="poison")
+        get_logger().exception("poison message", extra={"message_id": record.message_id})
+        raise
+    set_correlation_id(event.get("correlation_id"))
+    try:
+        outcome = notify(event)
+    except Exception:
+        count("EventsConsumed", consumer=CONSUMER, event_type=event["type"], outcome="error")
+        get_logger().exception("notification failed", extra={"event_id": event["id"]})
+        raise
+    count("EventsConsumed", consumer=CONSUMER, event_type=event["type"], outcome=outcome)
+
+
+def notify(event: dict) -> str:
+    """Send what `event` tells the applicant; returns the outcome for metrics."""
+    dossier = DossierStore().get(event["dossier_id"])
+    if dossier is None:
+        raise PoisonMessage(f"no dossier {event['dossier_id']}")
+    template = template_for(event["type"], dossier.locale)
+    if template is None:
+        return "ignored"
+    rendered = template.render(message_context(event, dossier))
+    applicant = dossier.applicant
+    channels = []
+    if applicant.get("email"):
+        channels.append(("email", applicant["email"]))
+    if dossier.sms_opt_in and applicant.get("phone") and check_phone(applicant["phone"]) is None:
+        channels.append(("sms", normalise_phone(applicant["phone"])))
+    if not channels:
+        return "no_contact"
+    results = [_deliver(event, dossier, channel, address, rendered) for channel, address in channels]
+    return "sent" if "sent" in results else results[0]
+
+
+def _deliver(event: dict, dossier: Dossier, channel: str, address: str, rendered) -> str:
+    store = NotificationStore()
+    nid = notification_id(int(event["seq"]), channel, event["id"])
+    now = iso(datetime.now(UTC))
+    body = rendered.body if channel == "email" else rendered.sms
+    claimed = store.claim(dossier.id, nid, {
+        "event_id": event["id"], "event_type": event["type"], "channel": channel, "recipient": address,
+        "language": dossier.locale, "subject": rendered.subject if channel == "email" else None, "body": body,
+        "correlation_id": event.get("correlation_id")}, now)
+    if not claimed:
+        return "duplicate"
+    try:
+        if channel == "email":
+            message_id = send_email(get_settings().notification_sender, address, rendered.subject, body)
+        else:
+            message_id = send_sms(address, body)
+    except PermanentDeliveryError as error:
+        store.finish(dossier.id, nid, FAILED, iso(datetime.now(UTC)), reason=str(error))
+        return "failed"
+    except Exception as error:
+        # Let the queue redeliver; the claim is released so the retry can send.
+        store.finish(dossier.id, nid, RETRYING, iso(datetime.now(UTC)), reason=f"{type(error).__name__}: {error}")
+        raise
+    store.finish(dossier.id, nid, SENT, iso(datetime.now(UTC)), provider_message_id=message_id)
+    return "sent"
+
+
+def _local(value: str | None, with_time: bool = True) -> str:
+    moment = parse_iso(value) if value else None
+    if moment is None:
+        return ""
+    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y" if with_time else "%d/%m/%Y")
+
+
+def _day(value: str | None) -> str:
+    return date.fromisoformat(value).strftime("%d/%m/%Y") if value else ""
+
+
+def message_context(event: dict, dossier: Dossier) -> dict:
+    """Everything a template may use. Event payload first (it is what happened), dossier second."""
+    lang = dossier.locale if dossier.locale in _DELIVERY else "vi"
+    payload = event.get("payload") or {}
+    procedure = ProcedureStore().version(dossier.procedure_code, dossier.procedure_version)
+    receipt = payload.get("receipt") or dossier.receipt or {}
+    request = payload.get("supplement_request") or (dossier.supplement_requests or [{}])[-1]
+    refusal = payload.get("refusal") or dossier.refusal or {}
+    delivery = dossier.delivery or {}
+    name_key = "name_en" if lang == "en" else "name_vi"
+    items = "\n".join(f"  - {item.get(name_key) or item.get('component_id')}: {item.get('reason', '')}"
+                      for item in request.get("items") or [])
+    return {
+        "code": dossier.code,
+        "procedure_code": dossier.procedure_code,
+        "procedure_name": getattr(procedure, name_key, "") if procedure else dossier.procedure_code,
+        "agency_name": (procedure.agency_name_en if lang == "en" else procedure.agency_name_vi) if procedure else "",
+        "applicant_name": dossier.applicant.get("full_name") or dossier.applicant.get("name") or "",
+        "submitted_at": _local(iso(dossier.submitted_at)),
+        "event_at": _local(event.get("at")),
+        "received_at": _local(receipt.get("received_at") or iso(dossier.received_at)),
+        "appointment_date": _day(receipt.get("appointment_date") or payload.get("due_date")),
+        "delivery": _DELIVERY[lang].get(delivery.get("method"), "").format(address=delivery.get("address") or ""),
+        "items": items,
+        "note": request.get("note") or payload.get("note") or "",
+        "reason": refusal.get("reason", ""),
+    }
