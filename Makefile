@@ -34,6 +34,7 @@ token: $(STAMP)  ## an ID token for a demo account of the running local stack
 
 bench: $(STAMP)  ## the figures in docs/performance.md
 	$(PY) bench/cold_start.py
+	$(PY) bench/pipeline.py
 
 package: $(STAMP)  ## chalice package + infra/ merge, checked by cfn-lint, into build/$(STAGE)
 	$(PY) -m scripts.package --stage $(STAGE) --out build/$(STAGE)
@@ -43,3 +44,25 @@ deploy: $(STAMP)  ## package, lint and deploy stack motcua-$(STAGE) to the AWS a
 
 clean:
 	rm -rf build .pytest_cache
+
+# ---- operator commands (scripts/operator.py): the local stack by default (build/local-stack.json,
+# or STATE_FILE=...); a deployed stack motcua-<STAGE> when STAGE is given on the command line.
+.PHONY: emails dlq redrive replay
+OPERATOR := $(PY) -m scripts.operator
+OPERATOR_STACK = $(if $(filter command line,$(origin STAGE)),--stage $(STAGE)) $(if $(STATE_FILE),--state-file $(STATE_FILE))
+
+emails: $(STAMP)  ## local stack: the emails and SMS moto accepted (TO=address or phone to filter)
+	$(OPERATOR) emails $(if $(TO),--to $(TO)) $(OPERATOR_STACK)
+
+dlq: $(STAMP)  ## what waits in the dead-letter queues, left in place (CONSUMER=notifications|relay for one)
+	$(OPERATOR) dlq list $(CONSUMER) $(OPERATOR_STACK)
+
+redrive: $(STAMP)  ## move CONSUMER's dead letters back to its queue, once the cause is fixed
+	$(if $(CONSUMER),,$(error usage: make redrive CONSUMER=notifications))
+	$(OPERATOR) dlq redrive $(CONSUMER) $(OPERATOR_STACK)
+
+replay: $(STAMP)  ## re-deliver stored events to CONSUMER: DOSSIER=<id>, or SINCE=<iso> [UNTIL=<iso>]
+	$(if $(CONSUMER),,$(error usage: make replay CONSUMER=notifications DOSSIER=<id> | SINCE=<iso> UNTIL=<iso>))
+	$(if $(DOSSIER)$(SINCE),,$(error make replay needs DOSSIER=<id> or SINCE=<iso> [UNTIL=<iso>]))
+	$(OPERATOR) replay $(CONSUMER) $(if $(DOSSIER),--dossier $(DOSSIER)) $(if $(SINCE),--since $(SINCE)) \
+		$(if $(UNTIL),--until $(UNTIL)) $(OPERATOR_STACK)

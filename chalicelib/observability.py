@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextvars
 import re
+import threading
 from typing import Any
 
 _logger: Any = None
+_lock = threading.Lock()
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
@@ -18,9 +20,12 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 def get_logger() -> Any:
     global _logger
     if _logger is None:
-        from aws_lambda_powertools import Logger
+        # The local server is threaded: a second thread must not use a Logger still being built.
+        with _lock:
+            if _logger is None:
+                from aws_lambda_powertools import Logger
 
-        _logger = Logger(service="motcua")
+                _logger = Logger(service="motcua")
     return _logger
 
 
@@ -36,19 +41,6 @@ def set_correlation_id(value: str | None) -> None:
 
 def correlation_id() -> str | None:
     return _correlation_id.get()
-
-
-_metrics: Any = None
-
-
-def get_metrics() -> Any:
-    """Powertools Metrics (CloudWatch EMF): the operational counts, flushed by each handler."""
-    global _metrics
-    if _metrics is None:
-        from aws_lambda_powertools import Metrics
-
-        _metrics = Metrics(service="motcua")
-    return _metrics
 
 
 def count(name: str, **dimensions: str) -> None:

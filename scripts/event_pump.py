@@ -75,7 +75,7 @@ def _failed_ids(response: Any) -> list[str] | None:
 class EventPump:
     def __init__(self, app: Any, resources: dict[str, Any], region: str, endpoint_url: str | None,
                  retry_delay: float = 1.0, control_dir: Path | None = None, max_stream_attempts: int = 10,
-                 account_id: str = "123456789012") -> None:
+                 account_id: str = "123456789012", queue_concurrency: int = 4) -> None:
         """`resources` maps logical ids of infra/resources.yaml to what the provisioner created."""
         from chalicelib.consumers.sources import logical_id
 
@@ -85,6 +85,7 @@ class EventPump:
         self.retry_delay = retry_delay
         self.control_dir = control_dir
         self.max_stream_attempts = max_stream_attempts
+        self.queue_concurrency = queue_concurrency
         self.account_id = account_id
         self.region = region
         session = boto3.session.Session(region_name=region)
@@ -99,16 +100,18 @@ class EventPump:
     def start(self) -> EventPump:
         for source in self.app.event_sources:
             kind = type(source).__name__
+            # Lambda reads a stream shard by shard, in order, but runs several SQS batches at once.
             if kind == "DynamoDBEventConfig":
-                target = self._run_stream
+                target, workers = self._run_stream, 1
             elif kind == "SQSEventConfig":
-                target = self._run_queue
+                target, workers = self._run_queue, self.queue_concurrency
             else:
                 continue
-            thread = threading.Thread(target=self._guard, args=(target, source), daemon=True,
-                                      name=f"pump-{source.name}")
-            thread.start()
-            self._threads.append(thread)
+            for worker in range(workers):
+                thread = threading.Thread(target=self._guard, args=(target, source), daemon=True,
+                                          name=f"pump-{source.name}-{worker}")
+                thread.start()
+                self._threads.append(thread)
         return self
 
     def stop(self) -> None:

@@ -18,6 +18,7 @@ from .models import ProcedureModel, bind
 
 CACHE_SECONDS = 60.0
 _cache: dict[tuple, tuple[float, list[Procedure]]] = {}
+_versions: dict[tuple, Procedure] = {}
 _lock = threading.Lock()
 
 
@@ -46,7 +47,14 @@ class ProcedureStore:
         return [Procedure.from_dict(m.doc.as_dict()) for m in ProcedureModel.query(code, consistent_read=True)]
 
     def version(self, code: str, version: int) -> Procedure | None:
-        return next((p for p in self.versions(code) if p.version == version), None)
+        """A published version never changes, so once read it is kept for the container's life."""
+        key = (self._settings.cache_key, code, version)
+        found = _versions.get(key)
+        if found is None:
+            found = next((p for p in self.versions(code) if p.version == version), None)
+            if found is not None:
+                _versions[key] = found
+        return found
 
     def effective(self, code: str, on: date) -> Procedure | None:
         return effective_version(self.versions(code), on)
