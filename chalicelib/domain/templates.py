@@ -7,6 +7,7 @@ File format: a `Subject:` line, an `SMS:` line, a blank line, then the email bod
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,16 @@ from string import Template
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "notifications"
 LANGUAGES = ("vi", "en")
+SMS_LIMIT = 320  # two concatenated GSM-7 segments
+
+
+def to_sms(text: str, limit: int = SMS_LIMIT) -> str:
+    """Unaccented, single-line, bounded: free text from officers (a refusal reason) goes into SMS
+    too, and accented Vietnamese would switch the message to UCS-2 at a third of the length."""
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    flat = " ".join(ascii_text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,7 @@ class MessageTemplate:
     body: Template
 
     def render(self, context: dict) -> Rendered:
-        return Rendered(self.subject.substitute(context), self.sms.substitute(context),
+        return Rendered(self.subject.substitute(context), to_sms(self.sms.substitute(context)),
                         self.body.substitute(context))
 
 

@@ -1,0 +1,230 @@
+"""Notification wording (chalicelib/templates/notifications): both languages for every event type, only
+placeholders the consumer fills, SMS texts a phone shows as typed, and the facts each form must carry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from string import Template
+
+import pytest
+
+from chalicelib.domain import dossier as rules
+from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier, Event, Principal
+from chalicelib.domain.procedures import load_seed_catalogue
+from chalicelib.domain.states import Role, Status
+from chalicelib.domain.templates import LANGUAGES, TEMPLATE_DIR, MessageTemplate, event_types, parse, template_for
+from chalicelib.services import notifications
+from chalicelib.services.dossiers import _receipt, working_calendar
+from chalicelib.services.notifications import message_context
+
+EVENT_TYPES = ["dossier.submitted", "dossier.received", "dossier.supplement_requested", "dossier.resubmitted",
+               "dossier.refused"]
+PROCEDURE = next(p for p in load_seed_catalogue() if p.code == "1.014199")
+T0 = datetime(2026, 3, 2, 2, 15, 30, 123000, tzinfo=UTC)  # Monday 09:15 in Hà Nội
+SMS_LIMIT = 320  # two concatenated GSM-7 segments (153 characters each) and a little slack
+CITIZEN = Principal(id="citizen-1", username="an.nguyen", roles=frozenset({Role.CITIZEN}), name="Nguyễn Văn An")
+OFFICER = Principal(id="officer-1", username="desk.1", roles=frozenset({Role.OFFICER}),
+                    agency_code=PROCEDURE.agency_code, name="Lê Thị Cúc")
+REFUSAL_REASON = ("Hồ sơ không thuộc thẩm quyền giải quyết của Sở; đề nghị nộp tại Ủy ban nhân dân cấp huyện "
+                  "nơi doanh nghiệp đặt trụ sở.")
+ITEMS = [
+    {"component_id": "health-certificate", "reason": "Giấy khám sức khỏe đã quá 12 tháng"},
+    {"component_id": "photos", "reason": "Ảnh không đúng kích thước 4x6"},
+]
+
+
+class _Catalogue:
+    """The procedure store message_context reads, holding the seed catalogue's work permit procedure."""
+
+    def version(self, code: str, version: int):
+        return PROCEDURE if (code, version) == (PROCEDURE.code, PROCEDURE.version) else None
+
+
+@pytest.fixture(autouse=True)
+def catalogue(monkeypatch):
+    monkeypatch.setattr(notifications, "ProcedureStore", _Catalogue)
+
+
+def _draft(locale: str) -> Dossier:
+    return Dossier(
+        id="01JNSR0000000000000000000A", code=f"{PROCEDURE.agency_code}-260302-0001",
+        procedure_code=PROCEDURE.code, procedure_version=PROCEDURE.version, agency_code=PROCEDURE.agency_code,
+        owner_id=CITIZEN.id,
+        applicant={"type": "business", "name": "Công ty TNHH Thương mại và Dịch vụ Kỹ thuật Hà Nội",
+                   "tax_code": "0100109106", "address": "1 Trần Hưng Đạo, Hoàn Kiếm, Hà Nội",
+                   "phone": "0912345678", "email": "hr@example.vn",
+                   "representative": {"full_name": "Lê Văn Cường"}},
+        summary="Cấp giấy phép lao động cho chuyên gia", components=[
+            {"component_id": c.id, "files": [{"upload_id": f"up-{c.id}", "sha256": "ab" * 32}]}
+            for c in PROCEDURE.components if c.required],
+        delivery={"method": "post", "address": "25 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội"}, channel=CHANNEL_ONLINE,
+        status=Status.SUBMITTED, submitted_at=T0, locale=locale, sms_opt_in=True)
+
+
+def _named(items: list[dict]) -> list[dict]:
+    """Supplement items as the service stores them: with the component's names in both languages."""
+    return [{**i, "name_vi": PROCEDURE.component(i["component_id"]).name_vi,
+             "name_en": PROCEDURE.component(i["component_id"]).name_en} for i in items]
+
+
+def _history(locale: str) -> dict[str, tuple[Dossier, Event]]:
+    """Each event type as the domain produces it, with the dossier as it stands after that event."""
+    submitted, first = rules.submit(_draft(locale), CITIZEN, T0)
+    asked, supplement = rules.request_supplement(submitted, OFFICER, T0 + timedelta(hours=1), _named(ITEMS),
+                                                 "Bổ sung trong 10 ngày")
+    back, resubmitted = rules.resubmit(asked, CITIZEN, T0 + timedelta(days=1), [], "Đã bổ sung")
+    when = T0 + timedelta(days=1, hours=2)
+    due = working_calendar().due_date(when, PROCEDURE.processing_time.value, PROCEDURE.processing_time.unit)
+    received, receipt = rules.receive(back, OFFICER, when, due, _receipt(back, PROCEDURE, OFFICER, when, due, ""))
+    refused, refusal = rules.refuse(back, OFFICER, when, REFUSAL_REASON)
+    return {"dossier.submitted": (submitted, first), "dossier.supplement_requested": (asked, supplement),
+            "dossier.resubmitted": (back, resubmitted), "dossier.received": (received, receipt),
+            "dossier.refused": (refused, refusal)}
+
+
+def _rendered(event_type: str, locale: str):
+    dossier, event = _history(locale)[event_type]
+    context = message_context(event.to_dict(), dossier)
+    return template_for(event_type, locale).render(context), dossier, context
+
+
+def _parts(template: MessageTemplate) -> dict[str, Template]:
+    return {"subject": template.subject, "sms": template.sms, "body": template.body}
+
+
+CASES = [(t, lang) for t in EVENT_TYPES for lang in LANGUAGES]
+
+
+# --------------------------------------------------------------------------- the set of templates
+
+
+def test_every_event_type_has_a_template_in_both_languages():
+    assert event_types() == set(EVENT_TYPES)
+    for event_type in EVENT_TYPES:
+        for language in LANGUAGES:
+            assert (TEMPLATE_DIR / f"{event_type}.{language}.txt").is_file()
+            assert template_for(event_type, language) is not None
+    files = {p.name for p in TEMPLATE_DIR.glob("*.txt")}
+    assert files == {f"{t}.{lang}.txt" for t in EVENT_TYPES for lang in LANGUAGES}, "no stray template files"
+
+
+def test_an_event_type_without_a_template_is_ignored_and_an_unknown_language_falls_back_to_vietnamese():
+    assert template_for("dossier.archived", "vi") is None
+    french, vietnamese = template_for("dossier.received", "fr"), template_for("dossier.received", "vi")
+    assert [t.template for t in _parts(french).values()] == [t.template for t in _parts(vietnamese).values()]
+
+
+@pytest.mark.parametrize(("event_type", "language"), CASES)
+def test_placeholders_are_keys_message_context_provides(event_type, language):
+    dossier, event = _history(language)[event_type]
+    keys = set(message_context(event.to_dict(), dossier))
+    for part, template in _parts(template_for(event_type, language)).items():
+        assert template.is_valid(), f"{event_type}.{language} {part}: a stray $"
+        unknown = set(template.get_identifiers()) - keys
+        assert not unknown, f"{event_type}.{language} {part} uses {sorted(unknown)}"
+
+
+@pytest.mark.parametrize(("event_type", "language"), CASES)
+def test_every_template_renders_completely(event_type, language):
+    rendered, dossier, context = _rendered(event_type, language)
+    for text in (rendered.subject, rendered.sms, rendered.body):
+        assert "${" not in text and dossier.code in text
+    assert rendered.subject.startswith(f"[{dossier.code}] ")
+    assert "\n" not in rendered.subject
+    assert context["applicant_name"] in rendered.body
+    assert context["procedure_name"] in rendered.body
+
+
+@pytest.mark.parametrize(("event_type", "language"), CASES)
+def test_the_sms_template_line_is_plain_ascii(event_type, language):
+    """Unaccented Vietnamese: GSM-7 fits 160 characters a segment, UCS-2 (any accent) only 70."""
+    template = template_for(event_type, language).sms.template
+    assert template.isascii() and "\n" not in template
+
+
+@pytest.mark.parametrize(("event_type", "language"), CASES)
+def test_the_rendered_sms_is_ascii_and_short(event_type, language):
+    rendered, _dossier, _context = _rendered(event_type, language)
+    assert rendered.sms.isascii(), rendered.sms
+    assert "\n" not in rendered.sms
+    assert len(rendered.sms) <= SMS_LIMIT
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_refusal_sms_carries_the_reason_unaccented(language):
+    rendered, _dossier, _context = _rendered("dossier.refused", language)
+    assert rendered.sms.endswith("Ho so khong thuoc tham quyen giai quyet cua So; de nghi nop tai Uy ban nhan dan "
+                                 "cap huyen noi doanh nghiep dat tru so.")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_longest_refusal_reason_still_makes_a_short_single_line_sms(language):
+    """Officers may type 2000 characters over several lines (schemas.Refuse); the email keeps them all."""
+    dossier, event = _history(language)["dossier.refused"]
+    reason = ("Thiếu giấy chứng nhận đủ điều kiện sức khỏe.\n" * 50)[:2000]
+    context = {**message_context(event.to_dict(), dossier), "reason": reason}
+    rendered = template_for("dossier.refused", language).render(context)
+    assert rendered.sms.isascii() and "\n" not in rendered.sms
+    assert len(rendered.sms) <= SMS_LIMIT
+    assert dossier.code in rendered.sms and "Thieu giay chung nhan du dieu kien suc khoe." in rendered.sms
+    assert reason.strip() in rendered.body
+
+
+# --------------------------------------------------------------------------- what each form carries
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_receipt_shows_the_code_and_the_appointment_date(language):
+    rendered, dossier, context = _rendered("dossier.received", language)
+    appointment = dossier.due_date.strftime("%d/%m/%Y")
+    assert context["appointment_date"] == appointment
+    assert context["received_at"] == "11:15 03/03/2026"  # T0 + 1 day 2 hours, in Hà Nội time
+    for text in (rendered.body, rendered.sms):
+        assert dossier.code in text and appointment in text
+    assert "25 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội" in rendered.body  # delivery by post, to this address
+    assert (PROCEDURE.agency_name_vi if language == "vi" else PROCEDURE.agency_name_en) in rendered.body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_supplement_request_lists_each_item_with_its_reason(language):
+    rendered, _dossier, _context = _rendered("dossier.supplement_requested", language)
+    for item in _named(ITEMS):
+        name = item["name_vi"] if language == "vi" else item["name_en"]
+        assert f"  - {name}: {item['reason']}" in rendered.body.splitlines()
+    assert "Bổ sung trong 10 ngày" in rendered.body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_refusal_carries_the_reason(language):
+    rendered, _dossier, context = _rendered("dossier.refused", language)
+    assert context["reason"] == REFUSAL_REASON
+    assert REFUSAL_REASON in rendered.body
+
+
+def test_a_placeholder_the_context_lacks_is_an_error_not_a_blank():
+    rendered, _dossier, context = _rendered("dossier.received", "vi")
+    template = template_for("dossier.received", "vi")
+    with pytest.raises(KeyError):
+        template.render({k: v for k, v in context.items() if k != "appointment_date"})
+
+
+# --------------------------------------------------------------------------- the file format
+
+
+def test_parse_reads_subject_sms_and_body():
+    parsed = parse("Subject: [${code}] Hello\nSMS: Ho so ${code}\n\nLine 1 ${code}\n\nLine 2\n")
+    rendered = parsed.render({"code": "X-1"})
+    assert (rendered.subject, rendered.sms, rendered.body) == ("[X-1] Hello", "Ho so X-1", "Line 1 X-1\n\nLine 2\n")
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    "SMS: only sms\n\nBody",  # no Subject:
+    "Subject: only subject\n\nBody",  # no SMS:
+    "Subject: s\nSMS: m\n",  # no blank line, no body
+    "Subject: s\nSMS: m\n\n   \n",  # a blank body
+    "Subject: s\n\nSMS: m\nBody",  # SMS: below the blank line belongs to the body
+], ids=["empty", "no-subject", "no-sms", "no-body", "blank-body", "sms-in-body"])
+def test_parse_rejects_a_malformed_template(text):
+    with pytest.raises(ValueError):
+        parse(text)
