@@ -90,8 +90,8 @@ def relay_records(records: list[dict]) -> dict:
             if not ok:
                 count("EventsRelayFailed", event_type=event["type"])
                 get_logger().error("relay stopped at an unpublished event",
-                                   extra={"event_id": event["id"], "sequence_number": sequence})
+                                   extra={"event_id": event["id"], "sequence_number": sequence,
+                                          "correlation_id": event.get("correlation_id")})
                 return {"batchItemFailures": [{"itemIdentifier": sequence}]}
-            get_logger().append_keys(correlation_id=event.get("correlation_id"))
             count("EventsRelayed", event_type=event["type"])
     return {"batchItemFailures": []}

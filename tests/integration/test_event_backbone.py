@@ -453,3 +453,30 @@ def test_an_applicant_who_opted_in_gets_sms_too(queue, reader, outbox):
         ("dossier.received", "email", "sent"): 1, ("dossier.received", "sms", "sent"): 1})
     assert {r["recipient"] for r in records if r["channel"] == "sms"} == {"+84912345678"}
     assert {r["channel"] for r in NotificationStore().for_dossier(silent.id)} == {"email"}
+
+
+def _emf(captured: str) -> list[dict]:
+    """The CloudWatch embedded-metric blobs Powertools printed."""
+    return [json.loads(line) for line in captured.splitlines() if line.startswith('{"_aws"')]
+
+
+def test_consumer_outcomes_are_counted_per_event_type_as_emf_metrics(queue, reader, capsys):
+    dossier = make_dossier()
+    (body,) = envelopes_of(queue, reader, dossier)
+    capsys.readouterr()
+
+    deliver(queue, [body])
+    deliver(queue, [body])
+    deliver(queue, ["not json"])
+
+    outcomes = [(b.get("event_type"), b["outcome"]) for b in _emf(capsys.readouterr().out)
+                if "EventsConsumed" in b]
+    assert outcomes == [("dossier.submitted", "sent"), ("dossier.submitted", "duplicate"), (None, "poison")]
+
+
+def test_the_relay_counts_each_published_event_type(queue, reader, capsys):
+    dossier = receive_dossier(make_dossier())
+    capsys.readouterr()
+    relay(reader.records_for(dossier.id))
+    relayed = [b["event_type"] for b in _emf(capsys.readouterr().out) if "EventsRelayed" in b]
+    assert relayed == ["dossier.submitted", "dossier.received"]
