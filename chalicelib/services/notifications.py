@@ -92,7 +92,9 @@ def notify(event: dict) -> str:
     if applicant.get("email"):
         channels.append(("email", applicant["email"]))
     if dossier.sms_opt_in and applicant.get("phone") and check_phone(applicant["phone"]) is None:
-        channels.append(("sms", normalise_phone(applicant["phone"])))
+        phone = normalise_phone(applicant["phone"])
+        if phone[3] in "35789":  # mobile prefixes; a landline (02x) cannot take an SMS
+            channels.append(("sms", phone))
     if not channels:
         return "no_contact"
     results = [_deliver(event, dossier, channel, address, rendered) for channel, address in channels]

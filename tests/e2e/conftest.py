@@ -39,7 +39,8 @@ def stack(tmp_path_factory):
     log = open(workdir / "stack.log", "w")  # noqa: SIM115 - closed at teardown
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [sys.executable, "-m", "scripts.local_stack", "--quiet", "--moto-port", str(_free_port()),
-               "--api-port", str(_free_port()), "--state-file", str(state_file)]
+               "--api-port", str(_free_port()), "--state-file", str(state_file),
+               "--control-dir", str(workdir / "pump-control")]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     deadline = time.monotonic() + 120
     state = None
@@ -56,7 +57,7 @@ def stack(tmp_path_factory):
         process.kill()
         raise RuntimeError("local stack did not become ready")
     threading.Thread(target=lambda: [None for _ in process.stdout], name="stack-stdout", daemon=True).start()
-    yield state
+    yield {**state, "STATE_FILE": str(state_file)}
     process.terminate()
     try:
         process.wait(timeout=10)
