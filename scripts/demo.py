@@ -22,6 +22,7 @@ class DemoAccount:
     email: str
     agency: str | None = None
     locale: str = "vi"
+    unit: str | None = None
 
 
 # Two provincial Departments of Labour (Hà Nội, Hồ Chí Minh City), the ministry and its overseas-labour
@@ -31,6 +32,12 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("citizen.binh", "citizen", "Trần Thị Bình", "binh.tran@example.vn"),
     DemoAccount("citizen.john", "citizen", "John Smith", "john.smith@example.com", locale="en"),
     DemoAccount("officer.hanoi", "officer", "Lê Thị Hoa", "hoa.le@example.vn", agency="000.00.20.H26"),
+    DemoAccount("leader.hanoi", "leader", "Trần Văn Lãnh", "lanh.tran@example.vn", agency="000.00.20.H26",
+                unit="viec-lam"),
+    DemoAccount("specialist.hanoi", "specialist", "Phạm Thị Chuyên", "chuyen.pham@example.vn",
+                agency="000.00.20.H26", unit="viec-lam"),
+    DemoAccount("specialist.laodong", "specialist", "Hoàng Văn Lực", "luc.hoang@example.vn",
+                agency="000.00.20.H26", unit="lao-dong"),
     DemoAccount("officer.hcm", "officer", "Phạm Minh Tuấn", "tuan.pham@example.vn", agency="000.00.20.H29"),
     DemoAccount("officer.overseas", "officer", "Đỗ Quang Huy", "huy.do@example.vn", agency="000.00.15.G07"),
     DemoAccount("officer.ministry", "officer", "Vũ Thu Trang", "trang.vu@example.vn", agency="000.00.00.G07"),
@@ -61,6 +68,8 @@ def create_account(idp, pool_id: str, account: DemoAccount, password: str = DEMO
                   {"Name": "name", "Value": account.name}, {"Name": "locale", "Value": account.locale}]
     if account.agency:
         attributes.append({"Name": "custom:agency", "Value": account.agency})
+    if account.unit:
+        attributes.append({"Name": "custom:unit", "Value": account.unit})
     try:
         idp.admin_create_user(UserPoolId=pool_id, Username=account.username, TemporaryPassword=password,
                               MessageAction="SUPPRESS", UserAttributes=attributes)

@@ -143,6 +143,7 @@ def banner(state: dict[str, str]) -> str:
     ]
     for account in DEMO_ACCOUNTS:
         where = f"  agency {account.agency}" if account.agency else ""
+        where += f" unit {account.unit}" if account.unit else ""
         lines.append(f"  {account.username:<18} {account.group:<9} {account.name}{where}")
     lines += [
         "",

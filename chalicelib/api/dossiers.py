@@ -129,3 +129,77 @@ def dossier_notifications(dossier_id):
     principal = _caller()
     DossierService().visible(principal, dossier_id)
     return json_response({"dossier_id": dossier_id, "items": NotificationStore().for_dossier(dossier_id)})
+
+
+def _process(dossier_id: str, action: str, schema_name: str):
+    from ..domain.states import Action
+    from ..services.dossiers import DossierService
+    from . import schemas
+    from .present import expected_version
+
+    principal = _caller()
+    request = schemas.parse(getattr(schemas, schema_name), json_body(bp.current_request))
+    dossier = DossierService().process(principal, dossier_id, Action(action), request, _now(),
+                                       expected_version(bp.current_request.headers))
+    return _respond(dossier, principal)
+
+
+@bp.route("/dossiers/{dossier_id}/transfer", methods=["POST"], authorizer=cognito_users)
+@view
+def transfer_dossier(dossier_id):
+    return _process(dossier_id, "transfer", "Transfer")
+
+
+@bp.route("/dossiers/{dossier_id}/assign", methods=["POST"], authorizer=cognito_users)
+@view
+def assign_dossier(dossier_id):
+    return _process(dossier_id, "assign", "Assign")
+
+
+@bp.route("/dossiers/{dossier_id}/propose", methods=["POST"], authorizer=cognito_users)
+@view
+def propose_decision(dossier_id):
+    return _process(dossier_id, "propose", "Propose")
+
+
+@bp.route("/dossiers/{dossier_id}/send-back", methods=["POST"], authorizer=cognito_users)
+@view
+def send_back_dossier(dossier_id):
+    return _process(dossier_id, "send_back", "WithReason")
+
+
+@bp.route("/dossiers/{dossier_id}/approve", methods=["POST"], authorizer=cognito_users)
+@view
+def approve_dossier(dossier_id):
+    return _process(dossier_id, "approve", "Decide")
+
+
+@bp.route("/dossiers/{dossier_id}/reject", methods=["POST"], authorizer=cognito_users)
+@view
+def reject_dossier(dossier_id):
+    return _process(dossier_id, "reject", "WithReason")
+
+
+@bp.route("/dossiers/{dossier_id}/stop", methods=["POST"], authorizer=cognito_users)
+@view
+def stop_dossier(dossier_id):
+    return _process(dossier_id, "stop", "WithReason")
+
+
+@bp.route("/dossiers/{dossier_id}/withdraw", methods=["POST"], authorizer=cognito_users)
+@view
+def withdraw_dossier(dossier_id):
+    return _process(dossier_id, "withdraw", "WithReason")
+
+
+@bp.route("/dossiers/{dossier_id}/control-slip", methods=["GET"], authorizer=cognito_users)
+@view
+def control_slip(dossier_id):
+    """Form 05: every hand-over, from whom to whom, when, its due date, on time or late."""
+    from ..services.dossiers import DossierService
+
+    principal = _caller()
+    dossier = DossierService().visible(principal, dossier_id)
+    return json_response({"form": "05", "dossier_id": dossier.id, "code": dossier.code,
+                          "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
+                          "steps": dossier.control_slip})

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from ..domain.dossier import Dossier, Principal
-from ..domain.states import STATUSES, allowed_actions
+from ..domain.dossier import Dossier, Principal, check_scope
+from ..domain.errors import Forbidden
+from ..domain.states import STATUSES, Action, allowed_actions, find_transition
 
 
 def dossier_view(dossier: Dossier, principal: Principal, lang: str) -> dict:
     data = dossier.to_dict()
     info = STATUSES[dossier.status]
     data["status_name"] = info.name_en if lang == "en" else info.name_vi
-    actions = allowed_actions(dossier.status, principal.roles)
-    if principal.id != dossier.owner_id:
-        actions = [a for a in actions if a != "resubmit"]
-    data["allowed_actions"] = actions
+    data["allowed_actions"] = [a for a in allowed_actions(dossier.status, principal.roles)
+                               if _in_scope(principal, dossier, a)]
     return data
+
+
+def _in_scope(principal: Principal, dossier: Dossier, action: str) -> bool:
+    """Listed only if the caller could really take it (their unit, their assignment, their dossier)."""
+    try:
+        check_scope(principal, dossier, find_transition(dossier.status, Action(action)))
+    except Forbidden:
+        return False
+    return True
 
 
 def etag(dossier: Dossier) -> str:

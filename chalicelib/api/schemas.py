@@ -199,3 +199,29 @@ def parse(model: type[M], data: dict) -> M:
         return model.model_validate(data)
     except ValidationError as error:
         raise ValidationFailed(field_errors(error)) from error
+
+
+class Transfer(Strict):
+    unit: Identifier
+    note: OptionalNote = ""
+    step_due: date | None = None
+
+
+class Assign(Strict):
+    specialist: Identifier  # the specialist's username in the user pool
+    note: OptionalNote = ""
+    step_due: date | None = None
+
+
+class Propose(Strict):
+    assessment: LongText
+    proposal: Literal["approve", "reject"]
+    note: OptionalNote = ""
+
+
+class Decide(Strict):
+    note: OptionalNote = ""
+
+
+class WithReason(Strict):
+    reason: LongText

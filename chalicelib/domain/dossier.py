@@ -84,6 +84,12 @@ class Dossier:
     refusal: dict | None = None
     version: int = 0
     updated_at: datetime | None = None
+    unit: str | None = None  # the competent unit it was transferred to
+    assignee: dict | None = None  # the specialist: {id, name}
+    proposal: dict | None = None
+    decision: dict | None = None
+    ended: dict | None = None  # stop or withdrawal: {action, reason, at, by}
+    control_slip: list[dict] = field(default_factory=list)
 
     @property
     def national_status(self) -> int:
@@ -134,8 +140,26 @@ def can_see(principal: Principal, dossier: Dossier) -> bool:
         return True
     if principal.id == dossier.owner_id:
         return True
-    staff = principal.has(Role.OFFICER, Role.SPECIALIST, Role.LEADER)
-    return staff and principal.agency_code is not None and principal.agency_code == dossier.agency_code
+    if principal.agency_code is None or principal.agency_code != dossier.agency_code:
+        return False
+    if principal.has(Role.OFFICER):
+        return True
+    # Leaders and specialists see what reached their unit, and a specialist what is assigned to them.
+    in_unit = dossier.unit is not None and dossier.unit == principal.unit
+    assigned = bool(dossier.assignee) and dossier.assignee.get("id") == principal.id
+    return principal.has(Role.LEADER, Role.SPECIALIST) and (in_unit or assigned)
+
+
+def check_scope(principal: Principal, dossier: Dossier, transition: Transition) -> None:
+    """Within the agency, who may act: a leader on their unit's dossiers, a specialist on the
+    dossiers assigned to them, the applicant on their own."""
+    role = principal.actor(transition)["role"]
+    if role == Role.CITIZEN and principal.id != dossier.owner_id:
+        raise Forbidden("not_owner")
+    if role == Role.LEADER and (dossier.unit is None or dossier.unit != principal.unit):
+        raise Forbidden("wrong_unit")
+    if role == Role.SPECIALIST and not (dossier.assignee and dossier.assignee.get("id") == principal.id):
+        raise Forbidden("not_assignee")
 
 
 def authorise(principal: Principal, source: Status | None, action: Action) -> Transition:
@@ -190,6 +214,8 @@ def receive(dossier: Dossier, principal: Principal, now: datetime, due: date, re
     changed.received_at = now
     changed.due_date = due
     changed.receipt = receipt
+    changed.control_slip = [_slip_step(1, "receive", {"kind": "applicant", "name": receipt.get("applicant_name")},
+                                       {"kind": "desk", **_who(principal, transition)}, now, due)]
     return changed, event
 
 
@@ -216,8 +242,7 @@ def refuse(dossier: Dossier, principal: Principal, now: datetime, reason: str,
 def resubmit(dossier: Dossier, principal: Principal, now: datetime, components: list[dict], note: str,
              correlation_id: str | None = None) -> tuple[Dossier, Event]:
     transition = authorise(principal, dossier.status, Action.RESUBMIT)
-    if principal.id != dossier.owner_id:
-        raise Forbidden("not_owner")
+    check_scope(principal, dossier, transition)
     changed, event = _next(dossier, transition, principal, now,
                            {"added_components": _component_digest(components), "note": note},
                            correlation_id)
@@ -240,3 +265,47 @@ def _component_digest(components: list[dict]) -> list[dict]:
     return [{"component_id": c["component_id"],
              "files": [{"upload_id": f["upload_id"], "sha256": f["sha256"]} for f in c["files"]]}
             for c in components]
+
+
+def _who(principal: Principal, transition: Transition) -> dict:
+    actor = principal.actor(transition)
+    return {"id": actor["id"], "name": actor["name"] or actor["username"], "role": actor["role"],
+            "agency_code": principal.agency_code, "unit": principal.unit}
+
+
+def _slip_step(number: int, action: str, giver: dict, taker: dict, at: datetime, due: date | None) -> dict:
+    return {"step": number, "action": action, "from": giver, "to": taker, "handed_at": iso(at),
+            "due_date": due.isoformat() if due else None, "completed_at": None, "on_time": None}
+
+
+def _close_open_step(slip: list[dict], now: datetime, local_today: date) -> None:
+    if slip and slip[-1]["completed_at"] is None:
+        step = slip[-1]
+        step["completed_at"] = iso(now)
+        step["on_time"] = step["due_date"] is None or local_today <= date.fromisoformat(step["due_date"])
+
+
+# What each processing action records on the dossier, besides its status. `details` were checked
+# by the caller (API schema + service); `to` is who receives the dossier on a handover.
+def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, local_today: date, details: dict,
+        to: dict | None = None, correlation_id: str | None = None) -> tuple[Dossier, Event]:
+    transition = authorise(principal, dossier.status, action)
+    check_scope(principal, dossier, transition)
+    changed, event = _next(dossier, transition, principal, now, details, correlation_id)
+    record = {**details, "at": iso(now), "by": _who(principal, transition)}
+    if action == Action.TRANSFER:
+        changed.unit = details["unit"]
+    elif action == Action.ASSIGN:
+        changed.assignee = {"id": to["id"], "name": to.get("name")}
+    elif action == Action.PROPOSE:
+        changed.proposal = record
+    elif action in (Action.APPROVE, Action.REJECT):
+        changed.decision = {**record, "outcome": action.value}
+    elif action in (Action.STOP, Action.WITHDRAW):
+        changed.ended = {**record, "action": action.value}
+    _close_open_step(changed.control_slip, now, local_today)
+    if transition.handover and to is not None:
+        due = date.fromisoformat(details["step_due"]) if details.get("step_due") else dossier.due_date
+        changed.control_slip.append(_slip_step(len(changed.control_slip) + 1, action.value,
+                                               _who(principal, transition), to, now, due))
+    return changed, event

@@ -25,6 +25,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "Your role may not perform this action."),
     "not_owner": ("Chỉ người nộp hồ sơ được thực hiện thao tác này.",
                   "Only the applicant may perform this action."),
+    "wrong_unit": ("Hồ sơ không thuộc phòng chuyên môn của bạn.", "The dossier is not with your unit."),
+    "not_assignee": ("Hồ sơ không được giao cho bạn.", "The dossier is not assigned to you."),
     "wrong_agency": ("Hồ sơ không thuộc cơ quan của bạn.", "The dossier does not belong to your agency."),
     "not_found": ("Không tìm thấy", "Not found"),
     "dossier_not_found": ("Không tìm thấy hồ sơ.", "No such dossier."),
@@ -116,6 +118,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "A postal address is required for delivery by post."),
     "supplement.component_missing": ("Chưa bổ sung “{component_id}” theo yêu cầu: {reason}.",
                                      "“{component_id}” was requested and not supplied: {reason}."),
+    "specialist.not_in_unit": ("“{specialist}” không phải chuyên viên của phòng {unit}.",
+                               "“{specialist}” is not a specialist of unit {unit}."),
     "procedure.invalid": ("Định nghĩa thủ tục không hợp lệ: {problem}.", "Invalid procedure definition: {problem}."),
     "procedure.not_effective": ("Thủ tục chưa có phiên bản hiệu lực.", "The procedure has no version in effect."),
 }

@@ -25,6 +25,13 @@ class Status(StrEnum):
     SUPPLEMENT_REQUESTED = "supplement_requested"
     RECEIVED = "received"
     REFUSED = "refused"
+    TRANSFERRED = "transferred"
+    ASSIGNED = "assigned"
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    STOPPED = "stopped"
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,13 @@ STATUSES: dict[Status, StatusInfo] = {
     Status.SUPPLEMENT_REQUESTED: StatusInfo(5, "paused", "Yêu cầu bổ sung", "Supplement requested"),
     Status.RECEIVED: StatusInfo(2, "running", "Đã tiếp nhận", "Received"),
     Status.REFUSED: StatusInfo(3, "stopped", "Từ chối tiếp nhận", "Not received (refused)"),
+    Status.TRANSFERRED: StatusInfo(4, "running", "Đã chuyển phòng chuyên môn", "Transferred to the competent unit"),
+    Status.ASSIGNED: StatusInfo(4, "running", "Chuyên viên đang xử lý", "Being assessed by a specialist"),
+    Status.PROPOSED: StatusInfo(4, "running", "Chờ lãnh đạo phê duyệt", "Awaiting the leader's decision"),
+    Status.APPROVED: StatusInfo(9, "stopped", "Đã giải quyết (chấp thuận)", "Processed (approved)"),
+    Status.REJECTED: StatusInfo(9, "stopped", "Đã giải quyết (không chấp thuận)", "Processed (rejected)"),
+    Status.STOPPED: StatusInfo(8, "stopped", "Dừng xử lý", "Processing stopped"),
+    Status.WITHDRAWN: StatusInfo(7, "stopped", "Công dân rút hồ sơ", "Withdrawn by the applicant"),
 }
 
 
@@ -49,6 +63,14 @@ class Action(StrEnum):
     REQUEST_SUPPLEMENT = "request_supplement"
     REFUSE = "refuse"
     RESUBMIT = "resubmit"
+    TRANSFER = "transfer"
+    ASSIGN = "assign"
+    PROPOSE = "propose"
+    SEND_BACK = "send_back"
+    APPROVE = "approve"
+    REJECT = "reject"
+    STOP = "stop"
+    WITHDRAW = "withdraw"
 
 
 @dataclass(frozen=True)
@@ -58,10 +80,18 @@ class Transition:
     target: Status
     roles: frozenset[Role]
     event_type: str
+    handover: bool = False  # the dossier changes hands: a line on the control slip (form 05)
 
 
-def _t(source: Status | None, action: Action, target: Status, roles: set[Role], event: str) -> Transition:
-    return Transition(source, action, target, frozenset(roles), event)
+def _t(source: Status | None, action: Action, target: Status, roles: set[Role], event: str,
+       handover: bool = False) -> Transition:
+    return Transition(source, action, target, frozenset(roles), event, handover)
+
+
+# Before a decision the applicant may withdraw and a leader may stop processing.
+_WITHDRAWABLE = (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.RECEIVED, Status.TRANSFERRED,
+                 Status.ASSIGNED, Status.PROPOSED)
+_STOPPABLE = (Status.TRANSFERRED, Status.ASSIGNED, Status.PROPOSED)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -71,6 +101,14 @@ TRANSITIONS: tuple[Transition, ...] = (
        "dossier.supplement_requested"),
     _t(Status.SUBMITTED, Action.REFUSE, Status.REFUSED, {Role.OFFICER}, "dossier.refused"),
     _t(Status.SUPPLEMENT_REQUESTED, Action.RESUBMIT, Status.SUBMITTED, {Role.CITIZEN}, "dossier.resubmitted"),
+    _t(Status.RECEIVED, Action.TRANSFER, Status.TRANSFERRED, {Role.OFFICER}, "dossier.transferred", True),
+    _t(Status.TRANSFERRED, Action.ASSIGN, Status.ASSIGNED, {Role.LEADER}, "dossier.assigned", True),
+    _t(Status.ASSIGNED, Action.PROPOSE, Status.PROPOSED, {Role.SPECIALIST}, "dossier.proposed", True),
+    _t(Status.PROPOSED, Action.SEND_BACK, Status.ASSIGNED, {Role.LEADER}, "dossier.sent_back", True),
+    _t(Status.PROPOSED, Action.APPROVE, Status.APPROVED, {Role.LEADER}, "dossier.approved"),
+    _t(Status.PROPOSED, Action.REJECT, Status.REJECTED, {Role.LEADER}, "dossier.rejected"),
+    *(_t(s, Action.STOP, Status.STOPPED, {Role.LEADER}, "dossier.stopped") for s in _STOPPABLE),
+    *(_t(s, Action.WITHDRAW, Status.WITHDRAWN, {Role.CITIZEN}, "dossier.withdrawn") for s in _WITHDRAWABLE),
 )
 
 _BY_KEY: dict[tuple[Status | None, Action], Transition] = {(t.source, t.action): t for t in TRANSITIONS}

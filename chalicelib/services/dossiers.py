@@ -13,7 +13,7 @@ from ..domain.dossier import CHANNEL_ONLINE, Dossier, Principal, iso
 from ..domain.errors import Conflict, FieldError, IdempotencyKeyReused, NotFound, ValidationFailed, check
 from ..domain.ids import new_id
 from ..domain.procedures import Procedure
-from ..domain.states import Status
+from ..domain.states import Action, Status
 from ..domain.submission import (
     check_applicant,
     check_components,
@@ -147,6 +147,41 @@ class DossierService:
         changed, event = rules.refuse(dossier, principal, now, request.reason, correlation_id())
         self.store.apply(dossier.version, changed, event)
         return changed
+
+    # -- processing ----------------------------------------------------------------------------
+
+    def process(self, principal: Principal, dossier_id: str, action: Action, request, now: datetime,
+                expected_version: int | None = None) -> Dossier:
+        """Transfer, assign, propose, send back, approve, reject, stop or withdraw."""
+        dossier = self.visible(principal, dossier_id, expected_version)
+        # Who may act is settled before anything else is looked at: a caller without the right must
+        # not learn, from a 422, which usernames are the unit's specialists.
+        rules.check_scope(principal, dossier, rules.authorise(principal, dossier.status, action))
+        details = request.model_dump(mode="json", exclude_none=True)
+        to = None
+        if action == Action.TRANSFER:
+            to = {"kind": "unit", "unit": details["unit"], "agency_code": dossier.agency_code}
+        elif action == Action.ASSIGN:
+            to = self._specialist_of(dossier, details["specialist"])
+        elif action == Action.PROPOSE:
+            to = {"kind": "leader", "unit": dossier.unit, "agency_code": dossier.agency_code}
+        elif action == Action.SEND_BACK:
+            to = {"kind": "specialist", **(dossier.assignee or {})}
+        changed, event = rules.act(dossier, principal, action, now, local_day(now), details, to, correlation_id())
+        self.store.apply(dossier.version, changed, event)
+        return changed
+
+    @staticmethod
+    def _specialist_of(dossier: Dossier, username: str) -> dict:
+        """The assignee must be an enabled specialist of the dossier's agency and unit."""
+        from ..adapters.directory import staff_member
+
+        member = staff_member(username)
+        if (member is None or not member["enabled"] or "specialist" not in member["roles"]
+                or member["agency_code"] != dossier.agency_code or member["unit"] != dossier.unit):
+            raise ValidationFailed([FieldError("specialist", "specialist.not_in_unit",
+                                               {"specialist": username, "unit": dossier.unit or ""})])
+        return {"kind": "specialist", "id": member["id"], "name": member["name"], "username": username}
 
     # -- reads -----------------------------------------------------------------------------------
 

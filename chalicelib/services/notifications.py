@@ -164,5 +164,6 @@ def message_context(event: dict, dossier: Dossier) -> dict:
         "delivery": _DELIVERY[lang].get(delivery.get("method"), "").format(address=delivery.get("address") or ""),
         "items": items,
         "note": request.get("note") or payload.get("note") or "",
-        "reason": refusal.get("reason", ""),
+        # The refusal's, or the reason given with a rejection, a stop or a withdrawal.
+        "reason": refusal.get("reason") or payload.get("reason") or "",
     }

@@ -11,20 +11,24 @@ import pytest
 from chalicelib.domain import dossier as rules
 from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier, Event, Principal
 from chalicelib.domain.procedures import load_seed_catalogue
-from chalicelib.domain.states import Role, Status
+from chalicelib.domain.states import Action, Role, Status
 from chalicelib.domain.templates import LANGUAGES, TEMPLATE_DIR, MessageTemplate, event_types, parse, template_for
 from chalicelib.services import notifications
 from chalicelib.services.dossiers import _receipt, working_calendar
 from chalicelib.services.notifications import message_context
 
 EVENT_TYPES = ["dossier.submitted", "dossier.received", "dossier.supplement_requested", "dossier.resubmitted",
-               "dossier.refused"]
+               "dossier.refused", "dossier.approved", "dossier.rejected", "dossier.stopped", "dossier.withdrawn"]
 PROCEDURE = next(p for p in load_seed_catalogue() if p.code == "1.014199")
 T0 = datetime(2026, 3, 2, 2, 15, 30, 123000, tzinfo=UTC)  # Monday 09:15 in Hà Nội
 SMS_LIMIT = 320  # two concatenated GSM-7 segments (153 characters each) and a little slack
 CITIZEN = Principal(id="citizen-1", username="an.nguyen", roles=frozenset({Role.CITIZEN}), name="Nguyễn Văn An")
 OFFICER = Principal(id="officer-1", username="desk.1", roles=frozenset({Role.OFFICER}),
                     agency_code=PROCEDURE.agency_code, name="Lê Thị Cúc")
+LEADER = Principal(id="leader-1", username="leader.1", roles=frozenset({Role.LEADER}),
+                   agency_code=PROCEDURE.agency_code, unit="viec-lam", name="Trần Văn Lãnh")
+SPECIALIST = Principal(id="specialist-1", username="sp", roles=frozenset({Role.SPECIALIST}),
+                       agency_code=PROCEDURE.agency_code, unit="viec-lam", name="Phạm Thị Chuyên")
 REFUSAL_REASON = ("Hồ sơ không thuộc thẩm quyền giải quyết của Sở; đề nghị nộp tại Ủy ban nhân dân cấp huyện "
                   "nơi doanh nghiệp đặt trụ sở.")
 ITEMS = [
@@ -77,9 +81,22 @@ def _history(locale: str) -> dict[str, tuple[Dossier, Event]]:
     due = working_calendar().due_date(when, PROCEDURE.processing_time.value, PROCEDURE.processing_time.unit)
     received, receipt = rules.receive(back, OFFICER, when, due, _receipt(back, PROCEDURE, OFFICER, when, due, ""))
     refused, refusal = rules.refuse(back, OFFICER, when, REFUSAL_REASON)
+    day = when.date()
+    transferred, _ = rules.act(received, OFFICER, Action.TRANSFER, when, day, {"unit": "viec-lam"},
+                               {"kind": "unit", "unit": "viec-lam"})
+    assigned, _ = rules.act(transferred, LEADER, Action.ASSIGN, when, day, {"specialist": "sp"},
+                            {"kind": "specialist", "id": SPECIALIST.id, "name": SPECIALIST.name})
+    proposed, _ = rules.act(assigned, SPECIALIST, Action.PROPOSE, when, day,
+                            {"assessment": "Đủ điều kiện", "proposal": "approve"}, {"kind": "leader"})
+    approved, approval = rules.act(proposed, LEADER, Action.APPROVE, when, day, {"note": ""})
+    rejected, rejection = rules.act(proposed, LEADER, Action.REJECT, when, day, {"reason": REFUSAL_REASON})
+    stopped, stop = rules.act(assigned, LEADER, Action.STOP, when, day, {"reason": REFUSAL_REASON})
+    withdrawn, withdrawal = rules.act(assigned, CITIZEN, Action.WITHDRAW, when, day, {"reason": "Không còn nhu cầu"})
     return {"dossier.submitted": (submitted, first), "dossier.supplement_requested": (asked, supplement),
             "dossier.resubmitted": (back, resubmitted), "dossier.received": (received, receipt),
-            "dossier.refused": (refused, refusal)}
+            "dossier.refused": (refused, refusal), "dossier.approved": (approved, approval),
+            "dossier.rejected": (rejected, rejection), "dossier.stopped": (stopped, stop),
+            "dossier.withdrawn": (withdrawn, withdrawal)}
 
 
 def _rendered(event_type: str, locale: str):

@@ -23,7 +23,9 @@ from chalicelib.domain.states import (
     national_status,
 )
 
-# (source, action) -> (target, roles allowed, event type): the first slice of the lifecycle.
+# (source, action) -> (target, roles allowed, event type): reception, then processing to the decision.
+_W = ("submitted", "supplement_requested", "received", "transferred", "assigned", "proposed")  # withdrawable
+_S = ("transferred", "assigned", "proposed")  # stoppable (a leader acts once the unit has it)
 EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     (None, "submit"): ("submitted", frozenset({"citizen"}), "dossier.submitted"),
     ("submitted", "receive"): ("received", frozenset({"officer"}), "dossier.received"),
@@ -31,14 +33,24 @@ EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
                                           "dossier.supplement_requested"),
     ("submitted", "refuse"): ("refused", frozenset({"officer"}), "dossier.refused"),
     ("supplement_requested", "resubmit"): ("submitted", frozenset({"citizen"}), "dossier.resubmitted"),
+    ("received", "transfer"): ("transferred", frozenset({"officer"}), "dossier.transferred"),
+    ("transferred", "assign"): ("assigned", frozenset({"leader"}), "dossier.assigned"),
+    ("assigned", "propose"): ("proposed", frozenset({"specialist"}), "dossier.proposed"),
+    ("proposed", "send_back"): ("assigned", frozenset({"leader"}), "dossier.sent_back"),
+    ("proposed", "approve"): ("approved", frozenset({"leader"}), "dossier.approved"),
+    ("proposed", "reject"): ("rejected", frozenset({"leader"}), "dossier.rejected"),
+    **{(s, "stop"): ("stopped", frozenset({"leader"}), "dossier.stopped") for s in _S},
+    **{(s, "withdraw"): ("withdrawn", frozenset({"citizen"}), "dossier.withdrawn") for s in _W},
 }
 
 # National status codes (TrangThaiHoSo) from DOMAIN.md.
-EXPECTED_NATIONAL = {"submitted": 1, "received": 2, "refused": 3, "supplement_requested": 5}
+EXPECTED_NATIONAL = {"submitted": 1, "received": 2, "refused": 3, "supplement_requested": 5, "transferred": 4,
+                     "assigned": 4, "proposed": 4, "approved": 9, "rejected": 9, "stopped": 8, "withdrawn": 7}
 
 ALL_ROLES = ["citizen", "officer", "specialist", "leader", "admin"]
-ALL_ACTIONS = ["submit", "receive", "request_supplement", "refuse", "resubmit"]
-ALL_SOURCES: list[str | None] = [None, "submitted", "supplement_requested", "received", "refused"]
+ALL_ACTIONS = ["submit", "receive", "request_supplement", "refuse", "resubmit", "transfer", "assign", "propose",
+               "send_back", "approve", "reject", "stop", "withdraw"]
+ALL_SOURCES: list[str | None] = [None, *EXPECTED_NATIONAL]
 
 
 def _principal(*roles: str) -> Principal:
@@ -96,10 +108,18 @@ def test_allowed_actions_lists_what_the_role_may_do_from_each_status(source, rol
     assert sorted(allowed_actions(status, {Role(role)})) == _expected_allowed_actions(source, {role})
 
 
-def test_staff_roles_other_than_the_desk_officer_and_admins_can_take_no_action_yet():
-    for role in ("specialist", "leader", "admin"):
-        for source in ALL_SOURCES:
-            assert allowed_actions(Status(source) if source else None, {Role(role)}) == []
+def test_admins_take_no_part_in_a_dossiers_handling():
+    for source in ALL_SOURCES:
+        assert allowed_actions(Status(source) if source else None, {Role.ADMIN}) == []
+
+
+def test_the_processing_chain_hands_the_dossier_from_desk_to_unit_to_specialist_to_leader():
+    chain = [("received", "transfer", "officer"), ("transferred", "assign", "leader"),
+             ("assigned", "propose", "specialist")]
+    for source, action, role in chain:
+        transition = authorise(_principal(role), Status(source), Action(action))
+        assert transition.handover, f"{action} is recorded on the control slip"
+    assert not find_transition(Status.PROPOSED, Action.APPROVE).handover
 
 
 def test_a_principal_with_several_roles_may_act_as_any_of_them():
@@ -108,7 +128,7 @@ def test_a_principal_with_several_roles_may_act_as_any_of_them():
     assert authorise(both, Status.SUBMITTED, Action.RECEIVE).target == Status.RECEIVED
     assert authorise(both, Status.SUPPLEMENT_REQUESTED, Action.RESUBMIT).target == Status.SUBMITTED
     assert sorted(allowed_actions(Status.SUBMITTED, both.roles)) == [
-        "receive", "refuse", "request_supplement"]
+        "receive", "refuse", "request_supplement", "withdraw"]
 
 
 def test_a_principal_with_no_roles_is_forbidden_everything():
@@ -128,8 +148,8 @@ def test_find_transition_knows_only_the_table_entries():
             assert found is None
 
 
-def test_ended_statuses_have_no_way_out_in_the_first_slice():
-    for source in ("received", "refused"):
+def test_ended_statuses_have_no_way_out():
+    for source in ("refused", "approved", "rejected", "stopped", "withdrawn"):
         assert allowed_actions(Status(source), set(Role)) == []
 
 
@@ -151,7 +171,8 @@ def test_national_status_codes_match_the_national_portal(status, code):
 
 def test_each_status_has_a_clock_rule_and_names_in_both_languages():
     clocks = {"submitted": "not_started", "received": "running", "supplement_requested": "paused",
-              "refused": "stopped"}
+              "refused": "stopped", "transferred": "running", "assigned": "running", "proposed": "running",
+              "approved": "stopped", "rejected": "stopped", "stopped": "stopped", "withdrawn": "stopped"}
     for status, info in STATUSES.items():
         assert info.clock == clocks[status.value]
         assert info.name_vi.strip()

@@ -1,0 +1,70 @@
+"""Write docs/lifecycle.md from the state machine table in chalicelib/domain/states.py.
+
+    python -m scripts.lifecycle_doc          # rewrite the file
+    python -m scripts.lifecycle_doc --check  # exit 1 if the file is out of date (the tests do this)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from chalicelib.domain.states import STATUSES, TRANSITIONS
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "lifecycle.md"
+
+
+def render() -> str:
+    lines = [
+        "# Dossier lifecycle",
+        "",
+        "Generated from `chalicelib/domain/states.py` by `python -m scripts.lifecycle_doc`; do not edit by hand",
+        "(a test fails when this file and the table disagree).",
+        "",
+        "```mermaid",
+        "stateDiagram-v2",
+        "    [*] --> submitted: submit (citizen)",
+    ]
+    for t in TRANSITIONS:
+        if t.source is None:
+            continue
+        roles = ", ".join(sorted(r.value for r in t.roles))
+        lines.append(f"    {t.source.value} --> {t.target.value}: {t.action.value} ({roles})")
+    for status, info in STATUSES.items():
+        if info.clock == "stopped":
+            lines.append(f"    {status.value} --> [*]")
+    lines += ["```", "", "## Statuses", "",
+              "| status | national status (`TrangThaiHoSo`) | statutory clock | Vietnamese | English |",
+              "|---|---|---|---|---|"]
+    for status, info in STATUSES.items():
+        lines.append(f"| `{status.value}` | {info.national_status} | {info.clock} | {info.name_vi} | {info.name_en} |")
+    lines += ["", "## Transitions", "",
+              "| from | action | to | who | event | control slip |", "|---|---|---|---|---|---|"]
+    for t in TRANSITIONS:
+        source = f"`{t.source.value}`" if t.source else "—"
+        roles = ", ".join(sorted(r.value for r in t.roles))
+        lines.append(f"| {source} | `{t.action.value}` | `{t.target.value}` | {roles} | `{t.event_type}` | "
+                     f"{'hand-over' if t.handover else ''} |")
+    lines += ["", "Any other action from a status answers `409` with the caller's allowed actions; a role that can",
+              "never take an action answers `403`. Within an agency, a leader acts on the dossiers of their unit",
+              "and a specialist on those assigned to them.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
+            print(f"{DOC} is out of date: run python -m scripts.lifecycle_doc", file=sys.stderr)
+            return 1
+        return 0
+    DOC.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
