@@ -31,8 +31,9 @@ def render() -> str:
             continue
         roles = ", ".join(sorted(r.value for r in t.roles))
         lines.append(f"    {t.source.value} --> {t.target.value}: {t.action.value} ({roles})")
-    for status, info in STATUSES.items():
-        if info.clock == "stopped":
+    leaving = {t.source for t in TRANSITIONS}
+    for status in STATUSES:
+        if status not in leaving:
             lines.append(f"    {status.value} --> [*]")
     lines += ["```", "", "## Statuses", "",
               "| status | national status (`TrangThaiHoSo`) | statutory clock | Vietnamese | English |",

@@ -203,3 +203,77 @@ def control_slip(dossier_id):
     return json_response({"form": "05", "dossier_id": dossier.id, "code": dossier.code,
                           "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
                           "steps": dossier.control_slip})
+
+
+@bp.route("/dossiers/{dossier_id}/request-fee", methods=["POST"], authorizer=cognito_users)
+@view
+def request_fee(dossier_id):
+    return _process(dossier_id, "request_fee", "RequestFee")
+
+
+@bp.route("/dossiers/{dossier_id}/record-payment", methods=["POST"], authorizer=cognito_users)
+@view
+def record_payment(dossier_id):
+    return _process(dossier_id, "record_payment", "RecordPayment")
+
+
+@bp.route("/dossiers/{dossier_id}/issue-result", methods=["POST"], authorizer=cognito_users)
+@view
+def issue_result(dossier_id):
+    return _process(dossier_id, "issue_result", "IssueResult")
+
+
+@bp.route("/dossiers/{dossier_id}/return-online", methods=["POST"], authorizer=cognito_users)
+@view
+def return_online(dossier_id):
+    return _process(dossier_id, "return_online", "Decide")
+
+
+@bp.route("/dossiers/{dossier_id}/return-at-desk", methods=["POST"], authorizer=cognito_users)
+@view
+def return_at_desk(dossier_id):
+    return _process(dossier_id, "return_at_desk", "ReturnAtDesk")
+
+
+@bp.route("/dossiers/{dossier_id}/send-by-post", methods=["POST"], authorizer=cognito_users)
+@view
+def send_by_post(dossier_id):
+    return _process(dossier_id, "send_by_post", "SendByPost")
+
+
+@bp.route("/dossiers/{dossier_id}/record-delivery", methods=["POST"], authorizer=cognito_users)
+@view
+def record_delivery(dossier_id):
+    return _process(dossier_id, "record_delivery", "RecordDelivery")
+
+
+@bp.route("/dossiers/{dossier_id}/results/uploads", methods=["POST"], authorizer=cognito_users)
+@view
+def create_result_upload(dossier_id):
+    """Staff upload a result document (presigned POST), then verify it with POST /uploads/{id}/complete."""
+    from ..domain.dossier import authorise, check_scope
+    from ..domain.states import Action
+    from ..services import uploads
+    from ..services.dossiers import DossierService
+    from .schemas import ResultUpload, parse
+
+    principal = _caller()
+    dossier = DossierService().visible(principal, dossier_id)
+    check_scope(principal, dossier, authorise(principal, dossier.status, Action.ISSUE_RESULT))
+    request = parse(ResultUpload, json_body(bp.current_request))
+    return json_response(uploads.create_result_upload(principal, dossier, request, _now()), 201)
+
+
+@bp.route("/dossiers/{dossier_id}/results/{upload_id}", methods=["GET"], authorizer=cognito_users)
+@view
+def download_result(dossier_id, upload_id):
+    """A short-lived link to a result document: staff who can see the dossier; the applicant once returned."""
+    from ..domain.states import Status
+    from ..services import uploads
+    from ..services.dossiers import DossierService
+
+    principal = _caller()
+    dossier = DossierService().visible(principal, dossier_id)
+    if principal.id == dossier.owner_id and dossier.status != Status.RETURNED:
+        raise Problem(403, "forbidden", "result_not_available")
+    return json_response(uploads.result_download(dossier, upload_id))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..domain.dossier import Dossier, Principal, check_scope
-from ..domain.errors import Forbidden
+from ..domain.dossier import Dossier, Principal, check_guard, check_scope
+from ..domain.errors import Forbidden, TransitionNotAllowed
 from ..domain.states import STATUSES, Action, allowed_actions, find_transition
 
 
@@ -18,9 +18,11 @@ def dossier_view(dossier: Dossier, principal: Principal, lang: str) -> dict:
 
 def _in_scope(principal: Principal, dossier: Dossier, action: str) -> bool:
     """Listed only if the caller could really take it (their unit, their assignment, their dossier)."""
+    transition = find_transition(dossier.status, Action(action))
     try:
-        check_scope(principal, dossier, find_transition(dossier.status, Action(action)))
-    except Forbidden:
+        check_scope(principal, dossier, transition)
+        check_guard(principal, dossier, transition)
+    except (Forbidden, TransitionNotAllowed):
         return False
     return True
 

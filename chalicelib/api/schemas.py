@@ -225,3 +225,44 @@ class Decide(Strict):
 
 class WithReason(Strict):
     reason: LongText
+
+
+class RequestFee(Strict):
+    amount_vnd: Annotated[int, Field(ge=1, le=10_000_000_000)]
+    purpose: Text
+    note: OptionalNote = ""
+
+
+class RecordPayment(Strict):
+    amount_vnd: Annotated[int, Field(ge=1, le=10_000_000_000)]
+    method: Literal["cash", "bank_transfer", "online"]
+    receipt_number: Identifier | None = None
+    note: OptionalNote = ""
+
+
+class IssueResult(Strict):
+    upload_ids: Annotated[list[Identifier], Field(min_length=1, max_length=20)]
+    note: OptionalNote = ""
+
+
+class ReturnAtDesk(Strict):
+    received_by: Text  # who collected the result
+    id_number: Annotated[str, Field(max_length=20, pattern=_LINE)] | None = None
+    note: OptionalNote = ""
+
+
+class SendByPost(Strict):
+    tracking_number: Identifier
+    carrier: Text = "VNPost"
+    note: OptionalNote = ""
+
+
+class RecordDelivery(Strict):
+    delivered_on: date
+    note: OptionalNote = ""
+
+
+class ResultUpload(Strict):
+    file_name: Annotated[str, Field(min_length=1, max_length=255, pattern=_LINE)]
+    content_type: Annotated[str, Field(min_length=1, max_length=100)]
+    size: Annotated[int, Field(ge=1)]

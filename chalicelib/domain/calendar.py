@@ -195,13 +195,15 @@ class WorkingCalendar:
     def extend_for_pause(self, due: date, paused_at: datetime, resumed_at: datetime) -> date:
         """Push ``due`` back by the working days the clock was stopped (supplement, fee waiting).
 
-        Lost days are the working days after the pause day up to the day the resumption counts for,
-        so a resumption after hours or on a day off also consumes the next working day.
+        Both ends count the way a receipt does (a moment outside working hours or on a day off belongs
+        to the next working day): the lost days are the working days after the day the pause counts
+        for, up to the day the resumption counts for. A pause begun after hours loses the next day
+        only if the resumption comes later than that day; a pause and resumption within one weekend
+        lose nothing.
         """
         _require_date(due)
         paused_local = self.to_local(paused_at)
         if self.to_local(resumed_at) < paused_local:
             raise ValueError(f"resumed_at {resumed_at!r} is before paused_at {paused_at!r}")
-        paused_day = paused_local.date()
-        lost = self.count_working_days(paused_day, self.effective_receipt_day(resumed_at))
+        lost = self.count_working_days(self.effective_receipt_day(paused_at), self.effective_receipt_day(resumed_at))
         return self.add_working_days(due, lost)

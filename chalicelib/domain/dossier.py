@@ -90,6 +90,10 @@ class Dossier:
     decision: dict | None = None
     ended: dict | None = None  # stop or withdrawal: {action, reason, at, by}
     control_slip: list[dict] = field(default_factory=list)
+    fee: dict | None = None  # {amount_vnd, purpose, requested_at, requested_by, payment}
+    paused_at: str | None = None  # UTC ISO time the statutory clock stopped (waiting for the applicant)
+    results: list[dict] = field(default_factory=list)  # result documents: {upload_id, file_name, sha256, ...}
+    returned: dict | None = None  # how the result went back: {method, at, by, ...}
 
     @property
     def national_status(self) -> int:
@@ -148,6 +152,20 @@ def can_see(principal: Principal, dossier: Dossier) -> bool:
     in_unit = dossier.unit is not None and dossier.unit == principal.unit
     assigned = bool(dossier.assignee) and dossier.assignee.get("id") == principal.id
     return principal.has(Role.LEADER, Role.SPECIALIST) and (in_unit or assigned)
+
+
+def check_guard(principal: Principal, dossier: Dossier, transition: Transition) -> None:
+    """Return actions belong to the delivery method the applicant chose."""
+    if transition.delivery and (dossier.delivery or {}).get("method") != transition.delivery:
+        raise TransitionNotAllowed(dossier.status.value, transition.action.value,
+                                   [a for a in allowed_actions(dossier.status, principal.roles)
+                                    if _guard_ok(dossier, a)])
+
+
+def _guard_ok(dossier: Dossier, action: str) -> bool:
+    transition = find_transition(dossier.status, Action(action))
+    return transition is None or not transition.delivery or (
+        (dossier.delivery or {}).get("method") == transition.delivery)
 
 
 def check_scope(principal: Principal, dossier: Dossier, transition: Transition) -> None:
@@ -288,10 +306,20 @@ def _close_open_step(slip: list[dict], now: datetime, local_today: date) -> None
 # What each processing action records on the dossier, besides its status. `details` were checked
 # by the caller (API schema + service); `to` is who receives the dossier on a handover.
 def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, local_today: date, details: dict,
-        to: dict | None = None, correlation_id: str | None = None) -> tuple[Dossier, Event]:
+        to: dict | None = None, correlation_id: str | None = None, due_date: date | None = None,
+        results: list[dict] | None = None) -> tuple[Dossier, Event]:
+    """`due_date`: the new appointment date when the action moves it (a paid fee resumes the clock);
+    `results`: the verified result documents an issue_result attaches."""
     transition = authorise(principal, dossier.status, action)
     check_scope(principal, dossier, transition)
-    changed, event = _next(dossier, transition, principal, now, details, correlation_id)
+    check_guard(principal, dossier, transition)
+    extra = {}
+    if due_date is not None and due_date != dossier.due_date:
+        extra = {"previous_due_date": dossier.due_date.isoformat() if dossier.due_date else None,
+                 "due_date": due_date.isoformat(), "due_date_reason": f"{action.value}: clock paused while waiting"}
+    if results is not None:
+        extra["results"] = [{k: f.get(k) for k in ("upload_id", "file_name", "sha256", "size")} for f in results]
+    changed, event = _next(dossier, transition, principal, now, {**details, **extra}, correlation_id)
     record = {**details, "at": iso(now), "by": _who(principal, transition)}
     if action == Action.TRANSFER:
         changed.unit = details["unit"]
@@ -303,7 +331,28 @@ def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, l
         changed.decision = {**record, "outcome": action.value}
     elif action in (Action.STOP, Action.WITHDRAW):
         changed.ended = {**record, "action": action.value}
-    _close_open_step(changed.control_slip, now, local_today)
+    elif action == Action.REQUEST_FEE:
+        changed.fee = {"amount_vnd": details["amount_vnd"], "purpose": details["purpose"],
+                       "requested_at": iso(now), "requested_by": record["by"], "payment": None}
+        changed.paused_at = iso(now)
+    elif action == Action.RECORD_PAYMENT:
+        changed.fee = {**(dossier.fee or {}), "payment": record}
+        changed.paused_at = None
+    elif action == Action.ISSUE_RESULT:
+        changed.results = list(dossier.results) + list(results or [])
+    elif action in (Action.RETURN_ONLINE, Action.RETURN_AT_DESK, Action.SEND_BY_POST):
+        changed.returned = {**record, "method": transition.delivery}
+    elif action == Action.RECORD_DELIVERY:
+        changed.returned = {**(dossier.returned or {}), "delivered": record}
+    if due_date is not None:
+        changed.due_date = due_date
+        open_step = changed.control_slip[-1] if changed.control_slip else None
+        if open_step and open_step["completed_at"] is None and dossier.due_date \
+                and open_step["due_date"] == dossier.due_date.isoformat():
+            open_step["due_date"] = due_date.isoformat()  # the step that waited gets the time back too
+    # A step ends when the dossier changes hands or its processing ends; waiting for a fee is neither.
+    if transition.handover or STATUSES[transition.target].clock == "stopped":
+        _close_open_step(changed.control_slip, now, local_today)
     if transition.handover and to is not None:
         due = date.fromisoformat(details["step_due"]) if details.get("step_due") else dossier.due_date
         changed.control_slip.append(_slip_step(len(changed.control_slip) + 1, action.value,

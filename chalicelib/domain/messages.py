@@ -120,6 +120,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                      "“{component_id}” was requested and not supplied: {reason}."),
     "specialist.not_in_unit": ("“{specialist}” không phải chuyên viên của phòng {unit}.",
                                "“{specialist}” is not a specialist of unit {unit}."),
+    "fee.amount_mismatch": ("Số tiền phải bằng số đã yêu cầu ({requested} đồng).",
+                            "The amount must equal the amount requested ({requested} VND)."),
+    "result_not_available": ("Kết quả chưa được trả cho Quý vị.", "The result has not been returned to you yet."),
     "procedure.invalid": ("Định nghĩa thủ tục không hợp lệ: {problem}.", "Invalid procedure definition: {problem}."),
     "procedure.not_effective": ("Thủ tục chưa có phiên bản hiệu lực.", "The procedure has no version in effect."),
 }

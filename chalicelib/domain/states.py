@@ -32,6 +32,10 @@ class Status(StrEnum):
     REJECTED = "rejected"
     STOPPED = "stopped"
     WITHDRAWN = "withdrawn"
+    FEE_REQUESTED = "fee_requested"
+    RESULT_ISSUED = "result_issued"
+    IN_POST = "in_post"
+    RETURNED = "returned"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,10 @@ STATUSES: dict[Status, StatusInfo] = {
     Status.REJECTED: StatusInfo(9, "stopped", "Đã giải quyết (không chấp thuận)", "Processed (rejected)"),
     Status.STOPPED: StatusInfo(8, "stopped", "Dừng xử lý", "Processing stopped"),
     Status.WITHDRAWN: StatusInfo(7, "stopped", "Công dân rút hồ sơ", "Withdrawn by the applicant"),
+    Status.FEE_REQUESTED: StatusInfo(6, "paused", "Chờ thực hiện nghĩa vụ tài chính", "Awaiting payment of fees"),
+    Status.RESULT_ISSUED: StatusInfo(9, "stopped", "Đã có kết quả, chờ trả", "Result issued, awaiting return"),
+    Status.IN_POST: StatusInfo(9, "stopped", "Đang chuyển phát kết quả", "Result in the post"),
+    Status.RETURNED: StatusInfo(10, "stopped", "Đã trả kết quả", "Result returned"),
 }
 
 
@@ -71,6 +79,13 @@ class Action(StrEnum):
     REJECT = "reject"
     STOP = "stop"
     WITHDRAW = "withdraw"
+    REQUEST_FEE = "request_fee"
+    RECORD_PAYMENT = "record_payment"
+    ISSUE_RESULT = "issue_result"
+    RETURN_ONLINE = "return_online"
+    RETURN_AT_DESK = "return_at_desk"
+    SEND_BY_POST = "send_by_post"
+    RECORD_DELIVERY = "record_delivery"
 
 
 @dataclass(frozen=True)
@@ -81,17 +96,19 @@ class Transition:
     roles: frozenset[Role]
     event_type: str
     handover: bool = False  # the dossier changes hands: a line on the control slip (form 05)
+    delivery: str | None = None  # only for dossiers whose result goes by this method
 
 
 def _t(source: Status | None, action: Action, target: Status, roles: set[Role], event: str,
-       handover: bool = False) -> Transition:
-    return Transition(source, action, target, frozenset(roles), event, handover)
+       handover: bool = False, delivery: str | None = None) -> Transition:
+    return Transition(source, action, target, frozenset(roles), event, handover, delivery)
 
 
 # Before a decision the applicant may withdraw and a leader may stop processing.
 _WITHDRAWABLE = (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.RECEIVED, Status.TRANSFERRED,
-                 Status.ASSIGNED, Status.PROPOSED)
-_STOPPABLE = (Status.TRANSFERRED, Status.ASSIGNED, Status.PROPOSED)
+                 Status.ASSIGNED, Status.PROPOSED, Status.FEE_REQUESTED)
+_STOPPABLE = (Status.TRANSFERRED, Status.ASSIGNED, Status.PROPOSED, Status.FEE_REQUESTED)
+_DECIDED = (Status.APPROVED, Status.REJECTED)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -107,6 +124,18 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Status.PROPOSED, Action.SEND_BACK, Status.ASSIGNED, {Role.LEADER}, "dossier.sent_back", True),
     _t(Status.PROPOSED, Action.APPROVE, Status.APPROVED, {Role.LEADER}, "dossier.approved"),
     _t(Status.PROPOSED, Action.REJECT, Status.REJECTED, {Role.LEADER}, "dossier.rejected"),
+    _t(Status.ASSIGNED, Action.REQUEST_FEE, Status.FEE_REQUESTED, {Role.OFFICER, Role.SPECIALIST},
+       "dossier.fee_requested"),
+    _t(Status.FEE_REQUESTED, Action.RECORD_PAYMENT, Status.ASSIGNED, {Role.OFFICER}, "dossier.fee_paid"),
+    *(_t(s, Action.ISSUE_RESULT, Status.RESULT_ISSUED, {Role.OFFICER, Role.SPECIALIST, Role.LEADER},
+         "dossier.result_issued", True) for s in _DECIDED),
+    _t(Status.RESULT_ISSUED, Action.RETURN_ONLINE, Status.RETURNED, {Role.OFFICER}, "dossier.returned",
+       delivery="online"),
+    _t(Status.RESULT_ISSUED, Action.RETURN_AT_DESK, Status.RETURNED, {Role.OFFICER}, "dossier.returned",
+       delivery="desk"),
+    _t(Status.RESULT_ISSUED, Action.SEND_BY_POST, Status.IN_POST, {Role.OFFICER}, "dossier.sent_by_post",
+       delivery="post"),
+    _t(Status.IN_POST, Action.RECORD_DELIVERY, Status.RETURNED, {Role.OFFICER}, "dossier.returned"),
     *(_t(s, Action.STOP, Status.STOPPED, {Role.LEADER}, "dossier.stopped") for s in _STOPPABLE),
     *(_t(s, Action.WITHDRAW, Status.WITHDRAWN, {Role.CITIZEN}, "dossier.withdrawn") for s in _WITHDRAWABLE),
 )

@@ -29,6 +29,7 @@ class UploadInfo:
     size: int | None = None
     sha256: str | None = None
     attached_to: str | None = None
+    dossier_id: str | None = None  # result documents are uploaded for one dossier
 
     def as_file(self) -> dict:
         return {"upload_id": self.id, "file_name": self.file_name, "content_type": self.content_type,

@@ -28,6 +28,7 @@ from ..store.dossiers import DossierStore, IdempotencyClaim, IdempotentReplay
 from ..store.procedures import ProcedureStore
 from ..store.uploads import UploadStore
 from . import uploads as upload_service
+from .uploads import RESULT_COMPONENT
 
 
 def working_calendar(settings: Settings | None = None) -> WorkingCalendar:
@@ -167,9 +168,51 @@ class DossierService:
             to = {"kind": "leader", "unit": dossier.unit, "agency_code": dossier.agency_code}
         elif action == Action.SEND_BACK:
             to = {"kind": "specialist", **(dossier.assignee or {})}
-        changed, event = rules.act(dossier, principal, action, now, local_day(now), details, to, correlation_id())
-        self.store.apply(dossier.version, changed, event)
+        elif action == Action.ISSUE_RESULT:
+            to = {"kind": "desk", "agency_code": dossier.agency_code}
+        due_date, results, upload_ids = None, None, []
+        if action == Action.RECORD_PAYMENT:
+            due_date = self._due_after_payment(dossier, details, now)
+        elif action == Action.ISSUE_RESULT:
+            upload_ids = details.pop("upload_ids")
+            results = self._result_files(principal, dossier, upload_ids)
+        elif action == Action.RECORD_DELIVERY:
+            sent_on = rules.parse_iso((dossier.returned or {}).get("at"))
+            delivered_on = date.fromisoformat(details["delivered_on"])
+            if delivered_on > local_day(now) or (sent_on and delivered_on < local_day(sent_on)):
+                raise ValidationFailed([FieldError("delivered_on", "field.range")])
+        changed, event = rules.act(dossier, principal, action, now, local_day(now), details, to, correlation_id(),
+                                   due_date=due_date, results=results)
+        self.store.apply(dossier.version, changed, event, upload_ids, upload_owner=principal.id)
         return changed
+
+    @staticmethod
+    def _due_after_payment(dossier: Dossier, details: dict, now: datetime) -> date | None:
+        """The time spent waiting for the applicant's payment is added back to the appointment date."""
+        requested = (dossier.fee or {}).get("amount_vnd")
+        if requested is not None and details["amount_vnd"] != requested:
+            raise ValidationFailed([FieldError("amount_vnd", "fee.amount_mismatch", {"requested": requested})])
+        if dossier.due_date is None or dossier.paused_at is None:
+            return None
+        return working_calendar().extend_for_pause(dossier.due_date, rules.parse_iso(dossier.paused_at), now)
+
+    def _result_files(self, principal: Principal, dossier: Dossier, upload_ids: list[str]) -> list[dict]:
+        uploads = upload_service.verify_pending(principal, self.uploads.get_many(upload_ids))
+        errors = []
+        for i, upload_id in enumerate(upload_ids):
+            upload = uploads.get(upload_id)
+            field = f"upload_ids[{i}]"
+            if upload is None or upload.owner_id != principal.id or upload.component_id != RESULT_COMPONENT \
+                    or upload.dossier_id != dossier.id:
+                errors.append(FieldError(field, "upload.not_found", {"upload_id": upload_id}))
+            elif upload.attached_to:
+                errors.append(FieldError(field, "upload.already_attached", {"upload_id": upload_id}))
+            elif upload.status != "verified":
+                errors.append(FieldError(field, "upload.not_verified", {"upload_id": upload_id}))
+        if len(set(upload_ids)) != len(upload_ids):
+            errors.append(FieldError("upload_ids", "upload.duplicate", {"upload_id": ""}))
+        check(errors)
+        return [uploads[u].as_file() for u in upload_ids]
 
     @staticmethod
     def _specialist_of(dossier: Dossier, username: str) -> dict:

@@ -164,6 +164,9 @@ def message_context(event: dict, dossier: Dossier) -> dict:
         "delivery": _DELIVERY[lang].get(delivery.get("method"), "").format(address=delivery.get("address") or ""),
         "items": items,
         "note": request.get("note") or payload.get("note") or "",
+        "fee_amount": f"{int((dossier.fee or {}).get('amount_vnd') or 0):,}".replace(",", "."),
+        "fee_purpose": (dossier.fee or {}).get("purpose", ""),
+        "tracking_number": payload.get("tracking_number") or (dossier.returned or {}).get("tracking_number") or "",
         # The refusal's, or the reason given with a rejection, a stop or a withdrawal.
         "reason": refusal.get("reason") or payload.get("reason") or "",
     }

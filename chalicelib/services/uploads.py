@@ -17,6 +17,9 @@ from ..store.procedures import ProcedureStore
 from ..store.uploads import UploadStore
 
 PENDING_UPLOAD_TTL_SECONDS = 7 * 24 * 3600
+RESULT_COMPONENT = "result"  # uploads of result documents, by staff, for one dossier
+RESULT_TYPES = ("application/pdf",)
+RESULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def create_upload(principal: Principal, request, now: datetime) -> dict:
@@ -47,6 +50,42 @@ def create_upload(principal: Principal, request, now: datetime) -> dict:
     return {"id": upload_id, "status": UPLOAD_PENDING, "procedure_code": procedure.code, "component_id": spec.id,
             "max_size_bytes": max_size, "upload": {"method": "POST", "url": post["url"], "fields": post["fields"]},
             "expires_in": ttl}
+
+
+def create_result_upload(principal: Principal, dossier, request, now: datetime) -> dict:
+    """A result document (the electronic result, usually a signed PDF) for one decided dossier.
+    Stored under its own key, encrypted with the documents key, in a versioned bucket: never overwritten."""
+    settings = get_settings()
+    errors = []
+    if request.content_type not in RESULT_TYPES:
+        errors.append(FieldError("content_type", "file.type_not_accepted",
+                                 {"content_type": request.content_type, "accepted": ", ".join(RESULT_TYPES)}))
+    if request.size > RESULT_MAX_BYTES:
+        errors.append(FieldError("size", "file.too_large", {"size": request.size, "max": RESULT_MAX_BYTES}))
+    check(errors)
+    upload_id = new_id()
+    key = f"results/{dossier.id}/{upload_id}"
+    ttl = settings.upload_url_ttl_seconds
+    UploadStore().create(upload_id, principal.id, iso(now), int(time.time()) + PENDING_UPLOAD_TTL_SECONDS, {
+        "procedure_code": dossier.procedure_code, "component_id": RESULT_COMPONENT, "dossier_id": dossier.id,
+        "file_name": safe_file_name(request.file_name), "declared_type": request.content_type,
+        "declared_size": request.size, "max_size": RESULT_MAX_BYTES, "s3_key": key})
+    post = documents.presigned_post(key, request.content_type, RESULT_MAX_BYTES, ttl)
+    return {"id": upload_id, "status": UPLOAD_PENDING, "dossier_id": dossier.id, "max_size_bytes": RESULT_MAX_BYTES,
+            "upload": {"method": "POST", "url": post["url"], "fields": post["fields"]}, "expires_in": ttl}
+
+
+def result_download(dossier, upload_id: str) -> dict:
+    """A short-lived link to the exact stored version of a result document."""
+    found = next((f for f in dossier.results if f["upload_id"] == upload_id), None)
+    raw = UploadStore().raw(upload_id) if found else None
+    if raw is None:
+        raise NotFound("upload_not_found")
+    doc = raw.doc.as_dict()
+    return documents.presigned_get(doc["s3_key"], doc.get("version_id"), found["file_name"], DOWNLOAD_TTL_SECONDS)
+
+
+DOWNLOAD_TTL_SECONDS = 300
 
 
 def get_upload(principal: Principal, upload_id: str) -> UploadInfo:

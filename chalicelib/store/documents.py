@@ -31,6 +31,15 @@ def presigned_post(key: str, content_type: str, max_size: int, ttl_seconds: int)
                                                 Conditions=conditions, ExpiresIn=ttl_seconds)
 
 
+def presigned_get(key: str, version_id: str | None, file_name: str, ttl_seconds: int) -> dict:
+    params = {"Bucket": get_settings().documents_bucket, "Key": key,
+              "ResponseContentDisposition": f'attachment; filename="{file_name}"'}
+    if version_id:
+        params["VersionId"] = version_id
+    url = client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_seconds)
+    return {"url": url, "expires_in": ttl_seconds}
+
+
 def inspect(key: str, max_size: int) -> StoredObject | None:
     """Size, real type and SHA-256 of the stored object, or None if nothing was uploaded.
 

@@ -93,13 +93,15 @@ class DossierStore:
                     raise IdempotentReplay(existing.ref, existing.request_hash) from error
             raise Conflict("concurrent_update") from error
 
-    def apply(self, expected_version: int, dossier: Dossier, event: Event, upload_ids: list[str] = ()) -> None:
-        """Write a transition if nobody changed the dossier since `expected_version` was read."""
+    def apply(self, expected_version: int, dossier: Dossier, event: Event, upload_ids: list[str] = (),
+              upload_owner: str | None = None) -> None:
+        """Write a transition if nobody changed the dossier since `expected_version` was read.
+        Uploads are the applicant's unless `upload_owner` says otherwise (an officer's result files)."""
         try:
             with TransactWrite(connection=connection()) as tx:
                 tx.save(_to_model(dossier), condition=DossierModel.version == expected_version)
                 tx.save(_event_model(event), condition=EventModel.dossier_id.does_not_exist())
-                _attach_uploads(tx, list(upload_ids), dossier.owner_id, dossier.id)
+                _attach_uploads(tx, list(upload_ids), upload_owner or dossier.owner_id, dossier.id)
         except TransactWriteError as error:
             raise Conflict("concurrent_update") from error
 

@@ -17,7 +17,8 @@ def _info(model: ControlModel) -> UploadInfo:
     return UploadInfo(id=model.pk.removeprefix("UPLOAD#"), owner_id=model.owner_id, status=model.status,
                       attached_to=model.ref, procedure_code=doc["procedure_code"],
                       component_id=doc["component_id"], file_name=doc["file_name"],
-                      content_type=doc.get("content_type"), size=doc.get("size"), sha256=doc.get("sha256"))
+                      content_type=doc.get("content_type"), size=doc.get("size"), sha256=doc.get("sha256"),
+                      dossier_id=doc.get("dossier_id"))
 
 
 class UploadStore:

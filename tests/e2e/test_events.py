@@ -33,7 +33,7 @@ from .test_dossier_flow import WORK_PERMIT, submission, submit
 
 pytestmark = pytest.mark.e2e
 
-WAIT = 15  # seconds: the bound on how long a notification may take to go out
+WAIT = 30  # seconds: the bound on how long a notification may take to go out (generous for loaded CI machines)
 
 
 @pytest.fixture(scope="module")

@@ -145,7 +145,7 @@ def test_happy_path_from_reception_to_approval_with_control_slip_history_and_ema
     assert got["assignee"] == {"id": sub_of(aws, stack, "specialist.hanoi"), "name": "Phạm Thị Chuyên"}
     assert got["allowed_actions"] == ["stop"]
     assigned_at = got["updated_at"]
-    assert fetch(specialist, dossier)["allowed_actions"] == ["propose"]
+    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "request_fee"]
     assert fetch(citizen, dossier)["allowed_actions"] == ["withdraw"]
 
     got = act(specialist, dossier, "propose", {"assessment": "Hồ sơ hợp lệ, đủ điều kiện cấp phép",
@@ -157,12 +157,13 @@ def test_happy_path_from_reception_to_approval_with_control_slip_history_and_ema
     assert fetch(leader, dossier)["allowed_actions"] == ["send_back", "approve", "reject", "stop"]
 
     got = act(leader, dossier, "approve", {"note": "Đồng ý"})
-    assert (got["status"], got["national_status"], got["allowed_actions"]) == ("approved", 9, [])
+    assert (got["status"], got["national_status"], got["allowed_actions"]) == ("approved", 9, ["issue_result"])
     assert got["decision"]["outcome"] == "approve" and got["decision"]["by"]["role"] == "leader"
     approved_at = got["updated_at"]
-    for who in (citizen, officer, leader, specialist):
+    for who, actions in ((citizen, []), (officer, ["issue_result"]), (leader, ["issue_result"]),
+                         (specialist, ["issue_result"])):
         seen = fetch(who, dossier)
-        assert (seen["status"], seen["national_status"], seen["allowed_actions"]) == ("approved", 9, [])
+        assert (seen["status"], seen["national_status"], seen["allowed_actions"]) == ("approved", 9, actions)
 
     events = fetch(citizen, dossier, "/history")["events"]
     assert [e["type"] for e in events] == ["dossier.submitted", "dossier.received", "dossier.transferred",
@@ -209,12 +210,12 @@ def test_send_back_returns_the_dossier_to_the_specialist_then_the_leader_rejects
 
     got = act(leader, dossier, "send-back", {"reason": "Cần xác minh thêm với doanh nghiệp"})
     assert (got["status"], got["national_status"], got["allowed_actions"]) == ("assigned", 4, ["stop"])
-    assert fetch(specialist, dossier)["allowed_actions"] == ["propose"]
+    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "request_fee"]
 
     act(specialist, dossier, "propose", {"assessment": "Đã xác minh: không có hợp đồng", "proposal": "reject"})
     reason = "Người lao động chưa có hợp đồng lao động hợp lệ"
     got = act(leader, dossier, "reject", {"reason": reason})
-    assert (got["status"], got["national_status"], got["allowed_actions"]) == ("rejected", 9, [])
+    assert (got["status"], got["national_status"], got["allowed_actions"]) == ("rejected", 9, ["issue_result"])
     assert (got["decision"]["outcome"], got["decision"]["reason"]) == ("reject", reason)
     assert got["proposal"]["assessment"] == "Đã xác minh: không có hợp đồng"
 
@@ -372,7 +373,7 @@ def test_forbidden_transitions_answer_409_with_the_callers_allowed_actions(api):
                        "transition_not_allowed")
         assert body["allowed_actions"] == ["stop"], action
     body = problem(api("officer.hanoi").post(f"/dossiers/{dossier['id']}/transfer", ACTIONS["transfer"]), 409)
-    assert body["allowed_actions"] == []
+    assert body["allowed_actions"] == ["request_fee"]
 
     act(specialist, dossier, "propose")
     body = problem(specialist.post(f"/dossiers/{dossier['id']}/propose", ACTIONS["propose"]), 409)

@@ -366,6 +366,69 @@ def test_resume_before_pause_is_rejected(cal: WorkingCalendar) -> None:
         cal.extend_for_pause(date(2026, 11, 20), local(2026, 11, 12), local(2026, 11, 10))
 
 
+# Both ends of a pause count the way a receipt does: the lost days are the working days after the day the
+# pause counts for, up to the day the resumption counts for.
+
+
+@pytest.mark.parametrize(
+    ("paused", "resumed"),
+    [
+        (local(2026, 3, 7, 10, 0), local(2026, 3, 7, 16, 0)),  # Saturday morning -> Saturday afternoon
+        (local(2026, 3, 7, 10, 0), local(2026, 3, 8, 20, 0)),  # Saturday -> Sunday evening
+        (local(2026, 3, 6, 17, 30), local(2026, 3, 8, 9, 0)),  # Friday after hours -> Sunday
+    ],
+    ids=["saturday", "saturday-to-sunday", "friday-evening-to-sunday"],
+)
+def test_a_pause_and_resumption_within_one_weekend_lose_nothing(
+    cal: WorkingCalendar, paused: datetime, resumed: datetime
+) -> None:
+    # Both ends count for Mon 9 Mar 2026.
+    due = date(2026, 3, 16)
+    assert cal.extend_for_pause(due, paused, resumed) == due
+
+
+def test_a_pause_after_hours_loses_only_the_days_up_to_the_resumption(cal: WorkingCalendar) -> None:
+    # Paused Wed 4 Mar 2026 17:30 (counts for Thu 5), resumed Fri 6 Mar 09:00: one working day lost (Thursday's).
+    # Due Mon 16 Mar -> Tue 17 Mar.
+    due, resumed = date(2026, 3, 16), local(2026, 3, 6, 9, 0)
+    assert cal.extend_for_pause(due, local(2026, 3, 4, 17, 30), resumed) == date(2026, 3, 17)
+    # The same pause begun at 16:30, still within office hours, counts for Wednesday and loses Thu and Fri.
+    assert cal.extend_for_pause(due, local(2026, 3, 4, 16, 30), resumed) == date(2026, 3, 18)
+
+
+def test_a_pause_after_hours_and_a_resumption_on_the_next_working_day_lose_nothing(cal: WorkingCalendar) -> None:
+    # Paused Wed 29 Apr 2026 17:30: Thu 30 Apr and Fri 1 May are holidays, so it counts for Mon 4 May, and so
+    # does the resumption on Mon 4 May 10:00.
+    due = date(2026, 5, 7)
+    assert cal.extend_for_pause(due, local(2026, 4, 29, 17, 30), local(2026, 5, 4, 10, 0)) == due
+
+
+def test_a_fee_wait_over_the_30_april_1_may_holidays_loses_only_working_days(cal: WorkingCalendar) -> None:
+    # Paused Fri 24 Apr 2026 16:00, resumed Tue 5 May 08:00 (11 calendar days). Sat 25, Sun 26 (Hùng Kings),
+    # Mon 27 (its compensation day), Thu 30 Apr, Fri 1 May and the weekend are not lost; Tue 28, Wed 29, Mon 4
+    # and Tue 5 May are: 4 working days. Due Fri 8 May -> Mon 11, Tue 12, Wed 13, Thu 14 May.
+    new_due = cal.extend_for_pause(date(2026, 5, 8), local(2026, 4, 24, 16, 0), local(2026, 5, 5, 8, 0))
+    assert new_due == date(2026, 5, 14)
+    # Given in UTC (as the stored paused_at is) the answer is the same: 09:00 and 01:00 UTC.
+    assert cal.extend_for_pause(date(2026, 5, 8), utc(2026, 4, 24, 9, 0), utc(2026, 5, 5, 1, 0)) == new_due
+
+
+@pytest.mark.parametrize(
+    ("paused", "resumed"),
+    [
+        (local(2026, 3, 4, 9, 0), local(2026, 3, 4, 9, 0)),  # the same instant
+        (local(2026, 3, 4, 7, 0), local(2026, 3, 4, 16, 59)),  # before opening -> a minute before closing
+        (utc(2026, 3, 4, 2, 0), utc(2026, 3, 4, 9, 59)),  # 09:00 -> 16:59 local, given in UTC
+    ],
+    ids=["same-instant", "opening-to-closing", "utc"],
+)
+def test_a_pause_and_resumption_on_the_same_working_day_lose_nothing(
+    cal: WorkingCalendar, paused: datetime, resumed: datetime
+) -> None:
+    due = date(2026, 3, 16)
+    assert cal.extend_for_pause(due, paused, resumed) == due
+
+
 # ---- configurable working hours -------------------------------------------------------------------
 
 

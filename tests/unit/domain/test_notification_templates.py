@@ -3,6 +3,7 @@ placeholders the consumer fills, SMS texts a phone shows as typed, and the facts
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from string import Template
 
@@ -18,7 +19,8 @@ from chalicelib.services.dossiers import _receipt, working_calendar
 from chalicelib.services.notifications import message_context
 
 EVENT_TYPES = ["dossier.submitted", "dossier.received", "dossier.supplement_requested", "dossier.resubmitted",
-               "dossier.refused", "dossier.approved", "dossier.rejected", "dossier.stopped", "dossier.withdrawn"]
+               "dossier.refused", "dossier.approved", "dossier.rejected", "dossier.stopped", "dossier.withdrawn",
+               "dossier.fee_requested", "dossier.sent_by_post", "dossier.returned"]
 PROCEDURE = next(p for p in load_seed_catalogue() if p.code == "1.014199")
 T0 = datetime(2026, 3, 2, 2, 15, 30, 123000, tzinfo=UTC)  # Monday 09:15 in Hà Nội
 SMS_LIMIT = 320  # two concatenated GSM-7 segments (153 characters each) and a little slack
@@ -31,6 +33,10 @@ SPECIALIST = Principal(id="specialist-1", username="sp", roles=frozenset({Role.S
                        agency_code=PROCEDURE.agency_code, unit="viec-lam", name="Phạm Thị Chuyên")
 REFUSAL_REASON = ("Hồ sơ không thuộc thẩm quyền giải quyết của Sở; đề nghị nộp tại Ủy ban nhân dân cấp huyện "
                   "nơi doanh nghiệp đặt trụ sở.")
+FEE = {"amount_vnd": 450000, "purpose": "Lệ phí cấp giấy phép lao động", "note": ""}
+TRACKING_NUMBER = "EB123456789VN"
+RESULT = {"upload_id": "res-1", "file_name": "giay-phep.pdf", "content_type": "application/pdf", "size": 2048,
+          "sha256": "cd" * 32}
 ITEMS = [
     {"component_id": "health-certificate", "reason": "Giấy khám sức khỏe đã quá 12 tháng"},
     {"component_id": "photos", "reason": "Ảnh không đúng kích thước 4x6"},
@@ -92,11 +98,20 @@ def _history(locale: str) -> dict[str, tuple[Dossier, Event]]:
     rejected, rejection = rules.act(proposed, LEADER, Action.REJECT, when, day, {"reason": REFUSAL_REASON})
     stopped, stop = rules.act(assigned, LEADER, Action.STOP, when, day, {"reason": REFUSAL_REASON})
     withdrawn, withdrawal = rules.act(assigned, CITIZEN, Action.WITHDRAW, when, day, {"reason": "Không còn nhu cầu"})
+    waiting, fee = rules.act(assigned, SPECIALIST, Action.REQUEST_FEE, when, day, FEE)
+    issued, _ = rules.act(approved, OFFICER, Action.ISSUE_RESULT, when, day, {"note": ""},
+                          {"kind": "desk", "agency_code": PROCEDURE.agency_code}, results=[RESULT])
+    # The draft's delivery method is post: the result goes by post, then its delivery is recorded.
+    posted, post = rules.act(issued, OFFICER, Action.SEND_BY_POST, when + timedelta(hours=1), day,
+                             {"tracking_number": TRACKING_NUMBER, "carrier": "VNPost", "note": ""})
+    returned, delivery = rules.act(posted, OFFICER, Action.RECORD_DELIVERY, when + timedelta(days=1), day,
+                                   {"delivered_on": "2026-03-04", "note": ""})
     return {"dossier.submitted": (submitted, first), "dossier.supplement_requested": (asked, supplement),
             "dossier.resubmitted": (back, resubmitted), "dossier.received": (received, receipt),
             "dossier.refused": (refused, refusal), "dossier.approved": (approved, approval),
             "dossier.rejected": (rejected, rejection), "dossier.stopped": (stopped, stop),
-            "dossier.withdrawn": (withdrawn, withdrawal)}
+            "dossier.withdrawn": (withdrawn, withdrawal), "dossier.fee_requested": (waiting, fee),
+            "dossier.sent_by_post": (posted, post), "dossier.returned": (returned, delivery)}
 
 
 def _rendered(event_type: str, locale: str):
@@ -216,6 +231,54 @@ def test_the_refusal_carries_the_reason(language):
     rendered, _dossier, context = _rendered("dossier.refused", language)
     assert context["reason"] == REFUSAL_REASON
     assert REFUSAL_REASON in rendered.body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_fee_request_shows_the_amount_and_what_it_is_for(language):
+    rendered, _dossier, context = _rendered("dossier.fee_requested", language)
+    assert (context["fee_amount"], context["fee_purpose"]) == ("450.000", FEE["purpose"])
+    assert "450.000" in rendered.body and FEE["purpose"] in rendered.body
+    assert "450.000" in rendered.sms and "Le phi cap giay phep lao dong" in rendered.sms
+    assert "450000" not in rendered.body + rendered.sms
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_posted_result_carries_the_tracking_number(language):
+    rendered, _dossier, context = _rendered("dossier.sent_by_post", language)
+    assert context["tracking_number"] == TRACKING_NUMBER
+    assert TRACKING_NUMBER in rendered.body and TRACKING_NUMBER in rendered.sms
+    assert "25 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội" in rendered.body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_return_of_a_posted_result_names_the_post(language):
+    rendered, _dossier, context = _rendered("dossier.returned", language)
+    assert context["tracking_number"] == TRACKING_NUMBER, "kept on the dossier from the posting"
+    assert "25 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội" in rendered.body
+
+
+RETURNED_BY = {"online": (Action.RETURN_ONLINE, {"note": ""}, {"vi": "trực tuyến", "en": "online"}),
+               "desk": (Action.RETURN_AT_DESK, {"received_by": "Lê Văn Cường", "note": ""},
+                        {"vi": "tại Bộ phận Một cửa", "en": "at the one-stop desk"})}
+
+
+@pytest.mark.parametrize(("method", "language"), [(m, lang) for m in RETURNED_BY for lang in LANGUAGES])
+def test_a_result_returned_online_or_at_the_desk_says_how(method, language):
+    action, details, wording = RETURNED_BY[method]
+    approved = _history(language)["dossier.approved"][0]
+    chosen = dataclasses.replace(approved, delivery={"method": method, "address": None})
+    issued, _ = rules.act(chosen, OFFICER, Action.ISSUE_RESULT, T0 + timedelta(days=2), T0.date(), {"note": ""},
+                          {"kind": "desk"}, results=[RESULT])
+    returned, event = rules.act(issued, OFFICER, action, T0 + timedelta(days=3), T0.date(), details)
+    assert event.type == "dossier.returned"
+    context = message_context(event.to_dict(), returned)
+    rendered = template_for("dossier.returned", language).render(context)
+    assert wording[language] in rendered.body
+    assert context["event_at"] == "09:15 05/03/2026" and context["event_at"] in rendered.body
+    assert context["tracking_number"] == ""
+    for text in (rendered.subject, rendered.sms, rendered.body):
+        assert "${" not in text and returned.code in text
+    assert rendered.sms.isascii() and len(rendered.sms) <= SMS_LIMIT
 
 
 def test_a_placeholder_the_context_lacks_is_an_error_not_a_blank():

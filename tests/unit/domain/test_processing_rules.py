@@ -3,14 +3,16 @@ and who within an agency may act."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
 
 from chalicelib.domain import dossier as rules
-from chalicelib.domain.dossier import Principal, can_see
-from chalicelib.domain.errors import Forbidden, TransitionNotAllowed
+from chalicelib.domain.dossier import Principal, can_see, iso
+from chalicelib.domain.errors import Forbidden, TransitionNotAllowed, ValidationFailed
 from chalicelib.domain.states import Action, Role, Status
+from chalicelib.services.dossiers import DossierService
 
 from .test_dossier_rules import AGENCY, CITIZEN, OFFICER, OTHER_CITIZEN, T0, _submitted
 
@@ -131,3 +133,218 @@ def test_a_decided_dossier_cannot_be_withdrawn():
     approved = rules.act(_proposed(), LEADER, Action.APPROVE, T0, TODAY, {"note": ""})[0]
     with pytest.raises(TransitionNotAllowed):
         rules.act(approved, CITIZEN, Action.WITHDRAW, T0, TODAY, {"reason": "x"})
+
+
+# --- fees, results and their return -------------------------------------------------------------
+
+FEE = {"amount_vnd": 450000, "purpose": "Lệ phí cấp giấy phép lao động", "note": ""}
+PAYMENT = {"amount_vnd": 450000, "method": "cash", "receipt_number": "BL-0001", "note": ""}
+RESULT_FILES = [{"upload_id": "res-1", "file_name": "giay-phep-lao-dong.pdf", "content_type": "application/pdf",
+                 "size": 2048, "sha256": "cd" * 32},
+                {"upload_id": "res-2", "file_name": "phu-luc.pdf", "content_type": "application/pdf",
+                 "size": 1024, "sha256": "ef" * 32}]
+DESK = {"kind": "desk", "agency_code": AGENCY}
+ADDRESSES = {"online": None, "desk": None, "post": "25 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội"}
+PAUSED = T0 + timedelta(hours=3)  # Mon 2 Mar 2026 12:15 in Hà Nội
+RESUMED = T0 + timedelta(days=2)  # Wed 4 Mar 2026 09:15: Tue 3 and Wed 4 Mar lost
+DUE_AFTER_PAYMENT = date(2026, 3, 18)  # Mon 16 Mar + 2 working days
+
+
+def _fee_requested():
+    return rules.act(_assigned(), SPECIALIST, Action.REQUEST_FEE, PAUSED, TODAY, FEE)[0]
+
+
+def _approved(method: str = "desk"):
+    proposed = dataclasses.replace(_proposed(), delivery={"method": method, "address": ADDRESSES[method]})
+    return rules.act(proposed, LEADER, Action.APPROVE, T0 + timedelta(hours=4), TODAY, {"note": ""})[0]
+
+
+def _result_issued(method: str = "desk"):
+    return rules.act(_approved(method), OFFICER, Action.ISSUE_RESULT, T0 + timedelta(hours=5), TODAY, {"note": ""},
+                     DESK, results=RESULT_FILES)[0]
+
+
+def test_requesting_a_fee_pauses_the_clock_and_records_the_fee():
+    assigned = _assigned()
+    waiting, event = rules.act(assigned, SPECIALIST, Action.REQUEST_FEE, PAUSED, TODAY, FEE)
+    assert (waiting.status, waiting.national_status) == (Status.FEE_REQUESTED, 6)
+    assert waiting.fee == {"amount_vnd": 450000, "purpose": FEE["purpose"], "requested_at": iso(PAUSED),
+                           "requested_by": {"id": SPECIALIST.id, "name": SPECIALIST.name, "role": "specialist",
+                                            "agency_code": AGENCY, "unit": "viec-lam"},
+                           "payment": None}
+    assert waiting.paused_at == iso(PAUSED)
+    assert waiting.due_date == DUE, "the appointment date moves only once the payment is recorded"
+    assert event.type == "dossier.fee_requested" and event.seq == waiting.version == assigned.version + 1
+    assert event.payload["amount_vnd"] == 450000 and event.payload["purpose"] == FEE["purpose"]
+    assert (event.payload["status"], event.payload["previous_status"]) == ("fee_requested", "assigned")
+    assert "due_date" not in event.payload
+    assert assigned.fee is None and assigned.paused_at is None, "the input dossier is not changed"
+
+
+def test_the_desk_officer_may_request_a_fee_too():
+    waiting, event = rules.act(_assigned(), OFFICER, Action.REQUEST_FEE, PAUSED, TODAY, FEE)
+    assert waiting.status == Status.FEE_REQUESTED and waiting.fee["requested_by"]["role"] == "officer"
+    assert event.actor["role"] == "officer"
+
+
+def test_a_specialist_who_is_not_the_assignee_cannot_request_a_fee():
+    with pytest.raises(Forbidden) as caught:
+        rules.act(_assigned(), COLLEAGUE, Action.REQUEST_FEE, PAUSED, TODAY, FEE)
+    assert caught.value.detail_code == "not_assignee"
+    with pytest.raises(Forbidden) as leader:
+        rules.act(_assigned(), LEADER, Action.REQUEST_FEE, PAUSED, TODAY, FEE)
+    assert leader.value.detail_code == "role_not_allowed"
+
+
+def test_recording_the_payment_resumes_the_clock_and_moves_the_appointment_date():
+    waiting = _fee_requested()
+    resumed, event = rules.act(waiting, OFFICER, Action.RECORD_PAYMENT, RESUMED, TODAY + timedelta(days=2), PAYMENT,
+                               due_date=DUE_AFTER_PAYMENT)
+    assert (resumed.status, resumed.national_status) == (Status.ASSIGNED, 4)
+    assert resumed.paused_at is None
+    assert resumed.due_date == DUE_AFTER_PAYMENT
+    payment = resumed.fee["payment"]
+    assert payment["amount_vnd"] == 450000 and payment["method"] == "cash" and payment["receipt_number"] == "BL-0001"
+    assert payment["at"] == iso(RESUMED) and payment["by"]["id"] == OFFICER.id
+    assert resumed.fee["purpose"] == FEE["purpose"] and resumed.fee["requested_at"] == iso(PAUSED)
+    assert event.type == "dossier.fee_paid"
+    assert event.payload["previous_due_date"] == "2026-03-16"
+    assert event.payload["due_date"] == "2026-03-18"
+    assert event.payload["due_date_reason"].startswith("record_payment")
+    assert waiting.fee["payment"] is None and waiting.paused_at == iso(PAUSED)
+
+
+def test_waiting_for_the_fee_does_not_end_the_specialists_step_on_the_control_slip():
+    assigned = _assigned()
+    waiting = rules.act(assigned, SPECIALIST, Action.REQUEST_FEE, PAUSED, TODAY, FEE)[0]
+    assert waiting.control_slip == assigned.control_slip, "requesting a fee is not a hand-over"
+    resumed = rules.act(waiting, OFFICER, Action.RECORD_PAYMENT, RESUMED, TODAY, PAYMENT, due_date=DUE_AFTER_PAYMENT)[0]
+    assert len(resumed.control_slip) == len(assigned.control_slip), "nor is recording the payment"
+    assert resumed.control_slip[-1]["action"] == "assign" and resumed.control_slip[-1]["completed_at"] is None
+    # ...but the step that waited gets the waiting time back, as the dossier does.
+    assert resumed.control_slip[-1]["due_date"] == DUE_AFTER_PAYMENT.isoformat()
+    proposed = rules.act(resumed, SPECIALIST, Action.PROPOSE, RESUMED, TODAY,
+                         {"assessment": "Đủ điều kiện", "proposal": "approve"}, {"kind": "leader"})[0]
+    assert proposed.control_slip[-2]["completed_at"] == iso(RESUMED)
+    assert proposed.control_slip[-1]["due_date"] == DUE_AFTER_PAYMENT.isoformat()
+
+
+def test_the_service_adds_the_working_days_spent_waiting_for_the_payment():
+    waiting = _fee_requested()
+    assert DossierService._due_after_payment(waiting, PAYMENT, RESUMED) == DUE_AFTER_PAYMENT
+    # Paid the same afternoon: no working day lost, the appointment stays.
+    assert DossierService._due_after_payment(waiting, PAYMENT, PAUSED + timedelta(hours=2)) == DUE
+    with pytest.raises(ValidationFailed) as caught:
+        DossierService._due_after_payment(waiting, {**PAYMENT, "amount_vnd": 400000}, RESUMED)
+    (error,) = caught.value.errors
+    assert (error.field, error.code, error.params) == ("amount_vnd", "fee.amount_mismatch", {"requested": 450000})
+
+
+def test_a_payment_without_a_new_due_date_leaves_the_appointment_and_the_payload_alone():
+    resumed, event = rules.act(_fee_requested(), OFFICER, Action.RECORD_PAYMENT, RESUMED, TODAY, PAYMENT)
+    assert resumed.due_date == DUE and resumed.paused_at is None
+    assert not {"previous_due_date", "due_date", "due_date_reason"} & set(event.payload)
+
+
+def test_only_the_desk_officer_records_a_payment():
+    with pytest.raises(Forbidden):
+        rules.act(_fee_requested(), SPECIALIST, Action.RECORD_PAYMENT, RESUMED, TODAY, PAYMENT)
+    with pytest.raises(TransitionNotAllowed) as caught:
+        rules.act(_assigned(), OFFICER, Action.RECORD_PAYMENT, RESUMED, TODAY, PAYMENT)
+    assert caught.value.allowed_actions == ["request_fee"]
+
+
+def test_while_waiting_for_the_fee_the_applicant_may_withdraw_and_the_leader_stop():
+    withdrawn = rules.act(_fee_requested(), CITIZEN, Action.WITHDRAW, RESUMED, TODAY, {"reason": "Không nộp"})[0]
+    assert (withdrawn.status, withdrawn.national_status) == (Status.WITHDRAWN, 7)
+    stopped = rules.act(_fee_requested(), LEADER, Action.STOP, RESUMED, TODAY, {"reason": "Quá hạn nộp phí"})[0]
+    assert (stopped.status, stopped.national_status) == (Status.STOPPED, 8)
+
+
+def test_issuing_the_result_attaches_the_files_and_hands_the_dossier_to_the_desk():
+    approved = _approved()
+    issued, event = rules.act(approved, SPECIALIST, Action.ISSUE_RESULT, T0 + timedelta(hours=5), TODAY,
+                              {"note": ""}, DESK, results=RESULT_FILES)
+    assert (issued.status, issued.national_status) == (Status.RESULT_ISSUED, 9)
+    assert issued.results == RESULT_FILES and approved.results == []
+    step = issued.control_slip[-1]
+    assert step["action"] == "issue_result" and step["step"] == len(approved.control_slip) + 1
+    assert step["to"] == DESK and step["from"]["id"] == SPECIALIST.id and step["from"]["role"] == "specialist"
+    assert step["due_date"] == DUE.isoformat() and step["completed_at"] is None
+    assert approved.control_slip[-1]["completed_at"] is not None
+    assert event.type == "dossier.result_issued"
+    assert event.payload["results"] == [
+        {"upload_id": "res-1", "file_name": "giay-phep-lao-dong.pdf", "sha256": "cd" * 32, "size": 2048},
+        {"upload_id": "res-2", "file_name": "phu-luc.pdf", "sha256": "ef" * 32, "size": 1024}]
+
+
+def test_a_rejection_is_issued_too():
+    rejected = rules.act(_proposed(), LEADER, Action.REJECT, T0, TODAY, {"reason": "Không đủ điều kiện"})[0]
+    issued, _ = rules.act(rejected, LEADER, Action.ISSUE_RESULT, T0, TODAY, {"note": ""}, DESK,
+                          results=RESULT_FILES[:1])
+    assert issued.status == Status.RESULT_ISSUED and issued.results == RESULT_FILES[:1]
+    assert issued.control_slip[-1]["from"]["role"] == "leader"
+
+
+def test_a_return_action_for_another_delivery_method_is_refused_with_the_one_that_fits():
+    issued = _result_issued("post")
+    with pytest.raises(TransitionNotAllowed) as caught:
+        rules.act(issued, OFFICER, Action.RETURN_ONLINE, T0 + timedelta(hours=6), TODAY, {"note": ""})
+    assert caught.value.allowed_actions == ["send_by_post"]
+    assert caught.value.params == {"status": "result_issued", "action": "return_online"}
+    with pytest.raises(TransitionNotAllowed) as at_desk:
+        rules.act(issued, OFFICER, Action.RETURN_AT_DESK, T0 + timedelta(hours=6), TODAY, {"received_by": "An"})
+    assert at_desk.value.allowed_actions == ["send_by_post"]
+    with pytest.raises(TransitionNotAllowed) as by_post:
+        rules.act(_result_issued("online"), OFFICER, Action.SEND_BY_POST, T0, TODAY, {"tracking_number": "X"})
+    assert by_post.value.allowed_actions == ["return_online"]
+
+
+RETURNS = {
+    "online": [(Action.RETURN_ONLINE, {"note": ""}, "dossier.returned")],
+    "desk": [(Action.RETURN_AT_DESK, {"received_by": "Nguyễn Văn An", "id_number": "001095012345", "note": ""},
+              "dossier.returned")],
+    "post": [(Action.SEND_BY_POST, {"tracking_number": "EB123456789VN", "carrier": "VNPost", "note": ""},
+              "dossier.sent_by_post"),
+             (Action.RECORD_DELIVERY, {"delivered_on": "2026-03-05", "note": ""}, "dossier.returned")],
+}
+
+
+@pytest.mark.parametrize("method", sorted(RETURNS))
+def test_the_result_reaches_the_applicant_by_the_delivery_method_they_chose(method):
+    dossier = _result_issued(method)
+    now = T0 + timedelta(hours=6)
+    events = []
+    for action, details, event_type in RETURNS[method]:
+        dossier, event = rules.act(dossier, OFFICER, action, now, TODAY, details)
+        assert event.type == event_type and event.seq == dossier.version
+        events.append(event)
+        now += timedelta(days=1)
+    assert (dossier.status, dossier.national_status) == (Status.RETURNED, 10)
+    assert events[-1].payload["national_status"] == 10
+    assert dossier.returned["method"] == method and dossier.returned["by"]["id"] == OFFICER.id
+    assert dossier.results == RESULT_FILES
+    assert rules.allowed_actions(dossier.status, set(Role)) == []
+    desk_step = dossier.control_slip[-1]
+    assert desk_step["action"] == "issue_result", "returning the result is not a hand-over"
+    assert desk_step["completed_at"] == iso(T0 + timedelta(hours=6)), "the first return action ends the desk's step"
+
+
+def test_a_posted_result_is_in_the_post_until_its_delivery_is_recorded():
+    posted, event = rules.act(_result_issued("post"), OFFICER, Action.SEND_BY_POST, T0, TODAY,
+                              {"tracking_number": "EB123456789VN", "carrier": "VNPost"})
+    assert (posted.status, posted.national_status) == (Status.IN_POST, 9)
+    assert posted.returned["tracking_number"] == "EB123456789VN" and event.payload["tracking_number"] == "EB123456789VN"
+    delivered = rules.act(posted, OFFICER, Action.RECORD_DELIVERY, T0 + timedelta(days=2), TODAY,
+                          {"delivered_on": "2026-03-04"})[0]
+    assert delivered.returned["tracking_number"] == "EB123456789VN" and delivered.returned["method"] == "post"
+    assert delivered.returned["delivered"]["delivered_on"] == "2026-03-04"
+
+
+def test_the_applicant_cannot_withdraw_once_the_result_is_issued():
+    issued = _result_issued()
+    with pytest.raises(TransitionNotAllowed) as caught:
+        rules.act(issued, CITIZEN, Action.WITHDRAW, T0 + timedelta(hours=6), TODAY, {"reason": "x"})
+    assert caught.value.allowed_actions == []
+    with pytest.raises(TransitionNotAllowed):
+        rules.act(issued, LEADER, Action.STOP, T0 + timedelta(hours=6), TODAY, {"reason": "x"})

@@ -14,6 +14,7 @@ from chalicelib.domain.dossier import Principal, authorise
 from chalicelib.domain.errors import Forbidden, TransitionNotAllowed
 from chalicelib.domain.states import (
     STATUSES,
+    TRANSITIONS,
     Action,
     Role,
     Status,
@@ -23,9 +24,12 @@ from chalicelib.domain.states import (
     national_status,
 )
 
-# (source, action) -> (target, roles allowed, event type): reception, then processing to the decision.
-_W = ("submitted", "supplement_requested", "received", "transferred", "assigned", "proposed")  # withdrawable
-_S = ("transferred", "assigned", "proposed")  # stoppable (a leader acts once the unit has it)
+# (source, action) -> (target, roles allowed, event type): reception, processing to the decision, fees,
+# then issuing and returning the result.
+_W = ("submitted", "supplement_requested", "received", "transferred", "assigned", "proposed",
+      "fee_requested")  # withdrawable: anything before the decision
+_S = ("transferred", "assigned", "proposed", "fee_requested")  # stoppable (a leader acts once the unit has it)
+_RESULT_ROLES = frozenset({"officer", "specialist", "leader"})
 EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     (None, "submit"): ("submitted", frozenset({"citizen"}), "dossier.submitted"),
     ("submitted", "receive"): ("received", frozenset({"officer"}), "dossier.received"),
@@ -39,17 +43,39 @@ EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     ("proposed", "send_back"): ("assigned", frozenset({"leader"}), "dossier.sent_back"),
     ("proposed", "approve"): ("approved", frozenset({"leader"}), "dossier.approved"),
     ("proposed", "reject"): ("rejected", frozenset({"leader"}), "dossier.rejected"),
+    ("assigned", "request_fee"): ("fee_requested", frozenset({"officer", "specialist"}), "dossier.fee_requested"),
+    ("fee_requested", "record_payment"): ("assigned", frozenset({"officer"}), "dossier.fee_paid"),
+    ("approved", "issue_result"): ("result_issued", _RESULT_ROLES, "dossier.result_issued"),
+    ("rejected", "issue_result"): ("result_issued", _RESULT_ROLES, "dossier.result_issued"),
+    ("result_issued", "return_online"): ("returned", frozenset({"officer"}), "dossier.returned"),
+    ("result_issued", "return_at_desk"): ("returned", frozenset({"officer"}), "dossier.returned"),
+    ("result_issued", "send_by_post"): ("in_post", frozenset({"officer"}), "dossier.sent_by_post"),
+    ("in_post", "record_delivery"): ("returned", frozenset({"officer"}), "dossier.returned"),
     **{(s, "stop"): ("stopped", frozenset({"leader"}), "dossier.stopped") for s in _S},
     **{(s, "withdraw"): ("withdrawn", frozenset({"citizen"}), "dossier.withdrawn") for s in _W},
 }
 
+# The actions that hand the dossier to someone else (a line on the control slip, form 05).
+HANDOVER_ACTIONS = {"transfer", "assign", "propose", "send_back", "issue_result"}
+# The return actions that belong to one delivery method each; every other transition has no guard.
+DELIVERY_GUARD = {"return_online": "online", "return_at_desk": "desk", "send_by_post": "post"}
+
 # National status codes (TrangThaiHoSo) from DOMAIN.md.
 EXPECTED_NATIONAL = {"submitted": 1, "received": 2, "refused": 3, "supplement_requested": 5, "transferred": 4,
-                     "assigned": 4, "proposed": 4, "approved": 9, "rejected": 9, "stopped": 8, "withdrawn": 7}
+                     "assigned": 4, "proposed": 4, "approved": 9, "rejected": 9, "stopped": 8, "withdrawn": 7,
+                     "fee_requested": 6, "result_issued": 9, "in_post": 9, "returned": 10}
+
+# What the statutory clock does in each status: paused exactly while the applicant owes something.
+EXPECTED_CLOCK = {"submitted": "not_started", "received": "running", "supplement_requested": "paused",
+                  "refused": "stopped", "transferred": "running", "assigned": "running", "proposed": "running",
+                  "approved": "stopped", "rejected": "stopped", "stopped": "stopped", "withdrawn": "stopped",
+                  "fee_requested": "paused", "result_issued": "stopped", "in_post": "stopped",
+                  "returned": "stopped"}
 
 ALL_ROLES = ["citizen", "officer", "specialist", "leader", "admin"]
 ALL_ACTIONS = ["submit", "receive", "request_supplement", "refuse", "resubmit", "transfer", "assign", "propose",
-               "send_back", "approve", "reject", "stop", "withdraw"]
+               "send_back", "approve", "reject", "stop", "withdraw", "request_fee", "record_payment",
+               "issue_result", "return_online", "return_at_desk", "send_by_post", "record_delivery"]
 ALL_SOURCES: list[str | None] = [None, *EXPECTED_NATIONAL]
 
 
@@ -65,10 +91,12 @@ def _expected_allowed_actions(source: str | None, roles: set[str]) -> list[str]:
     return sorted(a for (s, a), (_, allowed, _) in EXPECTED.items() if s == source and allowed & roles)
 
 
-def test_the_enums_cover_exactly_the_statuses_actions_and_roles_of_the_first_slice():
+def test_the_enums_cover_exactly_the_statuses_actions_and_roles_of_the_table():
     assert {s.value for s in Status} == {s for s in ALL_SOURCES if s}
     assert {a.value for a in Action} == set(ALL_ACTIONS)
     assert {r.value for r in Role} == set(ALL_ROLES)
+    assert set(EXPECTED_CLOCK) == set(EXPECTED_NATIONAL)
+    assert {a for _, a in EXPECTED} == set(ALL_ACTIONS), "every action appears in the expected table"
 
 
 CELLS = list(itertools.product(ALL_SOURCES, ALL_ACTIONS, ALL_ROLES))
@@ -115,11 +143,31 @@ def test_admins_take_no_part_in_a_dossiers_handling():
 
 def test_the_processing_chain_hands_the_dossier_from_desk_to_unit_to_specialist_to_leader():
     chain = [("received", "transfer", "officer"), ("transferred", "assign", "leader"),
-             ("assigned", "propose", "specialist")]
+             ("assigned", "propose", "specialist"), ("approved", "issue_result", "leader"),
+             ("rejected", "issue_result", "specialist")]
     for source, action, role in chain:
         transition = authorise(_principal(role), Status(source), Action(action))
         assert transition.handover, f"{action} is recorded on the control slip"
     assert not find_transition(Status.PROPOSED, Action.APPROVE).handover
+
+
+TABLE_KEYS = sorted(EXPECTED, key=lambda key: (key[0] or "", key[1]))
+
+
+@pytest.mark.parametrize(("source", "action"), TABLE_KEYS, ids=[f"{s or 'new'}-{a}" for s, a in TABLE_KEYS])
+def test_the_handover_and_delivery_columns_follow_the_table(source, action):
+    transition = find_transition(Status(source) if source else None, Action(action))
+    assert transition.handover is (action in HANDOVER_ACTIONS)
+    assert transition.delivery == DELIVERY_GUARD.get(action)
+
+
+def test_each_delivery_method_has_exactly_one_way_out_of_result_issued():
+    guarded = [t for t in TRANSITIONS if t.delivery is not None]
+    assert {t.source for t in guarded} == {Status.RESULT_ISSUED}
+    assert sorted(t.delivery for t in guarded) == ["desk", "online", "post"]
+    assert {t.action.value: t.delivery for t in guarded} == DELIVERY_GUARD
+    # By post the result is returned only once the delivery is recorded, which has no guard of its own.
+    assert find_transition(Status.IN_POST, Action.RECORD_DELIVERY).delivery is None
 
 
 def test_a_principal_with_several_roles_may_act_as_any_of_them():
@@ -149,8 +197,19 @@ def test_find_transition_knows_only_the_table_entries():
 
 
 def test_ended_statuses_have_no_way_out():
-    for source in ("refused", "approved", "rejected", "stopped", "withdrawn"):
+    for source in ("refused", "stopped", "withdrawn", "returned"):
         assert allowed_actions(Status(source), set(Role)) == []
+
+
+def test_after_the_decision_the_only_way_on_is_issuing_the_result_and_returning_it():
+    for source in ("approved", "rejected"):
+        assert allowed_actions(Status(source), set(Role)) == ["issue_result"]
+    assert sorted(allowed_actions(Status.RESULT_ISSUED, set(Role))) == ["return_at_desk", "return_online",
+                                                                         "send_by_post"]
+    assert allowed_actions(Status.IN_POST, set(Role)) == ["record_delivery"]
+    for source in ("approved", "rejected", "result_issued", "in_post"):
+        assert "withdraw" not in allowed_actions(Status(source), {Role.CITIZEN})
+        assert "stop" not in allowed_actions(Status(source), {Role.LEADER})
 
 
 # --- national status ----------------------------------------------------------------------------
@@ -169,11 +228,15 @@ def test_national_status_codes_match_the_national_portal(status, code):
     assert STATUSES[Status(status)].national_status == code
 
 
-def test_each_status_has_a_clock_rule_and_names_in_both_languages():
-    clocks = {"submitted": "not_started", "received": "running", "supplement_requested": "paused",
-              "refused": "stopped", "transferred": "running", "assigned": "running", "proposed": "running",
-              "approved": "stopped", "rejected": "stopped", "stopped": "stopped", "withdrawn": "stopped"}
-    for status, info in STATUSES.items():
-        assert info.clock == clocks[status.value]
-        assert info.name_vi.strip()
-        assert info.name_en.strip()
+@pytest.mark.parametrize(("status", "clock"), sorted(EXPECTED_CLOCK.items()))
+def test_each_status_has_a_clock_rule_and_names_in_both_languages(status, clock):
+    info = STATUSES[Status(status)]
+    assert info.clock == clock
+    assert info.name_vi.strip()
+    assert info.name_en.strip()
+
+
+def test_the_clock_is_paused_exactly_while_the_applicant_owes_something():
+    paused = {s.value for s, info in STATUSES.items() if info.clock == "paused"}
+    assert paused == {"supplement_requested", "fee_requested"}
+    assert STATUSES[Status.RETURNED].clock == "stopped" and national_status(Status.RETURNED) == 10
