@@ -55,6 +55,7 @@ class Settings:
     event_bus_name: str
     notifications_table: str
     notification_sender: str
+    deadline_warning_days: int
 
     @property
     def cache_key(self) -> tuple:
@@ -90,4 +91,5 @@ def get_settings() -> Settings:
         event_bus_name=env.get("EVENT_BUS_NAME", "motcua-events"),
         notifications_table=env.get("NOTIFICATIONS_TABLE", "motcua-notifications"),
         notification_sender=env.get("NOTIFICATION_SENDER", "no-reply@dichvucong.example.vn"),
+        deadline_warning_days=int(env.get("DEADLINE_WARNING_DAYS", "1")),
     )

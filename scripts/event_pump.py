@@ -75,7 +75,8 @@ def _failed_ids(response: Any) -> list[str] | None:
 class EventPump:
     def __init__(self, app: Any, resources: dict[str, Any], region: str, endpoint_url: str | None,
                  retry_delay: float = 1.0, control_dir: Path | None = None, max_stream_attempts: int = 10,
-                 account_id: str = "123456789012", queue_concurrency: int = 4) -> None:
+                 account_id: str = "123456789012", queue_concurrency: int = 4,
+                 schedule_interval: float = 60.0) -> None:
         """`resources` maps logical ids of infra/resources.yaml to what the provisioner created."""
         from chalicelib.consumers.sources import logical_id
 
@@ -86,6 +87,7 @@ class EventPump:
         self.control_dir = control_dir
         self.max_stream_attempts = max_stream_attempts
         self.queue_concurrency = queue_concurrency
+        self.schedule_interval = schedule_interval
         self.account_id = account_id
         self.region = region
         session = boto3.session.Session(region_name=region)
@@ -105,6 +107,8 @@ class EventPump:
                 target, workers = self._run_stream, 1
             elif kind == "SQSEventConfig":
                 target, workers = self._run_queue, self.queue_concurrency
+            elif kind == "ScheduledEventConfig":
+                target, workers = self._run_schedule, 1
             else:
                 continue
             for worker in range(workers):
@@ -192,6 +196,24 @@ class EventPump:
         log.error("%s: %d stream records exhausted their retries", source.name, len(records))
         if destination is not None:
             self.sqs.send_message(QueueUrl=destination.ref, MessageBody=json.dumps(info))
+
+    # -- schedules --------------------------------------------------------------------------------
+
+    def _run_schedule(self, source) -> None:
+        """EventBridge's scheduled event, every `schedule_interval` seconds locally (the rule's own
+        rate in AWS), first right after start-up."""
+        while not self._stop.is_set():
+            if not self.paused(source.name):
+                event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
+                         "source": "aws.events", "account": self.account_id,
+                         "time": datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), "region": self.region,
+                         "resources": [f"arn:aws:events:{self.region}:{self.account_id}:rule/{source.name}"],
+                         "detail": {}}
+                try:
+                    self._invoke(source, event)
+                except Exception:  # noqa: BLE001 - a failed run is retried at the next tick, as in AWS
+                    log.exception("%s failed", source.name)
+            self._stop.wait(self.schedule_interval)
 
     # -- SQS -------------------------------------------------------------------------------------
 

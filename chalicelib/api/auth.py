@@ -82,7 +82,7 @@ def authenticate(request: Any) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(401, "unauthorized", "token_missing", headers={"WWW-Authenticate": "Bearer"})
     claims = verify_token(token.strip())
-    known = {r.value for r in Role}
+    known = {r.value for r in Role if r != Role.SYSTEM}
     groups = claims.get("cognito:groups") or []
     roles = frozenset(Role(g) for g in groups if isinstance(g, str) and g in known)
     # `locale` is a standard Cognito attribute, so it arrives without the `custom:` prefix.

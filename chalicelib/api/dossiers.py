@@ -259,7 +259,7 @@ def create_result_upload(dossier_id):
 
     principal = _caller()
     dossier = DossierService().visible(principal, dossier_id)
-    check_scope(principal, dossier, authorise(principal, dossier.status, Action.ISSUE_RESULT))
+    check_scope(principal, dossier, authorise(principal, dossier.status, Action.ISSUE_RESULT, dossier))
     request = parse(ResultUpload, json_body(bp.current_request))
     return json_response(uploads.create_result_upload(principal, dossier, request, _now()), 201)
 
@@ -277,3 +277,16 @@ def download_result(dossier_id, upload_id):
     if principal.id == dossier.owner_id and dossier.status != Status.RETURNED:
         raise Problem(403, "forbidden", "result_not_available")
     return json_response(uploads.result_download(dossier, upload_id))
+
+
+@bp.route("/dossiers/{dossier_id}/apologise", methods=["POST"], authorizer=cognito_users)
+@view
+def apologise(dossier_id):
+    """Form 04: the apology letter with a new appointment date, once per dossier unless an admin allows more."""
+    return _process(dossier_id, "apologise", "Apologise")
+
+
+@bp.route("/dossiers/{dossier_id}/allow-apology", methods=["POST"], authorizer=cognito_users)
+@view
+def allow_apology(dossier_id):
+    return _process(dossier_id, "allow_apology", "WithReason")

@@ -266,3 +266,8 @@ class ResultUpload(Strict):
     file_name: Annotated[str, Field(min_length=1, max_length=255, pattern=_LINE)]
     content_type: Annotated[str, Field(min_length=1, max_length=100)]
     size: Annotated[int, Field(ge=1)]
+
+
+class Apologise(Strict):
+    new_due_date: date
+    reason: LongText

@@ -94,6 +94,9 @@ class Dossier:
     paused_at: str | None = None  # UTC ISO time the statutory clock stopped (waiting for the applicant)
     results: list[dict] = field(default_factory=list)  # result documents: {upload_id, file_name, sha256, ...}
     returned: dict | None = None  # how the result went back: {method, at, by, ...}
+    deadline_alert: str | None = None  # "due_soon" or "overdue", set by the deadline scan
+    apologies: list[dict] = field(default_factory=list)  # apology letters (form 04)
+    apology_allowance: int = 1  # how many apology letters may be issued (an admin may allow more)
 
     @property
     def national_status(self) -> int:
@@ -155,8 +158,9 @@ def can_see(principal: Principal, dossier: Dossier) -> bool:
 
 
 def check_guard(principal: Principal, dossier: Dossier, transition: Transition) -> None:
-    """Return actions belong to the delivery method the applicant chose."""
-    if transition.delivery and (dossier.delivery or {}).get("method") != transition.delivery:
+    """Return actions belong to the delivery method the applicant chose; an apology letter to a
+    dossier that is late or about to be, within the number of letters allowed."""
+    if not _guard_ok(dossier, transition.action.value):
         raise TransitionNotAllowed(dossier.status.value, transition.action.value,
                                    [a for a in allowed_actions(dossier.status, principal.roles)
                                     if _guard_ok(dossier, a)])
@@ -164,8 +168,11 @@ def check_guard(principal: Principal, dossier: Dossier, transition: Transition) 
 
 def _guard_ok(dossier: Dossier, action: str) -> bool:
     transition = find_transition(dossier.status, Action(action))
-    return transition is None or not transition.delivery or (
-        (dossier.delivery or {}).get("method") == transition.delivery)
+    if transition is None:
+        return True
+    if transition.action == Action.APOLOGISE:
+        return bool(dossier.deadline_alert) and len(dossier.apologies) < dossier.apology_allowance
+    return not transition.delivery or (dossier.delivery or {}).get("method") == transition.delivery
 
 
 def check_scope(principal: Principal, dossier: Dossier, transition: Transition) -> None:
@@ -180,7 +187,8 @@ def check_scope(principal: Principal, dossier: Dossier, transition: Transition) 
         raise Forbidden("not_assignee")
 
 
-def authorise(principal: Principal, source: Status | None, action: Action) -> Transition:
+def authorise(principal: Principal, source: Status | None, action: Action,
+              dossier: Dossier | None = None) -> Transition:
     """The transition for this action from this status, if the caller's roles allow it.
 
     A role that may never take this action is forbidden (403); a role that may, but not from the
@@ -191,7 +199,8 @@ def authorise(principal: Principal, source: Status | None, action: Action) -> Tr
     transition = find_transition(source, action)
     if transition is None or not transition.roles & principal.roles:
         raise TransitionNotAllowed(source.value if source else "none", action.value,
-                                   allowed_actions(source, principal.roles))
+                                   [a for a in allowed_actions(source, principal.roles)
+                                    if dossier is None or _guard_ok(dossier, a)])
     return transition
 
 
@@ -225,7 +234,7 @@ def submit(draft: Dossier, principal: Principal, now: datetime,
 
 def receive(dossier: Dossier, principal: Principal, now: datetime, due: date, receipt: dict,
             correlation_id: str | None = None) -> tuple[Dossier, Event]:
-    transition = authorise(principal, dossier.status, Action.RECEIVE)
+    transition = authorise(principal, dossier.status, Action.RECEIVE, dossier)
     changed, event = _next(dossier, transition, principal, now,
                            {"received_at": iso(now), "due_date": due.isoformat(), "receipt": receipt},
                            correlation_id)
@@ -239,7 +248,7 @@ def receive(dossier: Dossier, principal: Principal, now: datetime, due: date, re
 
 def request_supplement(dossier: Dossier, principal: Principal, now: datetime, items: list[dict], note: str,
                        correlation_id: str | None = None) -> tuple[Dossier, Event]:
-    transition = authorise(principal, dossier.status, Action.REQUEST_SUPPLEMENT)
+    transition = authorise(principal, dossier.status, Action.REQUEST_SUPPLEMENT, dossier)
     request = {"form": "02", "number": len(dossier.supplement_requests) + 1, "requested_at": iso(now),
                "requested_by": principal.actor(transition), "items": items, "note": note, "resolved_at": None}
     changed, event = _next(dossier, transition, principal, now, {"supplement_request": request},
@@ -250,7 +259,7 @@ def request_supplement(dossier: Dossier, principal: Principal, now: datetime, it
 
 def refuse(dossier: Dossier, principal: Principal, now: datetime, reason: str,
            correlation_id: str | None = None) -> tuple[Dossier, Event]:
-    transition = authorise(principal, dossier.status, Action.REFUSE)
+    transition = authorise(principal, dossier.status, Action.REFUSE, dossier)
     refusal = {"form": "03", "reason": reason, "refused_at": iso(now), "refused_by": principal.actor(transition)}
     changed, event = _next(dossier, transition, principal, now, {"refusal": refusal}, correlation_id)
     changed.refusal = refusal
@@ -259,7 +268,7 @@ def refuse(dossier: Dossier, principal: Principal, now: datetime, reason: str,
 
 def resubmit(dossier: Dossier, principal: Principal, now: datetime, components: list[dict], note: str,
              correlation_id: str | None = None) -> tuple[Dossier, Event]:
-    transition = authorise(principal, dossier.status, Action.RESUBMIT)
+    transition = authorise(principal, dossier.status, Action.RESUBMIT, dossier)
     check_scope(principal, dossier, transition)
     changed, event = _next(dossier, transition, principal, now,
                            {"added_components": _component_digest(components), "note": note},
@@ -303,6 +312,12 @@ def _close_open_step(slip: list[dict], now: datetime, local_today: date) -> None
         step["on_time"] = step["due_date"] is None or local_today <= date.fromisoformat(step["due_date"])
 
 
+_DUE_DATE_REASONS = {
+    Action.RECORD_PAYMENT: "record_payment: the clock stopped while the applicant's payment was awaited",
+    Action.APOLOGISE: "apologise: new appointment date set by the apology letter (form 04)",
+}
+
+
 # What each processing action records on the dossier, besides its status. `details` were checked
 # by the caller (API schema + service); `to` is who receives the dossier on a handover.
 def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, local_today: date, details: dict,
@@ -310,13 +325,13 @@ def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, l
         results: list[dict] | None = None) -> tuple[Dossier, Event]:
     """`due_date`: the new appointment date when the action moves it (a paid fee resumes the clock);
     `results`: the verified result documents an issue_result attaches."""
-    transition = authorise(principal, dossier.status, action)
+    transition = authorise(principal, dossier.status, action, dossier)
     check_scope(principal, dossier, transition)
     check_guard(principal, dossier, transition)
     extra = {}
     if due_date is not None and due_date != dossier.due_date:
         extra = {"previous_due_date": dossier.due_date.isoformat() if dossier.due_date else None,
-                 "due_date": due_date.isoformat(), "due_date_reason": f"{action.value}: clock paused while waiting"}
+                 "due_date": due_date.isoformat(), "due_date_reason": _DUE_DATE_REASONS[action]}
     if results is not None:
         extra["results"] = [{k: f.get(k) for k in ("upload_id", "file_name", "sha256", "size")} for f in results]
     changed, event = _next(dossier, transition, principal, now, {**details, **extra}, correlation_id)
@@ -344,8 +359,19 @@ def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, l
         changed.returned = {**record, "method": transition.delivery}
     elif action == Action.RECORD_DELIVERY:
         changed.returned = {**(dossier.returned or {}), "delivered": record}
+    elif action in (Action.FLAG_DUE_SOON, Action.FLAG_OVERDUE):
+        changed.deadline_alert = "overdue" if action == Action.FLAG_OVERDUE else "due_soon"
+    elif action == Action.APOLOGISE:
+        changed.apologies = [*dossier.apologies, {"form": "04", "reason": details["reason"],
+                                                  "previous_due_date": extra.get("previous_due_date"),
+                                                  "new_due_date": extra.get("due_date"), "at": iso(now),
+                                                  "by": record["by"]}]
+        changed.deadline_alert = None
+    elif action == Action.ALLOW_APOLOGY:
+        changed.apology_allowance = dossier.apology_allowance + 1
     if due_date is not None:
         changed.due_date = due_date
+        changed.deadline_alert = None  # judged again against the new date by the next deadline scan
         open_step = changed.control_slip[-1] if changed.control_slip else None
         if open_step and open_step["completed_at"] is None and dossier.due_date \
                 and open_step["due_date"] == dossier.due_date.isoformat():

@@ -123,6 +123,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fee.amount_mismatch": ("Số tiền phải bằng số đã yêu cầu ({requested} đồng).",
                             "The amount must equal the amount requested ({requested} VND)."),
     "result_not_available": ("Kết quả chưa được trả cho Quý vị.", "The result has not been returned to you yet."),
+    "apology.date_not_later": ("Ngày hẹn mới phải sau ngày hẹn hiện tại ({due_date}).",
+                               "The new appointment date must be after the current one ({due_date})."),
+    "apology.date_not_a_future_working_day": ("Ngày hẹn mới phải là một ngày làm việc sau hôm nay.",
+                                              "The new appointment date must be a working day after today."),
     "procedure.invalid": ("Định nghĩa thủ tục không hợp lệ: {problem}.", "Invalid procedure definition: {problem}."),
     "procedure.not_effective": ("Thủ tục chưa có phiên bản hiệu lực.", "The procedure has no version in effect."),
 }

@@ -18,6 +18,7 @@ class Role(StrEnum):
     SPECIALIST = "specialist"
     LEADER = "leader"
     ADMIN = "admin"
+    SYSTEM = "system"  # the platform's own scheduled work; never granted by a token
 
 
 class Status(StrEnum):
@@ -86,6 +87,10 @@ class Action(StrEnum):
     RETURN_AT_DESK = "return_at_desk"
     SEND_BY_POST = "send_by_post"
     RECORD_DELIVERY = "record_delivery"
+    FLAG_DUE_SOON = "flag_due_soon"
+    FLAG_OVERDUE = "flag_overdue"
+    APOLOGISE = "apologise"
+    ALLOW_APOLOGY = "allow_apology"
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,8 @@ _WITHDRAWABLE = (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.RECEIVED,
                  Status.ASSIGNED, Status.PROPOSED, Status.FEE_REQUESTED)
 _STOPPABLE = (Status.TRANSFERRED, Status.ASSIGNED, Status.PROPOSED, Status.FEE_REQUESTED)
 _DECIDED = (Status.APPROVED, Status.REJECTED)
+# The statutory clock runs or waits: the deadline is watched, and an apology may set a new one.
+_OPEN = (Status.RECEIVED, Status.TRANSFERRED, Status.ASSIGNED, Status.PROPOSED, Status.FEE_REQUESTED)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -137,6 +144,12 @@ TRANSITIONS: tuple[Transition, ...] = (
        delivery="post"),
     _t(Status.IN_POST, Action.RECORD_DELIVERY, Status.RETURNED, {Role.OFFICER}, "dossier.returned"),
     *(_t(s, Action.STOP, Status.STOPPED, {Role.LEADER}, "dossier.stopped") for s in _STOPPABLE),
+    # Deadline watch: these keep the status (the scan flags, the apology letter moves the date).
+    *(_t(s, Action.FLAG_DUE_SOON, s, {Role.SYSTEM}, "dossier.due_soon") for s in _OPEN),
+    *(_t(s, Action.FLAG_OVERDUE, s, {Role.SYSTEM}, "dossier.overdue") for s in _OPEN),
+    *(_t(s, Action.APOLOGISE, s, {Role.OFFICER, Role.LEADER, Role.SPECIALIST}, "dossier.apology_issued")
+      for s in _OPEN),
+    *(_t(s, Action.ALLOW_APOLOGY, s, {Role.ADMIN}, "dossier.apology_allowed") for s in _OPEN),
     *(_t(s, Action.WITHDRAW, Status.WITHDRAWN, {Role.CITIZEN}, "dossier.withdrawn") for s in _WITHDRAWABLE),
 )
 

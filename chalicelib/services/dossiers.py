@@ -122,7 +122,7 @@ class DossierService:
                 expected_version: int | None = None) -> Dossier:
         dossier = self.visible(principal, dossier_id, expected_version)
         procedure = self._procedure_of(dossier)
-        rules.authorise(principal, dossier.status, rules.Action.RECEIVE)
+        rules.authorise(principal, dossier.status, rules.Action.RECEIVE, dossier)
         due = working_calendar().due_date(now, procedure.processing_time.value, procedure.processing_time.unit)
         receipt = _receipt(dossier, procedure, principal, now, due, request.note)
         changed, event = rules.receive(dossier, principal, now, due, receipt, correlation_id())
@@ -133,7 +133,7 @@ class DossierService:
                            expected_version: int | None = None) -> Dossier:
         dossier = self.visible(principal, dossier_id, expected_version)
         procedure = self._procedure_of(dossier)
-        rules.authorise(principal, dossier.status, rules.Action.REQUEST_SUPPLEMENT)
+        rules.authorise(principal, dossier.status, rules.Action.REQUEST_SUPPLEMENT, dossier)
         items = [i.model_dump() for i in request.items]
         check(check_supplement_items(procedure, items))
         named = [{**i, "name_vi": procedure.component(i["component_id"]).name_vi,
@@ -157,7 +157,7 @@ class DossierService:
         dossier = self.visible(principal, dossier_id, expected_version)
         # Who may act is settled before anything else is looked at: a caller without the right must
         # not learn, from a 422, which usernames are the unit's specialists.
-        rules.check_scope(principal, dossier, rules.authorise(principal, dossier.status, action))
+        rules.check_scope(principal, dossier, rules.authorise(principal, dossier.status, action, dossier))
         details = request.model_dump(mode="json", exclude_none=True)
         to = None
         if action == Action.TRANSFER:
@@ -173,6 +173,14 @@ class DossierService:
         due_date, results, upload_ids = None, None, []
         if action == Action.RECORD_PAYMENT:
             due_date = self._due_after_payment(dossier, details, now)
+        elif action == Action.APOLOGISE:
+            due_date = date.fromisoformat(details.pop("new_due_date"))
+            if dossier.due_date and due_date <= dossier.due_date:
+                raise ValidationFailed([FieldError("new_due_date", "apology.date_not_later",
+                                                   {"due_date": dossier.due_date.isoformat()})])
+            # The letter promises a day the applicant can still come: after today, and a working day.
+            if due_date <= local_day(now) or not working_calendar().is_working_day(due_date):
+                raise ValidationFailed([FieldError("new_due_date", "apology.date_not_a_future_working_day")])
         elif action == Action.ISSUE_RESULT:
             upload_ids = details.pop("upload_ids")
             results = self._result_files(principal, dossier, upload_ids)

@@ -160,7 +160,8 @@ def message_context(event: dict, dossier: Dossier) -> dict:
         "submitted_at": _local(iso(dossier.submitted_at)),
         "event_at": _local(event.get("at")),
         "received_at": _local(receipt.get("received_at") or iso(dossier.received_at)),
-        "appointment_date": _day(receipt.get("appointment_date") or payload.get("due_date")),
+        # The event's date first: an apology letter or a paid fee moves it past the receipt's.
+        "appointment_date": _day(payload.get("due_date") or receipt.get("appointment_date")),
         "delivery": _DELIVERY[lang].get(delivery.get("method"), "").format(address=delivery.get("address") or ""),
         "items": items,
         "note": request.get("note") or payload.get("note") or "",

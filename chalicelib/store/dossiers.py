@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.dossier import Dossier, Event
 from ..domain.errors import Conflict
+from ..domain.states import STATUSES
 from ..domain.submission import UPLOAD_VERIFIED
 from . import cursors
 from .models import ControlModel, DossierModel, EventModel, bind, connection
@@ -38,10 +40,12 @@ class IdempotencyClaim:
 
 def _to_model(dossier: Dossier) -> DossierModel:
     doc = dossier.to_dict()
+    is_open = dossier.due_date is not None and STATUSES[dossier.status].clock in ("running", "paused")
     return DossierModel(
         id=dossier.id, code=dossier.code, owner_id=dossier.owner_id, agency_code=dossier.agency_code,
         agency_status=f"{dossier.agency_code}#{dossier.status.value}", status=dossier.status.value,
-        submitted_at=doc["submitted_at"], version=dossier.version, doc=doc)
+        submitted_at=doc["submitted_at"], version=dossier.version, doc=doc,
+        agency_open=dossier.agency_code if is_open else None, due_date=doc["due_date"] if is_open else None)
 
 
 def _from_model(model: DossierModel) -> Dossier:
@@ -141,6 +145,16 @@ class DossierStore:
         items = [_from_model(m) for m in result]
         next_cursor = cursors.encode(result.last_evaluated_key) if len(items) >= limit else None
         return items, next_cursor
+
+    def open_due_by(self, agency_code: str, last_day: date, limit: int | None = None,
+                    cursor: str | None = None) -> tuple[list[Dossier], str | None]:
+        """Open dossiers of an agency due on or before `last_day`, earliest first: one index range."""
+        start = cursors.decode(cursor, {"agency_open": agency_code})
+        result = DossierModel.agency_due_index.query(agency_code, DossierModel.due_date <= last_day.isoformat(),
+                                                     limit=limit, last_evaluated_key=start)
+        if limit is None:
+            return [_from_model(m) for m in result], None
+        return self._page(result, limit)
 
     def history(self, dossier_id: str) -> list[dict]:
         return [{"id": e.event_id, "seq": e.seq, "type": e.type, "at": e.at, "actor": e.actor.as_dict(),

@@ -74,6 +74,15 @@ class AgencyStatusIndex(GlobalSecondaryIndex):
     submitted_at = UnicodeAttribute(range_key=True)
 
 
+class AgencyDueIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "agency-due-index"
+        projection = AllProjection()
+
+    agency_open = UnicodeAttribute(hash_key=True)
+    due_date = UnicodeAttribute(range_key=True)
+
+
 class CodeIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "code-index"
@@ -96,8 +105,11 @@ class DossierModel(Model):
     status = UnicodeAttribute()
     submitted_at = UnicodeAttribute()
     version = NumberAttribute()
+    agency_open = UnicodeAttribute(null=True)  # the agency code while the dossier is open, else absent
+    due_date = UnicodeAttribute(null=True)
     doc = MapAttribute()
     owner_index = OwnerIndex()
+    agency_due_index = AgencyDueIndex()
     agency_index = AgencyIndex()
     agency_status_index = AgencyStatusIndex()
     code_index = CodeIndex()

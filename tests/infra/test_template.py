@@ -124,8 +124,11 @@ def test_tables_have_the_keys_and_indexes_the_store_uses(prod: dict[str, Any]) -
         "owner-index": [("owner_id", "HASH"), ("submitted_at", "RANGE")],
         "agency-index": [("agency_code", "HASH"), ("submitted_at", "RANGE")],
         "agency-status-index": [("agency_status", "HASH"), ("submitted_at", "RANGE")],
+        "agency-due-index": [("agency_open", "HASH"), ("due_date", "RANGE")],
         "code-index": [("code", "HASH")],
     }
+    due_index = next(i for i in gsis if i["IndexName"] == "agency-due-index")
+    assert due_index["Projection"] == {"ProjectionType": "ALL"}, "the scan and the late queue read whole dossiers"
 
     events = res["EventsTable"]
     assert events["DeletionPolicy"] == "Retain"

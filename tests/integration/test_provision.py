@@ -88,6 +88,7 @@ def test_tables_have_the_template_keys_and_indexes(env: dict[str, str]) -> None:
         "owner-index": ([("owner_id", "HASH"), ("submitted_at", "RANGE")], "ALL"),
         "agency-index": ([("agency_code", "HASH"), ("submitted_at", "RANGE")], "ALL"),
         "agency-status-index": ([("agency_status", "HASH"), ("submitted_at", "RANGE")], "ALL"),
+        "agency-due-index": ([("agency_open", "HASH"), ("due_date", "RANGE")], "ALL"),
         "code-index": ([("code", "HASH")], "KEYS_ONLY"),
     }
     assert dossiers["SSEDescription"]["Status"] == "ENABLED"

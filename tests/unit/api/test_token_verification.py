@@ -176,6 +176,15 @@ def test_unknown_groups_are_ignored():
     assert authenticate(_request(f"Bearer {token}")).roles == frozenset({Role.OFFICER, Role.LEADER})
 
 
+@pytest.mark.parametrize("groups", [["system"], ["system", "officer"], ["System", "SYSTEM"]])
+def test_a_group_named_system_grants_no_role(groups):
+    """The system role is the platform's own scheduled work: no token may carry it, whatever the pool says."""
+    token = _token(_claims(**{"cognito:groups": groups}))
+    principal = authenticate(_request(f"Bearer {token}"))
+    assert Role.SYSTEM not in principal.roles
+    assert principal.roles == (frozenset({Role.OFFICER}) if "officer" in groups else frozenset())
+
+
 def test_the_scheme_is_case_insensitive_and_surrounding_spaces_are_tolerated():
     assert authenticate(_request(f"bearer  {_token()} ")).roles == frozenset({Role.OFFICER})
 

@@ -150,6 +150,8 @@ def test_a_received_dossier_cannot_be_received_again():
     received = rules.receive(_submitted(), OFFICER, T0, date(2026, 3, 16), {})[0]
     with pytest.raises(TransitionNotAllowed) as caught:
         rules.receive(received, OFFICER, T0, date(2026, 3, 16), {})
+    # What the officer can do instead, as the dossier stands: not late, so no apology letter (form 04).
+    assert received.deadline_alert is None
     assert caught.value.allowed_actions == ["transfer"]
 
 

@@ -4,7 +4,7 @@ placeholders the consumer fills, SMS texts a phone shows as typed, and the facts
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from string import Template
 
 import pytest
@@ -20,7 +20,7 @@ from chalicelib.services.notifications import message_context
 
 EVENT_TYPES = ["dossier.submitted", "dossier.received", "dossier.supplement_requested", "dossier.resubmitted",
                "dossier.refused", "dossier.approved", "dossier.rejected", "dossier.stopped", "dossier.withdrawn",
-               "dossier.fee_requested", "dossier.sent_by_post", "dossier.returned"]
+               "dossier.fee_requested", "dossier.sent_by_post", "dossier.returned", "dossier.apology_issued"]
 PROCEDURE = next(p for p in load_seed_catalogue() if p.code == "1.014199")
 T0 = datetime(2026, 3, 2, 2, 15, 30, 123000, tzinfo=UTC)  # Monday 09:15 in Hà Nội
 SMS_LIMIT = 320  # two concatenated GSM-7 segments (153 characters each) and a little slack
@@ -29,6 +29,7 @@ OFFICER = Principal(id="officer-1", username="desk.1", roles=frozenset({Role.OFF
                     agency_code=PROCEDURE.agency_code, name="Lê Thị Cúc")
 LEADER = Principal(id="leader-1", username="leader.1", roles=frozenset({Role.LEADER}),
                    agency_code=PROCEDURE.agency_code, unit="viec-lam", name="Trần Văn Lãnh")
+SYSTEM = Principal(id="system:deadlines", username="deadline-scan", roles=frozenset({Role.SYSTEM}))
 SPECIALIST = Principal(id="specialist-1", username="sp", roles=frozenset({Role.SPECIALIST}),
                        agency_code=PROCEDURE.agency_code, unit="viec-lam", name="Phạm Thị Chuyên")
 REFUSAL_REASON = ("Hồ sơ không thuộc thẩm quyền giải quyết của Sở; đề nghị nộp tại Ủy ban nhân dân cấp huyện "
@@ -37,6 +38,7 @@ FEE = {"amount_vnd": 450000, "purpose": "Lệ phí cấp giấy phép lao độn
 TRACKING_NUMBER = "EB123456789VN"
 RESULT = {"upload_id": "res-1", "file_name": "giay-phep.pdf", "content_type": "application/pdf", "size": 2048,
           "sha256": "cd" * 32}
+APOLOGY_REASON = "Hồ sơ cần xác minh thêm với cơ quan quản lý xuất nhập cảnh."
 ITEMS = [
     {"component_id": "health-certificate", "reason": "Giấy khám sức khỏe đã quá 12 tháng"},
     {"component_id": "photos", "reason": "Ảnh không đúng kích thước 4x6"},
@@ -106,12 +108,19 @@ def _history(locale: str) -> dict[str, tuple[Dossier, Event]]:
                              {"tracking_number": TRACKING_NUMBER, "carrier": "VNPost", "note": ""})
     returned, delivery = rules.act(posted, OFFICER, Action.RECORD_DELIVERY, when + timedelta(days=1), day,
                                    {"delivered_on": "2026-03-04", "note": ""})
+    # The deadline watch flags it late; the desk then writes the apology letter with a new date.
+    late = due + timedelta(days=1)
+    flagged, _ = rules.act(received, SYSTEM, Action.FLAG_OVERDUE, when, late,
+                           {"due_date": due.isoformat(), "as_of": late.isoformat()})
+    apologised, apology = rules.act(flagged, OFFICER, Action.APOLOGISE, when, late, {"reason": APOLOGY_REASON},
+                                    due_date=due + timedelta(days=7))
     return {"dossier.submitted": (submitted, first), "dossier.supplement_requested": (asked, supplement),
             "dossier.resubmitted": (back, resubmitted), "dossier.received": (received, receipt),
             "dossier.refused": (refused, refusal), "dossier.approved": (approved, approval),
             "dossier.rejected": (rejected, rejection), "dossier.stopped": (stopped, stop),
             "dossier.withdrawn": (withdrawn, withdrawal), "dossier.fee_requested": (waiting, fee),
-            "dossier.sent_by_post": (posted, post), "dossier.returned": (returned, delivery)}
+            "dossier.sent_by_post": (posted, post), "dossier.returned": (returned, delivery),
+            "dossier.apology_issued": (apologised, apology)}
 
 
 def _rendered(event_type: str, locale: str):
@@ -255,6 +264,21 @@ def test_the_return_of_a_posted_result_names_the_post(language):
     rendered, _dossier, context = _rendered("dossier.returned", language)
     assert context["tracking_number"] == TRACKING_NUMBER, "kept on the dossier from the posting"
     assert "25 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội" in rendered.body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_apology_letter_shows_the_new_appointment_date_and_the_reason(language):
+    rendered, dossier, context = _rendered("dossier.apology_issued", language)
+    receipt_day = date.fromisoformat(dossier.receipt["appointment_date"])
+    assert dossier.due_date == receipt_day + timedelta(days=7)
+    new_date, old_date = dossier.due_date.strftime("%d/%m/%Y"), receipt_day.strftime("%d/%m/%Y")
+    assert context["appointment_date"] == new_date, "the letter's date, not the receipt's"
+    assert context["reason"] == APOLOGY_REASON
+    assert new_date in rendered.body and new_date in rendered.sms
+    assert old_date not in rendered.body
+    assert APOLOGY_REASON in rendered.body
+    assert "04" in rendered.body  # the form number
+    assert dossier.apologies[-1]["form"] == "04" and dossier.deadline_alert is None
 
 
 RETURNED_BY = {"online": (Action.RETURN_ONLINE, {"note": ""}, {"vi": "trực tuyến", "en": "online"}),

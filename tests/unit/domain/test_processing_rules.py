@@ -251,6 +251,7 @@ def test_only_the_desk_officer_records_a_payment():
         rules.act(_fee_requested(), SPECIALIST, Action.RECORD_PAYMENT, RESUMED, TODAY, PAYMENT)
     with pytest.raises(TransitionNotAllowed) as caught:
         rules.act(_assigned(), OFFICER, Action.RECORD_PAYMENT, RESUMED, TODAY, PAYMENT)
+    # Not late: the apology letter the officer could write on a late dossier is not offered.
     assert caught.value.allowed_actions == ["request_fee"]
 
 

@@ -30,6 +30,10 @@ _W = ("submitted", "supplement_requested", "received", "transferred", "assigned"
       "fee_requested")  # withdrawable: anything before the decision
 _S = ("transferred", "assigned", "proposed", "fee_requested")  # stoppable (a leader acts once the unit has it)
 _RESULT_ROLES = frozenset({"officer", "specialist", "leader"})
+# Open: the statutory clock runs or waits. The deadline watch flags these, and an apology letter (form 04)
+# sets a new appointment date; none of these actions changes the status.
+_O = ("received", "transferred", "assigned", "proposed", "fee_requested")
+_APOLOGY_ROLES = frozenset({"officer", "leader", "specialist"})
 EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     (None, "submit"): ("submitted", frozenset({"citizen"}), "dossier.submitted"),
     ("submitted", "receive"): ("received", frozenset({"officer"}), "dossier.received"),
@@ -53,7 +57,13 @@ EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     ("in_post", "record_delivery"): ("returned", frozenset({"officer"}), "dossier.returned"),
     **{(s, "stop"): ("stopped", frozenset({"leader"}), "dossier.stopped") for s in _S},
     **{(s, "withdraw"): ("withdrawn", frozenset({"citizen"}), "dossier.withdrawn") for s in _W},
+    **{(s, "flag_due_soon"): (s, frozenset({"system"}), "dossier.due_soon") for s in _O},
+    **{(s, "flag_overdue"): (s, frozenset({"system"}), "dossier.overdue") for s in _O},
+    **{(s, "apologise"): (s, _APOLOGY_ROLES, "dossier.apology_issued") for s in _O},
+    **{(s, "allow_apology"): (s, frozenset({"admin"}), "dossier.apology_allowed") for s in _O},
 }
+# The actions that leave the dossier in the status it is in.
+SAME_STATUS_ACTIONS = {"flag_due_soon", "flag_overdue", "apologise", "allow_apology"}
 
 # The actions that hand the dossier to someone else (a line on the control slip, form 05).
 HANDOVER_ACTIONS = {"transfer", "assign", "propose", "send_back", "issue_result"}
@@ -72,10 +82,11 @@ EXPECTED_CLOCK = {"submitted": "not_started", "received": "running", "supplement
                   "fee_requested": "paused", "result_issued": "stopped", "in_post": "stopped",
                   "returned": "stopped"}
 
-ALL_ROLES = ["citizen", "officer", "specialist", "leader", "admin"]
+ALL_ROLES = ["citizen", "officer", "specialist", "leader", "admin", "system"]
 ALL_ACTIONS = ["submit", "receive", "request_supplement", "refuse", "resubmit", "transfer", "assign", "propose",
                "send_back", "approve", "reject", "stop", "withdraw", "request_fee", "record_payment",
-               "issue_result", "return_online", "return_at_desk", "send_by_post", "record_delivery"]
+               "issue_result", "return_online", "return_at_desk", "send_by_post", "record_delivery",
+               "flag_due_soon", "flag_overdue", "apologise", "allow_apology"]
 ALL_SOURCES: list[str | None] = [None, *EXPECTED_NATIONAL]
 
 
@@ -136,9 +147,39 @@ def test_allowed_actions_lists_what_the_role_may_do_from_each_status(source, rol
     assert sorted(allowed_actions(status, {Role(role)})) == _expected_allowed_actions(source, {role})
 
 
-def test_admins_take_no_part_in_a_dossiers_handling():
+def test_admins_take_no_part_in_a_dossiers_handling_beyond_allowing_another_apology():
     for source in ALL_SOURCES:
-        assert allowed_actions(Status(source) if source else None, {Role.ADMIN}) == []
+        expected = ["allow_apology"] if source in _O else []
+        assert allowed_actions(Status(source) if source else None, {Role.ADMIN}) == expected
+
+
+def test_the_deadline_watch_only_flags_open_dossiers_and_nobody_else_may():
+    for source in ALL_SOURCES:
+        expected = ["flag_due_soon", "flag_overdue"] if source in _O else []
+        assert sorted(allowed_actions(Status(source) if source else None, {Role.SYSTEM})) == expected
+    for role in ("citizen", "officer", "specialist", "leader", "admin"):
+        for action in ("flag_due_soon", "flag_overdue"):
+            with pytest.raises(Forbidden):
+                authorise(_principal(role), Status.RECEIVED, Action(action))
+    for action in ("apologise", "allow_apology", "receive", "transfer", "withdraw"):
+        with pytest.raises(Forbidden):
+            authorise(_principal("system"), Status.RECEIVED, Action(action))
+
+
+@pytest.mark.parametrize("action", sorted(SAME_STATUS_ACTIONS))
+def test_the_deadline_actions_keep_the_status_and_hand_nothing_over(action):
+    for source in _O:
+        transition = find_transition(Status(source), Action(action))
+        assert transition.target == transition.source == Status(source)
+        assert not transition.handover and transition.delivery is None
+    for source in ALL_SOURCES:
+        if source not in _O:
+            assert find_transition(Status(source) if source else None, Action(action)) is None
+
+
+def test_every_other_action_changes_the_status():
+    for (source, action), (target, _, _) in EXPECTED.items():
+        assert (source == target) is (action in SAME_STATUS_ACTIONS), (source, action)
 
 
 def test_the_processing_chain_hands_the_dossier_from_desk_to_unit_to_specialist_to_leader():
@@ -197,6 +238,10 @@ def test_find_transition_knows_only_the_table_entries():
 
 
 def test_ended_statuses_have_no_way_out():
+    for source in ("refused", "stopped", "withdrawn", "returned", "approved", "rejected", "result_issued",
+                   "in_post"):
+        assert not {"flag_due_soon", "flag_overdue", "apologise", "allow_apology"} & set(
+            allowed_actions(Status(source), set(Role)))
     for source in ("refused", "stopped", "withdrawn", "returned"):
         assert allowed_actions(Status(source), set(Role)) == []
 
