@@ -3,6 +3,7 @@ does, and driven over real HTTP with tokens from moto's Cognito pool."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -30,40 +31,44 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("stack")
+@contextlib.contextmanager
+def running_stack(workdir: Path):
+    """The local stack as `make run` starts it, in its own process, with its own ports, state file and
+    pump control directory; yields its state (API_URL, MOTO_ENDPOINT, resource names, STATE_FILE)."""
     state_file = workdir / "state.json"
     # The server logs a line per request: stderr goes to a file (nobody has to keep reading a pipe,
     # which would otherwise fill up and block the server), stdout is drained once the stack is ready.
-    log = open(workdir / "stack.log", "w")  # noqa: SIM115 - closed at teardown
+    log = open(workdir / "stack.log", "w")  # noqa: SIM115 - closed below
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [sys.executable, "-m", "scripts.local_stack", "--quiet", "--moto-port", str(_free_port()),
                "--api-port", str(_free_port()), "--state-file", str(state_file),
                "--control-dir", str(workdir / "pump-control")]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
-    deadline = time.monotonic() + 120
-    state = None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            if process.poll() is not None:
-                raise RuntimeError(f"local stack exited: {(workdir / 'stack.log').read_text()[-4000:]}")
-            continue
-        if line.startswith("{"):
-            state = json.loads(line)
-            break
-    if state is None:
-        process.kill()
-        raise RuntimeError("local stack did not become ready")
-    threading.Thread(target=lambda: [None for _ in process.stdout], name="stack-stdout", daemon=True).start()
-    yield {**state, "STATE_FILE": str(state_file)}
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        deadline, state = time.monotonic() + 120, None
+        while state is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if line.startswith("{"):
+                state = json.loads(line)
+            elif not line and process.poll() is not None:
+                raise RuntimeError(f"local stack exited: {(workdir / 'stack.log').read_text()[-4000:]}")
+        if state is None:
+            raise RuntimeError("local stack did not become ready")
+        threading.Thread(target=lambda: [None for _ in process.stdout], name="stack-stdout", daemon=True).start()
+        yield {**state, "STATE_FILE": str(state_file)}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    with running_stack(tmp_path_factory.mktemp("stack")) as state:
+        yield state
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,8 @@ else can be caught in that, and a pause file left behind by a killed run cannot 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import date
@@ -28,7 +26,7 @@ import requests
 
 from scripts.provision import physical_name
 
-from .conftest import PASSWORD, REPO_ROOT, Api, _free_port
+from .conftest import PASSWORD, REPO_ROOT, Api, running_stack
 from .test_dossier_flow import WORK_PERMIT, submission, submit
 
 pytestmark = pytest.mark.e2e
@@ -39,34 +37,8 @@ WAIT = 30  # seconds: the bound on how long a notification may take to go out (g
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """This module's own local stack (overrides the shared session one here)."""
-    workdir = tmp_path_factory.mktemp("events-stack")
-    state_file = workdir / "state.json"
-    log = open(workdir / "stack.log", "w")  # noqa: SIM115 - closed at teardown
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    command = [sys.executable, "-m", "scripts.local_stack", "--quiet", "--moto-port", str(_free_port()),
-               "--api-port", str(_free_port()), "--state-file", str(state_file),
-               "--control-dir", str(workdir / "pump-control")]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
-    try:
-        deadline, state = time.monotonic() + 120, None
-        while state is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if line.startswith("{"):
-                state = json.loads(line)
-            elif not line and process.poll() is not None:
-                raise RuntimeError(f"local stack exited: {(workdir / 'stack.log').read_text()[-4000:]}")
-        if state is None:
-            raise RuntimeError("local stack did not become ready")
-        threading.Thread(target=lambda: [None for _ in process.stdout], name="events-stack-stdout",
-                         daemon=True).start()
-        yield {**state, "STATE_FILE": str(state_file)}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with running_stack(tmp_path_factory.mktemp("events-stack")) as state:
+        yield state
 
 
 @pytest.fixture(scope="module")
