@@ -23,7 +23,6 @@ RESULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def create_upload(principal: Principal, request, now: datetime) -> dict:
-    settings = get_settings()
     procedure = ProcedureStore().effective(request.procedure_code, now.astimezone(LOCAL_TZ).date())
     if procedure is None:
         raise ValidationFailed([FieldError("procedure_code", "procedure.not_effective")])
@@ -31,47 +30,37 @@ def create_upload(principal: Principal, request, now: datetime) -> dict:
     if spec is None:
         raise ValidationFailed([FieldError("component_id", "component.unknown",
                                            {"component_id": request.component_id})])
-    max_size = min(spec.max_size_bytes, settings.upload_max_bytes)
-    errors = []
-    if request.content_type not in spec.accepted_types:
-        errors.append(FieldError("content_type", "file.type_not_accepted",
-                                 {"content_type": request.content_type, "accepted": ", ".join(spec.accepted_types)}))
-    if request.size > max_size:
-        errors.append(FieldError("size", "file.too_large", {"size": request.size, "max": max_size}))
-    check(errors)
-    upload_id = new_id()
-    key = f"uploads/{principal.id}/{upload_id}"
-    ttl = settings.upload_url_ttl_seconds
-    UploadStore().create(upload_id, principal.id, iso(now), int(time.time()) + PENDING_UPLOAD_TTL_SECONDS, {
-        "procedure_code": procedure.code, "component_id": spec.id, "file_name": safe_file_name(request.file_name),
-        "declared_type": request.content_type, "declared_size": request.size, "max_size": max_size, "s3_key": key,
-    })
-    post = documents.presigned_post(key, request.content_type, max_size, ttl)
-    return {"id": upload_id, "status": UPLOAD_PENDING, "procedure_code": procedure.code, "component_id": spec.id,
-            "max_size_bytes": max_size, "upload": {"method": "POST", "url": post["url"], "fields": post["fields"]},
-            "expires_in": ttl}
+    max_size = min(spec.max_size_bytes, get_settings().upload_max_bytes)
+    return _issue(principal, request, now, spec.accepted_types, max_size, "uploads/" + principal.id,
+                  {"procedure_code": procedure.code, "component_id": spec.id})
 
 
 def create_result_upload(principal: Principal, dossier, request, now: datetime) -> dict:
     """A result document (the electronic result, usually a signed PDF) for one decided dossier.
     Stored under its own key, encrypted with the documents key, in a versioned bucket: never overwritten."""
-    settings = get_settings()
+    return _issue(principal, request, now, RESULT_TYPES, RESULT_MAX_BYTES, "results/" + dossier.id,
+                  {"procedure_code": dossier.procedure_code, "component_id": RESULT_COMPONENT,
+                   "dossier_id": dossier.id})
+
+
+def _issue(principal: Principal, request, now: datetime, accepted: tuple[str, ...], max_size: int, prefix: str,
+           target: dict) -> dict:
+    """Check the declared type and size, record the pending upload, hand out a presigned POST."""
     errors = []
-    if request.content_type not in RESULT_TYPES:
+    if request.content_type not in accepted:
         errors.append(FieldError("content_type", "file.type_not_accepted",
-                                 {"content_type": request.content_type, "accepted": ", ".join(RESULT_TYPES)}))
-    if request.size > RESULT_MAX_BYTES:
-        errors.append(FieldError("size", "file.too_large", {"size": request.size, "max": RESULT_MAX_BYTES}))
+                                 {"content_type": request.content_type, "accepted": ", ".join(accepted)}))
+    if request.size > max_size:
+        errors.append(FieldError("size", "file.too_large", {"size": request.size, "max": max_size}))
     check(errors)
     upload_id = new_id()
-    key = f"results/{dossier.id}/{upload_id}"
-    ttl = settings.upload_url_ttl_seconds
+    key = f"{prefix}/{upload_id}"
+    ttl = get_settings().upload_url_ttl_seconds
     UploadStore().create(upload_id, principal.id, iso(now), int(time.time()) + PENDING_UPLOAD_TTL_SECONDS, {
-        "procedure_code": dossier.procedure_code, "component_id": RESULT_COMPONENT, "dossier_id": dossier.id,
-        "file_name": safe_file_name(request.file_name), "declared_type": request.content_type,
-        "declared_size": request.size, "max_size": RESULT_MAX_BYTES, "s3_key": key})
-    post = documents.presigned_post(key, request.content_type, RESULT_MAX_BYTES, ttl)
-    return {"id": upload_id, "status": UPLOAD_PENDING, "dossier_id": dossier.id, "max_size_bytes": RESULT_MAX_BYTES,
+        **target, "file_name": safe_file_name(request.file_name), "declared_type": request.content_type,
+        "declared_size": request.size, "max_size": max_size, "s3_key": key})
+    post = documents.presigned_post(key, request.content_type, max_size, ttl)
+    return {"id": upload_id, "status": UPLOAD_PENDING, **target, "max_size_bytes": max_size,
             "upload": {"method": "POST", "url": post["url"], "fields": post["fields"]}, "expires_in": ttl}
 
 

@@ -71,7 +71,7 @@ def stack(tmp_path_factory):
         yield state
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def aws(stack):
     """boto3 clients on the stack's moto server, for looking behind the API."""
 
@@ -121,7 +121,7 @@ class Api:
         return verified.json()["id"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sign_in(stack, aws):
     tokens: dict[str, str] = {}
     idp = aws("cognito-idp")
@@ -136,7 +136,7 @@ def sign_in(stack, aws):
     return token
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def make_user(stack, aws):
     """A fresh account in the pool, for tests that need someone no other test touches."""
     idp = aws("cognito-idp")
@@ -156,7 +156,7 @@ def make_user(stack, aws):
     return create
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api(stack, sign_in):
     def for_user(username: str | None = None, language: str | None = None) -> Api:
         return Api(stack["API_URL"], sign_in(username) if username else None, language)

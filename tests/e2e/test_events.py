@@ -20,13 +20,12 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-import boto3
 import pytest
 import requests
 
 from scripts.provision import physical_name
 
-from .conftest import PASSWORD, REPO_ROOT, Api, running_stack
+from .conftest import REPO_ROOT, running_stack
 from .test_dossier_flow import WORK_PERMIT, submission, submit
 
 pytestmark = pytest.mark.e2e
@@ -36,32 +35,10 @@ WAIT = 30  # seconds: the bound on how long a notification may take to go out (g
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    """This module's own local stack (overrides the shared session one here)."""
+    """This module's own local stack: it overrides the shared one, and conftest's `aws` and `api`
+    (module-scoped) follow it."""
     with running_stack(tmp_path_factory.mktemp("events-stack")) as state:
         yield state
-
-
-@pytest.fixture(scope="module")
-def aws(stack):
-    def client(service: str):
-        return boto3.client(service, endpoint_url=stack["MOTO_ENDPOINT"], region_name="ap-southeast-1",
-                            aws_access_key_id="local", aws_secret_access_key="local")
-
-    return client
-
-
-@pytest.fixture(scope="module")
-def api(stack, aws):
-    idp, tokens = aws("cognito-idp"), {}
-
-    def for_user(username: str | None = None, language: str | None = None) -> Api:
-        if username and username not in tokens:
-            tokens[username] = idp.initiate_auth(
-                ClientId=stack["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})["AuthenticationResult"]["IdToken"]
-        return Api(stack["API_URL"], tokens[username] if username else None, language)
-
-    return for_user
 
 
 def wait_for(probe, timeout: float = WAIT, what: str = "condition"):
