@@ -56,6 +56,7 @@ class Settings:
     notifications_table: str
     notification_sender: str
     deadline_warning_days: int
+    evaluation_amend_days: int
 
     @property
     def cache_key(self) -> tuple:
@@ -92,4 +93,5 @@ def get_settings() -> Settings:
         notifications_table=env.get("NOTIFICATIONS_TABLE", "motcua-notifications"),
         notification_sender=env.get("NOTIFICATION_SENDER", "no-reply@dichvucong.example.vn"),
         deadline_warning_days=int(env.get("DEADLINE_WARNING_DAYS", "1")),
+        evaluation_amend_days=int(env.get("EVALUATION_AMEND_DAYS", "7")),
     )

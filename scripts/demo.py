@@ -41,6 +41,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("officer.hcm", "officer", "Phạm Minh Tuấn", "tuan.pham@example.vn", agency="000.00.20.H29"),
     DemoAccount("officer.overseas", "officer", "Đỗ Quang Huy", "huy.do@example.vn", agency="000.00.15.G07"),
     DemoAccount("officer.ministry", "officer", "Vũ Thu Trang", "trang.vu@example.vn", agency="000.00.00.G07"),
+    # A partner agency for inter-agency (liên thông) steps, e.g. social-insurance checks on benefits.
+    DemoAccount("officer.bhxh", "officer", "Ngô Thị Bảo", "bao.ngo@example.vn", agency="000.00.31.H26"),
     DemoAccount("admin", "admin", "Quản trị hệ thống", "admin@example.vn"),
 )
 

@@ -16,5 +16,6 @@ def staff_member(username: str) -> dict | None:
     attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
     groups = idp.admin_list_groups_for_user(UserPoolId=pool, Username=username).get("Groups", [])
     return {"id": attributes.get("sub"), "username": username, "name": attributes.get("name") or username,
+            "email": attributes.get("email"),
             "agency_code": attributes.get("custom:agency"), "unit": attributes.get("custom:unit"),
             "roles": {g["GroupName"] for g in groups}, "enabled": user.get("Enabled", True)}

@@ -123,12 +123,16 @@ def resubmit_dossier(dossier_id):
 @bp.route("/dossiers/{dossier_id}/notifications", methods=["GET"], authorizer=cognito_users)
 @view
 def dossier_notifications(dossier_id):
+    from ..domain.states import Role
     from ..services.dossiers import DossierService
-    from ..store.notifications import NotificationStore
+    from ..store.notifications import STAFF_CHANNEL, NotificationStore
 
     principal = _caller()
-    DossierService().visible(principal, dossier_id)
-    return json_response({"dossier_id": dossier_id, "items": NotificationStore().for_dossier(dossier_id)})
+    dossier = DossierService().visible(principal, dossier_id)
+    items = NotificationStore().for_dossier(dossier_id)
+    if principal.id == dossier.owner_id or not principal.has(Role.OFFICER, Role.LEADER, Role.SPECIALIST, Role.ADMIN):
+        items = [n for n in items if n["channel"] != STAFF_CHANNEL]  # the agency's internal mail stays internal
+    return json_response({"dossier_id": dossier_id, "items": items})
 
 
 def _process(dossier_id: str, action: str, schema_name: str):
@@ -290,3 +294,24 @@ def apologise(dossier_id):
 @view
 def allow_apology(dossier_id):
     return _process(dossier_id, "allow_apology", "WithReason")
+
+
+@bp.route("/dossiers/{dossier_id}/send-to-agency", methods=["POST"], authorizer=cognito_users)
+@view
+def send_to_agency(dossier_id):
+    """Inter-agency (liên thông): the assigned specialist sends the part another agency must do."""
+    return _process(dossier_id, "send_to_agency", "SendToAgency")
+
+
+@bp.route("/dossiers/{dossier_id}/return-from-agency", methods=["POST"], authorizer=cognito_users)
+@view
+def return_from_agency(dossier_id):
+    """Staff of the other agency hand the dossier back with their reply."""
+    return _process(dossier_id, "return_from_agency", "ReturnFromAgency")
+
+
+@bp.route("/dossiers/{dossier_id}/evaluation", methods=["PUT"], authorizer=cognito_users)
+@view
+def evaluate_dossier(dossier_id):
+    """The applicant's rating once the result is returned; amendable within the configured window."""
+    return _act(dossier_id, "Evaluate", "evaluate")

@@ -107,3 +107,15 @@ def publish_procedure():
     store.publish(procedure, iso(datetime.now(UTC)), principal.id)
     location = f"/procedures/{procedure.code}?version={procedure.version}"
     return json_response(procedure.to_dict(), 201, {"Location": location})
+
+
+@bp.route("/agencies", methods=["GET"])
+@view
+def list_agencies():
+    """The agencies and their competent units: where a dossier can be transferred or sent (liên thông)."""
+    from ..domain.agencies import all_agencies
+
+    return json_response({"items": [
+        {"code": a.code, "name_vi": a.name_vi, "name_en": a.name_en,
+         "units": [{"id": u.id, "name_vi": u.name_vi, "name_en": u.name_en} for u in a.units]}
+        for a in all_agencies()]})

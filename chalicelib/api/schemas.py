@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from ..domain.errors import FieldError, ValidationFailed
 
@@ -271,3 +271,34 @@ class ResultUpload(Strict):
 class Apologise(Strict):
     new_due_date: date
     reason: LongText
+
+
+class SendToAgency(Strict):
+    to_agency: Identifier  # the other agency's code (GET /agencies)
+    request: LongText  # what that agency is asked to do
+    step_due: date | None = None
+    note: OptionalNote = ""
+
+
+class ReturnFromAgency(Strict):
+    reply: LongText  # the other agency's answer or the outcome of its part
+    note: OptionalNote = ""
+
+
+Rating = Literal["satisfied", "neutral", "not_satisfied"]
+
+
+class Criteria(Strict):
+    """The criteria of the national portal's rating form (Decree 61/2018, Article 35)."""
+
+    timeliness: Rating | None = None  # the result came by the appointment date
+    attitude: Rating | None = None  # the officers' conduct
+    guidance: Rating | None = None  # clear, once-only guidance on what to supply
+    transparency: Rating | None = None  # fees and steps as published
+    visits: Annotated[int, Field(ge=0, le=50)] | None = None  # times the applicant had to come or be contacted
+
+
+class Evaluate(Strict):
+    satisfied: StrictBool
+    criteria: Criteria = Criteria()
+    comment: OptionalNote = ""

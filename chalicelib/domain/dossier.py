@@ -8,11 +8,22 @@ from __future__ import annotations
 
 import copy
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import replace as dataclasses_replace
+from datetime import UTC, date, datetime, timedelta
 
 from .errors import Forbidden, TransitionNotAllowed
 from .ids import new_id
-from .states import STATUSES, TRANSITIONS, Action, Role, Status, Transition, allowed_actions, find_transition
+from .states import (
+    NOT_SATISFIED_EVENT,
+    STATUSES,
+    TRANSITIONS,
+    Action,
+    Role,
+    Status,
+    Transition,
+    allowed_actions,
+    find_transition,
+)
 
 EVENT_SCHEMA_VERSION = 1
 
@@ -97,6 +108,19 @@ class Dossier:
     deadline_alert: str | None = None  # "due_soon" or "overdue", set by the deadline scan
     apologies: list[dict] = field(default_factory=list)  # apology letters (form 04)
     apology_allowance: int = 1  # how many apology letters may be issued (an admin may allow more)
+    inter_agency: list[dict] = field(default_factory=list)  # liên thông steps: {agency_code, request, reply, ...}
+    evaluation: dict | None = None  # the applicant's rating once the result is back
+
+    @property
+    def partner_agency(self) -> str | None:
+        """The other agency holding the dossier for its part, while it does."""
+        if self.status == Status.AT_OTHER_AGENCY and self.inter_agency:
+            return self.inter_agency[-1]["agency_code"]
+        return None
+
+    @property
+    def partner_agencies(self) -> set[str]:
+        return {step["agency_code"] for step in self.inter_agency}
 
     @property
     def national_status(self) -> int:
@@ -147,8 +171,12 @@ def can_see(principal: Principal, dossier: Dossier) -> bool:
         return True
     if principal.id == dossier.owner_id:
         return True
-    if principal.agency_code is None or principal.agency_code != dossier.agency_code:
+    if principal.agency_code is None:
         return False
+    if principal.agency_code != dossier.agency_code:
+        # Staff of an agency the dossier was sent to for its part (liên thông) keep sight of it.
+        return principal.agency_code in dossier.partner_agencies and principal.has(
+            Role.OFFICER, Role.LEADER, Role.SPECIALIST)
     if principal.has(Role.OFFICER):
         return True
     # Leaders and specialists see what reached their unit, and a specialist what is assigned to them.
@@ -157,22 +185,34 @@ def can_see(principal: Principal, dossier: Dossier) -> bool:
     return principal.has(Role.LEADER, Role.SPECIALIST) and (in_unit or assigned)
 
 
-def check_guard(principal: Principal, dossier: Dossier, transition: Transition) -> None:
+def check_guard(principal: Principal, dossier: Dossier, transition: Transition,
+                now: datetime | None = None) -> None:
     """Return actions belong to the delivery method the applicant chose; an apology letter to a
-    dossier that is late or about to be, within the number of letters allowed."""
-    if not _guard_ok(dossier, transition.action.value):
+    dossier that is late or about to be, within the number of letters allowed; an evaluation to
+    its amendment window."""
+    if not _guard_ok(dossier, transition.action.value, now):
         raise TransitionNotAllowed(dossier.status.value, transition.action.value,
                                    [a for a in allowed_actions(dossier.status, principal.roles)
-                                    if _guard_ok(dossier, a)])
+                                    if _guard_ok(dossier, a, now)])
 
 
-def _guard_ok(dossier: Dossier, action: str) -> bool:
+def _guard_ok(dossier: Dossier, action: str, now: datetime | None = None) -> bool:
     transition = find_transition(dossier.status, Action(action))
     if transition is None:
         return True
     if transition.action == Action.APOLOGISE:
         return bool(dossier.deadline_alert) and len(dossier.apologies) < dossier.apology_allowance
+    if transition.action == Action.EVALUATE:
+        return evaluation_open(dossier, now or datetime.now(UTC))
     return not transition.delivery or (dossier.delivery or {}).get("method") == transition.delivery
+
+
+def evaluation_open(dossier: Dossier, now: datetime) -> bool:
+    """One evaluation per dossier: the first may come any time after the return, amendments only
+    until the window fixed when it was first given."""
+    if dossier.evaluation is None:
+        return True
+    return now <= parse_iso(dossier.evaluation["amend_until"])
 
 
 def check_scope(principal: Principal, dossier: Dossier, transition: Transition) -> None:
@@ -181,6 +221,13 @@ def check_scope(principal: Principal, dossier: Dossier, transition: Transition) 
     role = principal.actor(transition)["role"]
     if role == Role.CITIZEN and principal.id != dossier.owner_id:
         raise Forbidden("not_owner")
+    if transition.action == Action.RETURN_FROM_AGENCY:
+        # The agency doing the inter-agency part answers, whoever of its staff does it.
+        if principal.agency_code is None or principal.agency_code != dossier.partner_agency:
+            raise Forbidden("wrong_agency")
+        return
+    if role in (Role.OFFICER, Role.LEADER, Role.SPECIALIST) and principal.agency_code != dossier.agency_code:
+        raise Forbidden("wrong_agency")
     if role == Role.LEADER and (dossier.unit is None or dossier.unit != principal.unit):
         raise Forbidden("wrong_unit")
     if role == Role.SPECIALIST and not (dossier.assignee and dossier.assignee.get("id") == principal.id):
@@ -235,6 +282,7 @@ def submit(draft: Dossier, principal: Principal, now: datetime,
 def receive(dossier: Dossier, principal: Principal, now: datetime, due: date, receipt: dict,
             correlation_id: str | None = None) -> tuple[Dossier, Event]:
     transition = authorise(principal, dossier.status, Action.RECEIVE, dossier)
+    check_scope(principal, dossier, transition)
     changed, event = _next(dossier, transition, principal, now,
                            {"received_at": iso(now), "due_date": due.isoformat(), "receipt": receipt},
                            correlation_id)
@@ -249,6 +297,7 @@ def receive(dossier: Dossier, principal: Principal, now: datetime, due: date, re
 def request_supplement(dossier: Dossier, principal: Principal, now: datetime, items: list[dict], note: str,
                        correlation_id: str | None = None) -> tuple[Dossier, Event]:
     transition = authorise(principal, dossier.status, Action.REQUEST_SUPPLEMENT, dossier)
+    check_scope(principal, dossier, transition)
     request = {"form": "02", "number": len(dossier.supplement_requests) + 1, "requested_at": iso(now),
                "requested_by": principal.actor(transition), "items": items, "note": note, "resolved_at": None}
     changed, event = _next(dossier, transition, principal, now, {"supplement_request": request},
@@ -260,6 +309,7 @@ def request_supplement(dossier: Dossier, principal: Principal, now: datetime, it
 def refuse(dossier: Dossier, principal: Principal, now: datetime, reason: str,
            correlation_id: str | None = None) -> tuple[Dossier, Event]:
     transition = authorise(principal, dossier.status, Action.REFUSE, dossier)
+    check_scope(principal, dossier, transition)
     refusal = {"form": "03", "reason": reason, "refused_at": iso(now), "refused_by": principal.actor(transition)}
     changed, event = _next(dossier, transition, principal, now, {"refusal": refusal}, correlation_id)
     changed.refusal = refusal
@@ -318,6 +368,8 @@ _DUE_DATE_REASONS = {
 }
 
 
+
+
 # What each processing action records on the dossier, besides its status. `details` were checked
 # by the caller (API schema + service); `to` is who receives the dossier on a handover.
 def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, local_today: date, details: dict,
@@ -339,7 +391,7 @@ def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, l
     if action == Action.TRANSFER:
         changed.unit = details["unit"]
     elif action == Action.ASSIGN:
-        changed.assignee = {"id": to["id"], "name": to.get("name")}
+        changed.assignee = {"id": to["id"], "name": to.get("name"), "username": to.get("username")}
     elif action == Action.PROPOSE:
         changed.proposal = record
     elif action in (Action.APPROVE, Action.REJECT):
@@ -369,6 +421,16 @@ def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, l
         changed.deadline_alert = None
     elif action == Action.ALLOW_APOLOGY:
         changed.apology_allowance = dossier.apology_allowance + 1
+    elif action == Action.SEND_TO_AGENCY:
+        changed.inter_agency = [*dossier.inter_agency, {
+            "step": len(dossier.inter_agency) + 1, "agency_code": details["to_agency"],
+            "agency_name": (to or {}).get("name"), "request": details["request"],
+            "step_due": details.get("step_due"), "sent_at": iso(now), "sent_by": record["by"],
+            "reply": None, "returned_at": None, "returned_by": None, "on_time": None}]
+    elif action == Action.RETURN_FROM_AGENCY:
+        step = changed.inter_agency[-1]
+        step.update(reply=details["reply"], returned_at=iso(now), returned_by=record["by"],
+                    on_time=step["step_due"] is None or local_today <= date.fromisoformat(step["step_due"]))
     if due_date is not None:
         changed.due_date = due_date
         changed.deadline_alert = None  # judged again against the new date by the next deadline scan
@@ -383,4 +445,25 @@ def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, l
         due = date.fromisoformat(details["step_due"]) if details.get("step_due") else dossier.due_date
         changed.control_slip.append(_slip_step(len(changed.control_slip) + 1, action.value,
                                                _who(principal, transition), to, now, due))
+    return changed, event
+
+
+def evaluate(dossier: Dossier, principal: Principal, now: datetime, rating: dict, amend_window: timedelta,
+             correlation_id: str | None = None) -> tuple[Dossier, Event]:
+    """The applicant's rating: `rating` = {satisfied, criteria, comment}. The first one fixes how
+    long it may be amended; each amendment keeps the first date and counts itself."""
+    transition = authorise(principal, dossier.status, Action.EVALUATE, dossier)
+    check_scope(principal, dossier, transition)
+    check_guard(principal, dossier, transition, now)
+    first = dossier.evaluation
+    evaluation = {"satisfied": rating["satisfied"], "criteria": copy.deepcopy(rating.get("criteria") or {}),
+                  "comment": rating.get("comment", ""),
+                  "evaluated_at": first["evaluated_at"] if first else iso(now), "updated_at": iso(now),
+                  "amendments": first["amendments"] + 1 if first else 0,
+                  "amend_until": first["amend_until"] if first else iso(now + amend_window)}
+    changed, event = _next(dossier, transition, principal, now,
+                           {"evaluation": evaluation, "previous_evaluation": first}, correlation_id)
+    changed.evaluation = evaluation
+    if not evaluation["satisfied"]:
+        event = dataclasses_replace(event, type=NOT_SATISFIED_EVENT)
     return changed, event

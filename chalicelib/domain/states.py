@@ -28,6 +28,7 @@ class Status(StrEnum):
     REFUSED = "refused"
     TRANSFERRED = "transferred"
     ASSIGNED = "assigned"
+    AT_OTHER_AGENCY = "at_other_agency"  # inter-agency (liên thông): another agency does its part
     PROPOSED = "proposed"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -54,6 +55,8 @@ STATUSES: dict[Status, StatusInfo] = {
     Status.REFUSED: StatusInfo(3, "stopped", "Từ chối tiếp nhận", "Not received (refused)"),
     Status.TRANSFERRED: StatusInfo(4, "running", "Đã chuyển phòng chuyên môn", "Transferred to the competent unit"),
     Status.ASSIGNED: StatusInfo(4, "running", "Chuyên viên đang xử lý", "Being assessed by a specialist"),
+    Status.AT_OTHER_AGENCY: StatusInfo(4, "running", "Đang xử lý liên thông tại cơ quan khác",
+                                       "With another agency for its part (inter-agency)"),
     Status.PROPOSED: StatusInfo(4, "running", "Chờ lãnh đạo phê duyệt", "Awaiting the leader's decision"),
     Status.APPROVED: StatusInfo(9, "stopped", "Đã giải quyết (chấp thuận)", "Processed (approved)"),
     Status.REJECTED: StatusInfo(9, "stopped", "Đã giải quyết (không chấp thuận)", "Processed (rejected)"),
@@ -75,6 +78,8 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     ASSIGN = "assign"
     PROPOSE = "propose"
+    SEND_TO_AGENCY = "send_to_agency"
+    RETURN_FROM_AGENCY = "return_from_agency"
     SEND_BACK = "send_back"
     APPROVE = "approve"
     REJECT = "reject"
@@ -91,6 +96,7 @@ class Action(StrEnum):
     FLAG_OVERDUE = "flag_overdue"
     APOLOGISE = "apologise"
     ALLOW_APOLOGY = "allow_apology"
+    EVALUATE = "evaluate"
 
 
 @dataclass(frozen=True)
@@ -111,11 +117,12 @@ def _t(source: Status | None, action: Action, target: Status, roles: set[Role], 
 
 # Before a decision the applicant may withdraw and a leader may stop processing.
 _WITHDRAWABLE = (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.RECEIVED, Status.TRANSFERRED,
-                 Status.ASSIGNED, Status.PROPOSED, Status.FEE_REQUESTED)
-_STOPPABLE = (Status.TRANSFERRED, Status.ASSIGNED, Status.PROPOSED, Status.FEE_REQUESTED)
+                 Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.FEE_REQUESTED)
+_STOPPABLE = (Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.FEE_REQUESTED)
 _DECIDED = (Status.APPROVED, Status.REJECTED)
 # The statutory clock runs or waits: the deadline is watched, and an apology may set a new one.
-_OPEN = (Status.RECEIVED, Status.TRANSFERRED, Status.ASSIGNED, Status.PROPOSED, Status.FEE_REQUESTED)
+_OPEN = (Status.RECEIVED, Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED,
+         Status.FEE_REQUESTED)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -128,6 +135,12 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Status.RECEIVED, Action.TRANSFER, Status.TRANSFERRED, {Role.OFFICER}, "dossier.transferred", True),
     _t(Status.TRANSFERRED, Action.ASSIGN, Status.ASSIGNED, {Role.LEADER}, "dossier.assigned", True),
     _t(Status.ASSIGNED, Action.PROPOSE, Status.PROPOSED, {Role.SPECIALIST}, "dossier.proposed", True),
+    # Inter-agency (liên thông): the assessing specialist sends the part another agency must do;
+    # any staff member of that agency returns it with their reply, back to the same specialist.
+    _t(Status.ASSIGNED, Action.SEND_TO_AGENCY, Status.AT_OTHER_AGENCY, {Role.SPECIALIST}, "dossier.sent_to_agency",
+       True),
+    _t(Status.AT_OTHER_AGENCY, Action.RETURN_FROM_AGENCY, Status.ASSIGNED, {Role.OFFICER, Role.SPECIALIST, Role.LEADER},
+       "dossier.returned_from_agency", True),
     _t(Status.PROPOSED, Action.SEND_BACK, Status.ASSIGNED, {Role.LEADER}, "dossier.sent_back", True),
     _t(Status.PROPOSED, Action.APPROVE, Status.APPROVED, {Role.LEADER}, "dossier.approved"),
     _t(Status.PROPOSED, Action.REJECT, Status.REJECTED, {Role.LEADER}, "dossier.rejected"),
@@ -151,7 +164,12 @@ TRANSITIONS: tuple[Transition, ...] = (
       for s in _OPEN),
     *(_t(s, Action.ALLOW_APOLOGY, s, {Role.ADMIN}, "dossier.apology_allowed") for s in _OPEN),
     *(_t(s, Action.WITHDRAW, Status.WITHDRAWN, {Role.CITIZEN}, "dossier.withdrawn") for s in _WITHDRAWABLE),
+    # The applicant rates the handling once the result is back (and may amend it for a while). A rating
+    # of "not satisfied" is published as `dossier.rated_not_satisfied` so the agency hears of it.
+    _t(Status.RETURNED, Action.EVALUATE, Status.RETURNED, {Role.CITIZEN}, "dossier.evaluated"),
 )
+
+NOT_SATISFIED_EVENT = "dossier.rated_not_satisfied"
 
 _BY_KEY: dict[tuple[Status | None, Action], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
 

@@ -1,5 +1,6 @@
 """Notification wording: one template file per event type and language, in
-chalicelib/templates/notifications/<event type>.<vi|en>.txt.
+chalicelib/templates/notifications/<event type>.<vi|en>.txt for applicants and
+chalicelib/templates/staff/<event type>.vi.txt for the agency's own staff (in Vietnamese).
 
 File format: a `Subject:` line, an `SMS:` line, a blank line, then the email body. Placeholders are
 `${name}` (string.Template); a placeholder the context lacks is an error, not a blank.
@@ -14,6 +15,8 @@ from pathlib import Path
 from string import Template
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "notifications"
+STAFF_TEMPLATE_DIR = TEMPLATE_DIR.parent / "staff"
+_DIRS = {"applicant": TEMPLATE_DIR, "staff": STAFF_TEMPLATE_DIR}
 LANGUAGES = ("vi", "en")
 SMS_LIMIT = 320  # two concatenated GSM-7 segments
 
@@ -54,15 +57,15 @@ def parse(text: str) -> MessageTemplate:
                            Template(body.strip() + "\n"))
 
 
-@lru_cache(maxsize=64)
-def template_for(event_type: str, language: str) -> MessageTemplate | None:
-    """None when the event type tells the applicant nothing (consumers ignore such events)."""
+@lru_cache(maxsize=128)
+def template_for(event_type: str, language: str, audience: str = "applicant") -> MessageTemplate | None:
+    """None when the event type tells this audience nothing (consumers ignore such events)."""
     language = language if language in LANGUAGES else "vi"
-    path = TEMPLATE_DIR / f"{event_type}.{language}.txt"
+    path = _DIRS[audience] / f"{event_type}.{language}.txt"
     if not path.is_file():
         return None
     return parse(path.read_text(encoding="utf-8"))
 
 
-def event_types() -> set[str]:
-    return {p.name.rsplit(".", 2)[0] for p in TEMPLATE_DIR.glob("*.txt")}
+def event_types(audience: str = "applicant") -> set[str]:
+    return {p.name.rsplit(".", 2)[0] for p in _DIRS[audience].glob("*.txt")}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from ..domain import dossier as rules
+from ..domain.agencies import agency
 from ..domain.calendar import LOCAL_TZ, CalendarConfig, WorkingCalendar
 from ..domain.codes import format_dossier_code
 from ..domain.dossier import CHANNEL_ONLINE, Dossier, Principal, iso
@@ -161,7 +162,11 @@ class DossierService:
         details = request.model_dump(mode="json", exclude_none=True)
         to = None
         if action == Action.TRANSFER:
-            to = {"kind": "unit", "unit": details["unit"], "agency_code": dossier.agency_code}
+            to = self._unit_of(dossier, details["unit"])
+        elif action == Action.SEND_TO_AGENCY:
+            to = self._partner_for(dossier, details, now)
+        elif action == Action.RETURN_FROM_AGENCY:
+            to = {"kind": "specialist", **(dossier.assignee or {}), "agency_code": dossier.agency_code}
         elif action == Action.ASSIGN:
             to = self._specialist_of(dossier, details["specialist"])
         elif action == Action.PROPOSE:
@@ -221,6 +226,40 @@ class DossierService:
             errors.append(FieldError("upload_ids", "upload.duplicate", {"upload_id": ""}))
         check(errors)
         return [uploads[u].as_file() for u in upload_ids]
+
+    @staticmethod
+    def _unit_of(dossier: Dossier, unit_id: str) -> dict:
+        found = agency(dossier.agency_code)
+        unit = found.unit(unit_id) if found else None
+        if unit is None:
+            raise ValidationFailed([FieldError("unit", "unit.unknown",
+                                               {"unit": unit_id, "agency_code": dossier.agency_code})])
+        return {"kind": "unit", "unit": unit.id, "name": unit.name_vi, "agency_code": dossier.agency_code}
+
+    @staticmethod
+    def _partner_for(dossier: Dossier, details: dict, now: datetime) -> dict:
+        """Another agency on the list; its step is due by a working day from today on (the dossier's own
+        appointment date when none is given)."""
+        partner = agency(details["to_agency"])
+        errors = []
+        if partner is None or partner.code == dossier.agency_code:
+            errors.append(FieldError("to_agency", "agency.not_a_partner", {"agency_code": details["to_agency"]}))
+        step_due = details.get("step_due")
+        if step_due is not None:
+            day = date.fromisoformat(step_due)
+            if day < local_day(now) or not working_calendar().is_working_day(day):
+                errors.append(FieldError("step_due", "step_due.not_a_future_working_day"))
+        check(errors)
+        return {"kind": "agency", "agency_code": partner.code, "name": partner.name_vi}
+
+    def evaluate(self, principal: Principal, dossier_id: str, request, now: datetime,
+                 expected_version: int | None = None) -> Dossier:
+        dossier = self.visible(principal, dossier_id, expected_version)
+        rating = request.model_dump(mode="json", exclude_none=True)
+        window = timedelta(days=get_settings().evaluation_amend_days)
+        changed, event = rules.evaluate(dossier, principal, now, rating, window, correlation_id())
+        self.store.apply(dossier.version, changed, event)
+        return changed
 
     @staticmethod
     def _specialist_of(dossier: Dossier, username: str) -> dict:

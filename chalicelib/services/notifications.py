@@ -12,15 +12,18 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ..adapters.directory import staff_member
 from ..adapters.messaging import PermanentDeliveryError, send_email, send_sms
+from ..domain.agencies import agency
 from ..domain.calendar import LOCAL_TZ
 from ..domain.dossier import Dossier, iso, parse_iso
 from ..domain.identity import check_phone, normalise_phone
+from ..domain.states import STATUSES
 from ..domain.templates import template_for
 from ..observability import count, get_logger, set_correlation_id
 from ..settings import get_settings
 from ..store.dossiers import DossierStore
-from ..store.notifications import FAILED, RETRYING, SENT, NotificationStore, notification_id
+from ..store.notifications import FAILED, RETRYING, SENT, STAFF_CHANNEL, NotificationStore, notification_id
 from ..store.procedures import ProcedureStore
 
 CONSUMER = "notifications"
@@ -79,10 +82,16 @@ def _handle_record(record) -> None:
 
 
 def notify(event: dict) -> str:
-    """Send what `event` tells the applicant; returns the outcome for metrics."""
+    """Send what `event` tells the applicant, and the agency's staff; returns the outcome for metrics."""
     dossier = DossierStore().get(event["dossier_id"])
     if dossier is None:
         raise PoisonMessage(f"no dossier {event['dossier_id']}")
+    outcomes = [_notify_applicant(event, dossier), _notify_staff(event, dossier)]
+    found = [o for o in outcomes if o != "ignored"]
+    return "sent" if "sent" in found else (found[0] if found else "ignored")
+
+
+def _notify_applicant(event: dict, dossier: Dossier) -> str:
     template = template_for(event["type"], dossier.locale)
     if template is None:
         return "ignored"
@@ -101,19 +110,48 @@ def notify(event: dict) -> str:
     return "sent" if "sent" in results else results[0]
 
 
-def _deliver(event: dict, dossier: Dossier, channel: str, address: str, rendered) -> str:
+def _notify_staff(event: dict, dossier: Dossier) -> str:
+    """Deadline warnings, inter-agency hand-overs and "not satisfied" ratings go to the people who must
+    act: the assigned specialist when there is one, otherwise the agency's one-stop desk mailbox."""
+    template = template_for(event["type"], "vi", "staff")
+    if template is None:
+        return "ignored"
+    name, address = staff_recipient(event, dossier)
+    if not address:
+        return "no_contact"
+    rendered = template.render({**message_context(event, dossier, "vi"), "staff_name": name})
+    return _deliver(event, dossier, STAFF_CHANNEL, address, rendered, "vi")
+
+
+def staff_recipient(event: dict, dossier: Dossier) -> tuple[str, str | None]:
+    payload = event.get("payload") or {}
+    if event["type"] == "dossier.sent_to_agency":
+        partner = agency(payload.get("to_agency"))
+        return (partner.name_vi, partner.desk_email) if partner else ("", None)
+    home = agency(dossier.agency_code)
+    desk = ("Bộ phận Một cửa " + home.name_vi, home.desk_email) if home else ("", None)
+    username = (dossier.assignee or {}).get("username")
+    if event["type"] == "dossier.rated_not_satisfied" or not username:
+        return desk
+    member = staff_member(username)
+    if member and member.get("email") and member["enabled"]:
+        return member["name"], member["email"]
+    return desk
+
+
+def _deliver(event: dict, dossier: Dossier, channel: str, address: str, rendered, language: str | None = None) -> str:
     store = NotificationStore()
     nid = notification_id(int(event["seq"]), channel, event["id"])
     now = iso(datetime.now(UTC))
-    body = rendered.body if channel == "email" else rendered.sms
+    body = rendered.sms if channel == "sms" else rendered.body
     claimed = store.claim(dossier.id, nid, {
         "event_id": event["id"], "event_type": event["type"], "channel": channel, "recipient": address,
-        "language": dossier.locale, "subject": rendered.subject if channel == "email" else None, "body": body,
-        "correlation_id": event.get("correlation_id")}, now)
+        "language": language or dossier.locale, "subject": None if channel == "sms" else rendered.subject,
+        "body": body, "correlation_id": event.get("correlation_id")}, now)
     if not claimed:
         return "duplicate"
     try:
-        if channel == "email":
+        if channel != "sms":
             message_id = send_email(get_settings().notification_sender, address, rendered.subject, body)
         else:
             message_id = send_sms(address, body)
@@ -139,15 +177,17 @@ def _day(value: str | None) -> str:
     return date.fromisoformat(value).strftime("%d/%m/%Y") if value else ""
 
 
-def message_context(event: dict, dossier: Dossier) -> dict:
+def message_context(event: dict, dossier: Dossier, language: str | None = None) -> dict:
     """Everything a template may use. Event payload first (it is what happened), dossier second."""
-    lang = dossier.locale if dossier.locale in _DELIVERY else "vi"
+    lang = language or (dossier.locale if dossier.locale in _DELIVERY else "vi")
     payload = event.get("payload") or {}
     procedure = ProcedureStore().version(dossier.procedure_code, dossier.procedure_version)
     receipt = payload.get("receipt") or dossier.receipt or {}
     request = payload.get("supplement_request") or (dossier.supplement_requests or [{}])[-1]
     refusal = payload.get("refusal") or dossier.refusal or {}
     delivery = dossier.delivery or {}
+    step = (dossier.inter_agency or [{}])[-1]
+    rating = payload.get("evaluation") or dossier.evaluation or {}
     name_key = "name_en" if lang == "en" else "name_vi"
     items = "\n".join(f"  - {item.get(name_key) or item.get('component_id')}: {item.get('reason', '')}"
                       for item in request.get("items") or [])
@@ -170,4 +210,13 @@ def message_context(event: dict, dossier: Dossier) -> dict:
         "tracking_number": payload.get("tracking_number") or (dossier.returned or {}).get("tracking_number") or "",
         # The refusal's, or the reason given with a rejection, a stop or a withdrawal.
         "reason": refusal.get("reason") or payload.get("reason") or "",
+        "status_name": STATUSES[dossier.status].name_en if lang == "en" else STATUSES[dossier.status].name_vi,
+        # Inter-agency steps and the applicant's rating, for the staff's messages.
+        "request": payload.get("request") or "",
+        "step_due": _day(payload.get("step_due")) or _day(dossier.due_date.isoformat() if dossier.due_date else None),
+        "reply": payload.get("reply") or "",
+        "partner_agency_name": (agency(step.get("agency_code")).name_vi
+                                if agency(step.get("agency_code")) else step.get("agency_code") or ""),
+        "criteria": ", ".join(f"{k}: {v}" for k, v in sorted(rating.get("criteria", {}).items())) or "-",
+        "comment": rating.get("comment") or "-",
     }

@@ -10,12 +10,36 @@ from pynamodb.transactions import TransactWrite
 
 from ..domain.dossier import Dossier, Event
 from ..domain.errors import Conflict
+from ..domain.search import Condition as SearchCondition
+from ..domain.search import Plan, applicant_id_number, applicant_name, name_key
 from ..domain.states import STATUSES
 from ..domain.submission import UPLOAD_VERIFIED
 from . import cursors
 from .models import ControlModel, DossierModel, EventModel, bind, connection
 
 ATTACHED = "attached"
+# Items one search request may read from an index before it answers with what it found and a cursor.
+SEARCH_READ_BUDGET = 500
+
+
+def _page_size(needed: int, filtered: bool) -> int:
+    """Read exactly what is needed when the key range alone decides; read ahead when a filter may drop items."""
+    return max(needed * 2, 50) if filtered else needed
+
+
+def _condition(condition: SearchCondition):
+    attribute = getattr(DossierModel, condition.attribute)
+    if condition.op == "eq":
+        return attribute == condition.values[0]
+    if condition.op == "between":
+        return attribute.between(*condition.values)
+    if condition.op == "le":
+        return attribute <= condition.values[0]
+    if condition.op == "ge":
+        return attribute >= condition.values[0]
+    if condition.op == "begins_with":
+        return attribute.startswith(condition.values[0])
+    raise ValueError(condition.op)
 
 
 class IdempotentReplay(Exception):
@@ -41,11 +65,22 @@ class IdempotencyClaim:
 def _to_model(dossier: Dossier) -> DossierModel:
     doc = dossier.to_dict()
     is_open = dossier.due_date is not None and STATUSES[dossier.status].clock in ("running", "paused")
+    agency = dossier.agency_code
+    id_number = applicant_id_number(dossier.applicant)
+    username = (dossier.assignee or {}).get("username")
     return DossierModel(
-        id=dossier.id, code=dossier.code, owner_id=dossier.owner_id, agency_code=dossier.agency_code,
-        agency_status=f"{dossier.agency_code}#{dossier.status.value}", status=dossier.status.value,
+        id=dossier.id, code=dossier.code, owner_id=dossier.owner_id, agency_code=agency,
+        agency_status=f"{agency}#{dossier.status.value}", status=dossier.status.value,
         submitted_at=doc["submitted_at"], version=dossier.version, doc=doc,
-        agency_open=dossier.agency_code if is_open else None, due_date=doc["due_date"] if is_open else None)
+        agency_open=agency if is_open else None, due_date=doc["due_date"] if is_open else None,
+        procedure_code=dossier.procedure_code, agency_procedure=f"{agency}#{dossier.procedure_code}",
+        agency_unit=f"{agency}#{dossier.unit}" if dossier.unit else None,
+        assignee_key=f"{agency}#{username}" if username else None,
+        received_at=doc["received_at"],
+        # The id keeps keys unique and orders namesakes by submission.
+        applicant_key=f"{name_key(applicant_name(dossier.applicant))}#{dossier.id}",
+        applicant_id=id_number, agency_identity=f"{agency}#{id_number}" if id_number else None,
+        partner_agency=dossier.partner_agency)
 
 
 def _from_model(model: DossierModel) -> Dossier:
@@ -155,6 +190,44 @@ class DossierStore:
         if limit is None:
             return [_from_model(m) for m in result], None
         return self._page(result, limit)
+
+    def search(self, plan: Plan, limit: int, cursor: str | None,
+               read_budget: int = SEARCH_READ_BUDGET) -> tuple[list[Dossier], str | None, int]:
+        """Run a search plan as one Query on its index, page by page, until `limit` matches or
+        `read_budget` items were read; returns the matches, a cursor if more may follow, and the
+        number of items read. The cursor is the key of the last item returned (or the last read,
+        when none of a page's items matched), so the next page starts right after it."""
+        pk_attribute, sk_attribute = plan.key_attributes
+        start = cursors.decode(cursor, {pk_attribute: plan.partition})
+        key_range = _condition(plan.key_range) if plan.key_range else None
+        filters = None
+        for condition in plan.filters:
+            filters = _condition(condition) if filters is None else filters & _condition(condition)
+        found: list[dict] = []
+        read = 0
+        while True:
+            # One raw page per call (the model's result iterator would keep reading until `limit`
+            # matches, however many items that takes): the budget stays ours to enforce.
+            page = DossierModel._get_connection().query(
+                plan.partition, range_key_condition=key_range,
+                filter_condition=filters, index_name=plan.index, exclusive_start_key=start,
+                limit=min(read_budget - read, _page_size(limit - len(found), filters is not None)),
+                scan_index_forward=not plan.newest_first)
+            read += page.get("ScannedCount", 0)
+            items = page.get("Items", [])
+            need = limit - len(found)
+            if len(items) >= need:
+                found.extend(items[:need])
+                # Matches left on this page: resume right after the last one returned.
+                next_key = ({k: found[-1][k] for k in ("id", pk_attribute, sk_attribute)} if len(items) > need
+                            else page.get("LastEvaluatedKey"))
+                break
+            found.extend(items)
+            start = page.get("LastEvaluatedKey")
+            if start is None or read >= read_budget:
+                next_key = start
+                break
+        return ([_from_model(DossierModel.from_raw_data(item)) for item in found], cursors.encode(next_key), read)
 
     def history(self, dossier_id: str) -> list[dict]:
         return [{"id": e.event_id, "seq": e.seq, "type": e.type, "at": e.at, "actor": e.actor.as_dict(),

@@ -83,6 +83,22 @@ class AgencyDueIndex(GlobalSecondaryIndex):
     due_date = UnicodeAttribute(range_key=True)
 
 
+def _index(name: str, hash_attr: str, range_attr: str) -> type[GlobalSecondaryIndex]:
+    """The officers' search indexes (chalicelib/domain/search.py plans queries on them)."""
+    attrs = {"Meta": type("Meta", (), {"index_name": name, "projection": AllProjection()}),
+             hash_attr: UnicodeAttribute(hash_key=True), range_attr: UnicodeAttribute(range_key=True)}
+    return type(f"{name.title().replace('-', '')}", (GlobalSecondaryIndex,), attrs)
+
+
+AgencyProcedureIndex = _index("agency-procedure-index", "agency_procedure", "submitted_at")
+AgencyUnitIndex = _index("agency-unit-index", "agency_unit", "submitted_at")
+AssigneeIndex = _index("assignee-index", "assignee_key", "submitted_at")
+AgencyReceivedIndex = _index("agency-received-index", "agency_code", "received_at")
+AgencyNameIndex = _index("agency-name-index", "agency_code", "applicant_key")
+AgencyIdentityIndex = _index("agency-identity-index", "agency_identity", "submitted_at")
+PartnerIndex = _index("partner-index", "partner_agency", "submitted_at")
+
+
 class CodeIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "code-index"
@@ -107,8 +123,25 @@ class DossierModel(Model):
     version = NumberAttribute()
     agency_open = UnicodeAttribute(null=True)  # the agency code while the dossier is open, else absent
     due_date = UnicodeAttribute(null=True)
+    # Search keys (sparse where the fact may be missing); see chalicelib/domain/search.py.
+    procedure_code = UnicodeAttribute(null=True)
+    agency_procedure = UnicodeAttribute(null=True)
+    agency_unit = UnicodeAttribute(null=True)
+    assignee_key = UnicodeAttribute(null=True)
+    received_at = UnicodeAttribute(null=True)
+    applicant_key = UnicodeAttribute(null=True)
+    applicant_id = UnicodeAttribute(null=True)
+    agency_identity = UnicodeAttribute(null=True)
+    partner_agency = UnicodeAttribute(null=True)
     doc = MapAttribute()
     owner_index = OwnerIndex()
+    agency_procedure_index = AgencyProcedureIndex()
+    agency_unit_index = AgencyUnitIndex()
+    assignee_index = AssigneeIndex()
+    agency_received_index = AgencyReceivedIndex()
+    agency_name_index = AgencyNameIndex()
+    agency_identity_index = AgencyIdentityIndex()
+    partner_index = PartnerIndex()
     agency_due_index = AgencyDueIndex()
     agency_index = AgencyIndex()
     agency_status_index = AgencyStatusIndex()

@@ -9,6 +9,7 @@ from pynamodb.exceptions import UpdateError
 from .models import NotificationModel, bind
 
 QUEUED, SENT, FAILED, RETRYING = "queued", "sent", "failed", "retrying"
+STAFF_CHANNEL = "staff_email"  # messages to the agency's own staff, never shown to the applicant
 # A claim older than this is taken over: its sender died between sending and recording.
 LEASE_SECONDS = 300
 

@@ -74,7 +74,7 @@ def overdue_queue(client) -> list[dict]:
         response = client.get("/desk/dossiers?overdue=true&limit=50" + (f"&cursor={cursor}" if cursor else ""))
         assert response.status_code == 200, response.text
         body = response.json()
-        assert body["overdue"] is True and body["agency_code"] == HANOI
+        assert body["filters"] == {"overdue": True} and body["agency_code"] == HANOI
         items += body["items"]
         cursor = body["next_cursor"]
         if not cursor:

@@ -142,10 +142,11 @@ def test_happy_path_from_reception_to_approval_with_control_slip_history_and_ema
 
     got = act(leader, dossier, "assign", {"specialist": "specialist.hanoi", "note": "Xử lý trong tuần"})
     assert (got["status"], got["national_status"]) == ("assigned", 4)
-    assert got["assignee"] == {"id": sub_of(aws, stack, "specialist.hanoi"), "name": "Phạm Thị Chuyên"}
+    assert got["assignee"] == {"id": sub_of(aws, stack, "specialist.hanoi"), "name": "Phạm Thị Chuyên",
+                               "username": "specialist.hanoi"}
     assert got["allowed_actions"] == ["stop"]
     assigned_at = got["updated_at"]
-    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "request_fee"]
+    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "send_to_agency", "request_fee"]
     assert fetch(citizen, dossier)["allowed_actions"] == ["withdraw"]
 
     got = act(specialist, dossier, "propose", {"assessment": "Hồ sơ hợp lệ, đủ điều kiện cấp phép",
@@ -190,7 +191,8 @@ def test_happy_path_from_reception_to_approval_with_control_slip_history_and_ema
     assert steps[0]["from"]["kind"] == "applicant" and steps[0]["to"]["kind"] == "desk"
     assert steps[0]["to"]["role"] == "officer" and steps[0]["to"]["agency_code"] == HANOI
     assert (steps[1]["from"]["role"], steps[1]["from"]["id"]) == ("officer", sub_of(aws, stack, "officer.hanoi"))
-    assert steps[1]["to"] == {"kind": "unit", "unit": UNIT, "agency_code": HANOI}
+    assert steps[1]["to"] == {"kind": "unit", "unit": UNIT, "name": "Phòng Việc làm - An toàn lao động",
+                             "agency_code": HANOI}
     assert (steps[2]["from"]["role"], steps[2]["from"]["unit"]) == ("leader", UNIT)
     assert (steps[2]["to"]["kind"], steps[2]["to"]["username"]) == ("specialist", "specialist.hanoi")
     assert steps[2]["to"]["id"] == got["assignee"]["id"]
@@ -210,7 +212,7 @@ def test_send_back_returns_the_dossier_to_the_specialist_then_the_leader_rejects
 
     got = act(leader, dossier, "send-back", {"reason": "Cần xác minh thêm với doanh nghiệp"})
     assert (got["status"], got["national_status"], got["allowed_actions"]) == ("assigned", 4, ["stop"])
-    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "request_fee"]
+    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "send_to_agency", "request_fee"]
 
     act(specialist, dossier, "propose", {"assessment": "Đã xác minh: không có hợp đồng", "proposal": "reject"})
     reason = "Người lao động chưa có hợp đồng lao động hợp lệ"

@@ -143,7 +143,7 @@ def test_desk_channel_with_a_fee_from_submission_to_the_result_collected_at_the_
     due = received["due_date"]
     act(officer, dossier, "transfer", {"unit": UNIT})
     act(leader, dossier, "assign", {"specialist": "specialist.hanoi"})
-    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "request_fee"]
+    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "send_to_agency", "request_fee"]
     assert fetch(officer, dossier)["allowed_actions"] == ["request_fee"]
 
     # The fee: the clock stops while the applicant owes it.
@@ -285,7 +285,7 @@ def test_result_uploads_are_staff_only_pdf_only_and_attach_once(api):
     citizen, officer, specialist = api("citizen.an"), api("officer.hanoi"), api("specialist.hanoi")
     first = assigned_for(api, FULL_ONLINE, {"method": "desk"})
     conflict = problem(create_result_upload(specialist, first, unique_pdf()), 409, "transition_not_allowed")
-    assert conflict["allowed_actions"] == ["propose", "request_fee"]  # nothing decided yet
+    assert conflict["allowed_actions"] == ["propose", "send_to_agency", "request_fee"]  # nothing decided yet
     approve(api, first)
 
     problem(create_result_upload(citizen, first, unique_pdf()), 403, "role_not_allowed")

@@ -90,6 +90,13 @@ def test_tables_have_the_template_keys_and_indexes(env: dict[str, str]) -> None:
         "agency-status-index": ([("agency_status", "HASH"), ("submitted_at", "RANGE")], "ALL"),
         "agency-due-index": ([("agency_open", "HASH"), ("due_date", "RANGE")], "ALL"),
         "code-index": ([("code", "HASH")], "KEYS_ONLY"),
+        "agency-procedure-index": ([("agency_procedure", "HASH"), ("submitted_at", "RANGE")], "ALL"),
+        "agency-unit-index": ([("agency_unit", "HASH"), ("submitted_at", "RANGE")], "ALL"),
+        "assignee-index": ([("assignee_key", "HASH"), ("submitted_at", "RANGE")], "ALL"),
+        "agency-received-index": ([("agency_code", "HASH"), ("received_at", "RANGE")], "ALL"),
+        "agency-name-index": ([("agency_code", "HASH"), ("applicant_key", "RANGE")], "ALL"),
+        "agency-identity-index": ([("agency_identity", "HASH"), ("submitted_at", "RANGE")], "ALL"),
+        "partner-index": ([("partner_agency", "HASH"), ("submitted_at", "RANGE")], "ALL"),
     }
     assert dossiers["SSEDescription"]["Status"] == "ENABLED"
     backups = ddb.describe_continuous_backups(TableName=env["DOSSIERS_TABLE"])["ContinuousBackupsDescription"]

@@ -26,13 +26,14 @@ from chalicelib.domain.states import (
 
 # (source, action) -> (target, roles allowed, event type): reception, processing to the decision, fees,
 # then issuing and returning the result.
-_W = ("submitted", "supplement_requested", "received", "transferred", "assigned", "proposed",
+_W = ("submitted", "supplement_requested", "received", "transferred", "assigned", "at_other_agency", "proposed",
       "fee_requested")  # withdrawable: anything before the decision
-_S = ("transferred", "assigned", "proposed", "fee_requested")  # stoppable (a leader acts once the unit has it)
+# stoppable (a leader acts once the unit has it)
+_S = ("transferred", "assigned", "at_other_agency", "proposed", "fee_requested")
 _RESULT_ROLES = frozenset({"officer", "specialist", "leader"})
 # Open: the statutory clock runs or waits. The deadline watch flags these, and an apology letter (form 04)
 # sets a new appointment date; none of these actions changes the status.
-_O = ("received", "transferred", "assigned", "proposed", "fee_requested")
+_O = ("received", "transferred", "assigned", "at_other_agency", "proposed", "fee_requested")
 _APOLOGY_ROLES = frozenset({"officer", "leader", "specialist"})
 EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     (None, "submit"): ("submitted", frozenset({"citizen"}), "dossier.submitted"),
@@ -44,6 +45,9 @@ EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     ("received", "transfer"): ("transferred", frozenset({"officer"}), "dossier.transferred"),
     ("transferred", "assign"): ("assigned", frozenset({"leader"}), "dossier.assigned"),
     ("assigned", "propose"): ("proposed", frozenset({"specialist"}), "dossier.proposed"),
+    ("assigned", "send_to_agency"): ("at_other_agency", frozenset({"specialist"}), "dossier.sent_to_agency"),
+    ("at_other_agency", "return_from_agency"): ("assigned", frozenset({"officer", "specialist", "leader"}),
+                                                "dossier.returned_from_agency"),
     ("proposed", "send_back"): ("assigned", frozenset({"leader"}), "dossier.sent_back"),
     ("proposed", "approve"): ("approved", frozenset({"leader"}), "dossier.approved"),
     ("proposed", "reject"): ("rejected", frozenset({"leader"}), "dossier.rejected"),
@@ -61,23 +65,27 @@ EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     **{(s, "flag_overdue"): (s, frozenset({"system"}), "dossier.overdue") for s in _O},
     **{(s, "apologise"): (s, _APOLOGY_ROLES, "dossier.apology_issued") for s in _O},
     **{(s, "allow_apology"): (s, frozenset({"admin"}), "dossier.apology_allowed") for s in _O},
+    ("returned", "evaluate"): ("returned", frozenset({"citizen"}), "dossier.evaluated"),
 }
 # The actions that leave the dossier in the status it is in.
-SAME_STATUS_ACTIONS = {"flag_due_soon", "flag_overdue", "apologise", "allow_apology"}
+SAME_STATUS_ACTIONS = {"flag_due_soon", "flag_overdue", "apologise", "allow_apology", "evaluate"}
 
 # The actions that hand the dossier to someone else (a line on the control slip, form 05).
-HANDOVER_ACTIONS = {"transfer", "assign", "propose", "send_back", "issue_result"}
+HANDOVER_ACTIONS = {"transfer", "assign", "propose", "send_back", "issue_result", "send_to_agency",
+                    "return_from_agency"}
 # The return actions that belong to one delivery method each; every other transition has no guard.
 DELIVERY_GUARD = {"return_online": "online", "return_at_desk": "desk", "send_by_post": "post"}
 
 # National status codes (TrangThaiHoSo) from DOMAIN.md.
 EXPECTED_NATIONAL = {"submitted": 1, "received": 2, "refused": 3, "supplement_requested": 5, "transferred": 4,
-                     "assigned": 4, "proposed": 4, "approved": 9, "rejected": 9, "stopped": 8, "withdrawn": 7,
+                     "assigned": 4, "at_other_agency": 4, "proposed": 4, "approved": 9, "rejected": 9, "stopped": 8,
+                     "withdrawn": 7,
                      "fee_requested": 6, "result_issued": 9, "in_post": 9, "returned": 10}
 
 # What the statutory clock does in each status: paused exactly while the applicant owes something.
 EXPECTED_CLOCK = {"submitted": "not_started", "received": "running", "supplement_requested": "paused",
                   "refused": "stopped", "transferred": "running", "assigned": "running", "proposed": "running",
+                  "at_other_agency": "running",
                   "approved": "stopped", "rejected": "stopped", "stopped": "stopped", "withdrawn": "stopped",
                   "fee_requested": "paused", "result_issued": "stopped", "in_post": "stopped",
                   "returned": "stopped"}
@@ -86,7 +94,8 @@ ALL_ROLES = ["citizen", "officer", "specialist", "leader", "admin", "system"]
 ALL_ACTIONS = ["submit", "receive", "request_supplement", "refuse", "resubmit", "transfer", "assign", "propose",
                "send_back", "approve", "reject", "stop", "withdraw", "request_fee", "record_payment",
                "issue_result", "return_online", "return_at_desk", "send_by_post", "record_delivery",
-               "flag_due_soon", "flag_overdue", "apologise", "allow_apology"]
+               "flag_due_soon", "flag_overdue", "apologise", "allow_apology", "send_to_agency",
+               "return_from_agency", "evaluate"]
 ALL_SOURCES: list[str | None] = [None, *EXPECTED_NATIONAL]
 
 
@@ -166,7 +175,7 @@ def test_the_deadline_watch_only_flags_open_dossiers_and_nobody_else_may():
             authorise(_principal("system"), Status.RECEIVED, Action(action))
 
 
-@pytest.mark.parametrize("action", sorted(SAME_STATUS_ACTIONS))
+@pytest.mark.parametrize("action", sorted(SAME_STATUS_ACTIONS - {"evaluate"}))
 def test_the_deadline_actions_keep_the_status_and_hand_nothing_over(action):
     for source in _O:
         transition = find_transition(Status(source), Action(action))
@@ -175,6 +184,11 @@ def test_the_deadline_actions_keep_the_status_and_hand_nothing_over(action):
     for source in ALL_SOURCES:
         if source not in _O:
             assert find_transition(Status(source) if source else None, Action(action)) is None
+
+
+def test_the_rating_is_taken_only_once_the_result_is_returned_and_keeps_it_returned():
+    evaluate = [t for t in TRANSITIONS if t.action == Action.EVALUATE]
+    assert [(t.source, t.target, t.handover) for t in evaluate] == [(Status.RETURNED, Status.RETURNED, False)]
 
 
 def test_every_other_action_changes_the_status():
@@ -242,8 +256,10 @@ def test_ended_statuses_have_no_way_out():
                    "in_post"):
         assert not {"flag_due_soon", "flag_overdue", "apologise", "allow_apology"} & set(
             allowed_actions(Status(source), set(Role)))
-    for source in ("refused", "stopped", "withdrawn", "returned"):
+    for source in ("refused", "stopped", "withdrawn"):
         assert allowed_actions(Status(source), set(Role)) == []
+    # A returned dossier only takes the applicant's rating, which leaves it returned.
+    assert allowed_actions(Status.RETURNED, set(Role)) == ["evaluate"]
 
 
 def test_after_the_decision_the_only_way_on_is_issuing_the_result_and_returning_it():
