@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from chalicelib.domain.states import STATUSES, TRANSITIONS
+from chalicelib.domain.states import NOT_SATISFIED_EVENT, STATUSES, TRANSITIONS, Action, Status, find_transition
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "lifecycle.md"
 
@@ -49,7 +49,10 @@ def render() -> str:
                      f"{'hand-over' if t.handover else ''} |")
     lines += ["", "Any other action from a status answers `409` with the caller's allowed actions; a role that can",
               "never take an action answers `403`. Within an agency, a leader acts on the dossiers of their unit",
-              "and a specialist on those assigned to them.", ""]
+              "and a specialist on those assigned to them; staff of another agency act only to return an",
+              "inter-agency step sent to their agency.",
+              f"An evaluation of \"not satisfied\" is published as `{NOT_SATISFIED_EVENT}` instead of",
+              f"`{find_transition(Status.RETURNED, Action.EVALUATE).event_type}`.", ""]
     return "\n".join(lines)
 
 
