@@ -23,7 +23,7 @@ def desk_queue():
 
     from ..domain.calendar import LOCAL_TZ
     from ..domain.errors import FieldError
-    from ..domain.search import UnsupportedFilter, plan
+    from ..domain.search import NothingMatches, UnsupportedFilter, plan
     from ..domain.states import Role
     from ..store.dossiers import DossierStore
     from .auth import authenticate, require
@@ -36,12 +36,15 @@ def desk_queue():
     params = query_params(bp.current_request)
     filters = parse_filters(params)
     today = datetime.now(UTC).astimezone(LOCAL_TZ).date()
+    limit = page_limit(params)
     try:
         search = plan(filters, principal, today)
+        items, cursor, _ = DossierStore().search(search, limit, params.get("cursor"))
     except UnsupportedFilter as error:
         raise Problem(400, "malformed_request", "bad_query",
                       errors=[FieldError(str(error), "search.not_with_incoming")]) from error
-    items, cursor, _ = DossierStore().search(search, page_limit(params), params.get("cursor"))
+    except NothingMatches:
+        items, cursor = [], None
     lang = language(bp.current_request)
     return json_response({"agency_code": principal.agency_code, "filters": _echo(filters),
                           "items": [dossier_view(d, principal, lang) for d in visible(principal, items)],

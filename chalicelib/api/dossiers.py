@@ -23,6 +23,16 @@ def _caller():
     return authenticate(bp.current_request)
 
 
+def _home_or_owner(principal, dossier) -> None:
+    """Messages and result documents stay with the applicant and the agency handling the dossier: an
+    agency that only did an inter-agency part sees the dossier, not these."""
+    from ..domain.dossier import home_staff
+    from ..domain.errors import Forbidden
+
+    if principal.id != dossier.owner_id and not home_staff(principal, dossier):
+        raise Forbidden("wrong_agency")
+
+
 def _respond(dossier, principal, status: int = 200, headers: dict | None = None):
     from .present import dossier_view, etag
 
@@ -129,6 +139,7 @@ def dossier_notifications(dossier_id):
 
     principal = _caller()
     dossier = DossierService().visible(principal, dossier_id)
+    _home_or_owner(principal, dossier)
     items = NotificationStore().for_dossier(dossier_id)
     if principal.id == dossier.owner_id or not principal.has(Role.OFFICER, Role.LEADER, Role.SPECIALIST, Role.ADMIN):
         items = [n for n in items if n["channel"] != STAFF_CHANNEL]  # the agency's internal mail stays internal
@@ -278,6 +289,7 @@ def download_result(dossier_id, upload_id):
 
     principal = _caller()
     dossier = DossierService().visible(principal, dossier_id)
+    _home_or_owner(principal, dossier)
     if principal.id == dossier.owner_id and dossier.status != Status.RETURNED:
         raise Problem(403, "forbidden", "result_not_available")
     return json_response(uploads.result_download(dossier, upload_id))

@@ -192,8 +192,27 @@ def check_guard(principal: Principal, dossier: Dossier, transition: Transition,
     its amendment window."""
     if not _guard_ok(dossier, transition.action.value, now):
         raise TransitionNotAllowed(dossier.status.value, transition.action.value,
-                                   [a for a in allowed_actions(dossier.status, principal.roles)
-                                    if _guard_ok(dossier, a, now)])
+                                   offered_actions(principal, dossier, now))
+
+
+def offered_actions(principal: Principal, dossier: Dossier, now: datetime | None = None) -> list[str]:
+    """What the caller could really do next: their roles, their scope (agency, unit, assignment, ownership)
+    and the guards. Shown on every dossier and listed by every 409."""
+    found = []
+    for action in allowed_actions(dossier.status, principal.roles):
+        try:
+            check_scope(principal, dossier, find_transition(dossier.status, Action(action)))
+        except Forbidden:
+            continue
+        if _guard_ok(dossier, action, now):
+            found.append(action)
+    return found
+
+
+def home_staff(principal: Principal, dossier: Dossier) -> bool:
+    """Staff of the dossier's own agency (or an admin): not an agency that only did an inter-agency part."""
+    return principal.has(Role.ADMIN) or (principal.agency_code == dossier.agency_code
+                                         and principal.has(Role.OFFICER, Role.LEADER, Role.SPECIALIST))
 
 
 def _guard_ok(dossier: Dossier, action: str, now: datetime | None = None) -> bool:
@@ -246,8 +265,8 @@ def authorise(principal: Principal, source: Status | None, action: Action,
     transition = find_transition(source, action)
     if transition is None or not transition.roles & principal.roles:
         raise TransitionNotAllowed(source.value if source else "none", action.value,
-                                   [a for a in allowed_actions(source, principal.roles)
-                                    if dossier is None or _guard_ok(dossier, a)])
+                                   allowed_actions(source, principal.roles) if dossier is None
+                                   else offered_actions(principal, dossier))
     return transition
 
 

@@ -98,6 +98,10 @@ def _range(attribute: str, low: str | None, high: str | None) -> Condition:
     return Condition(attribute, "ge", (low,)) if low is not None else Condition(attribute, "le", (high,))
 
 
+class NothingMatches(ValueError):
+    """The filters exclude each other (e.g. overdue and due from today on): the answer is empty, no read needed."""
+
+
 class UnsupportedFilter(ValueError):
     """A filter that means nothing in the requested view (e.g. a home-agency assignee on incoming work)."""
 
@@ -145,6 +149,8 @@ def plan(filters: DeskFilters, principal: Principal, today: date) -> Plan:
         cond = _range("received_at", low, high)
         keyed("agency-received-index", agency, cond, True, cond)
     low, high = _due_range(filters, today)
+    if low and high and low > high:
+        raise NothingMatches("due")
     if low or high:
         cond = _range("due_date", low, high)
         keyed("agency-due-index", agency, cond, False, cond)

@@ -105,6 +105,8 @@ class DossierService:
     def resubmit(self, principal: Principal, dossier_id: str, request, now: datetime,
                  expected_version: int | None = None) -> Dossier:
         dossier = self.visible(principal, dossier_id, expected_version)
+        # Who may resubmit is settled before the files are looked at (they may not even exist).
+        rules.check_scope(principal, dossier, rules.authorise(principal, dossier.status, Action.RESUBMIT, dossier))
         procedure = self._procedure_of(dossier)
         components = [c.model_dump() for c in request.components]
         uploads = self._uploads(principal, components)

@@ -141,11 +141,13 @@ def make_user(stack, aws):
     """A fresh account in the pool, for tests that need someone no other test touches."""
     idp = aws("cognito-idp")
 
-    def create(group: str, agency: str | None = None) -> str:
+    def create(group: str, agency: str | None = None, unit: str | None = None) -> str:
         username = f"{group}-{uuid.uuid4().hex[:8]}"
         attributes = [{"Name": "email", "Value": f"{username}@example.vn"}, {"Name": "name", "Value": username}]
         if agency:
             attributes.append({"Name": "custom:agency", "Value": agency})
+        if unit:
+            attributes.append({"Name": "custom:unit", "Value": unit})
         idp.admin_create_user(UserPoolId=stack["USER_POOL_ID"], Username=username, TemporaryPassword=PASSWORD,
                               MessageAction="SUPPRESS", UserAttributes=attributes)
         idp.admin_set_user_password(UserPoolId=stack["USER_POOL_ID"], Username=username, Password=PASSWORD,

@@ -102,6 +102,26 @@ def test_real_app_package_is_lint_clean(prod: dict[str, Any], tmp_path: Path) ->
     assert failures == []
 
 
+# The officers' search indexes, as chalicelib/domain/search.py plans on them (written out: a change to either
+# side must show up here).
+SEARCH_INDEXES = {
+    "agency-procedure-index": ("agency_procedure", "submitted_at"),
+    "agency-unit-index": ("agency_unit", "submitted_at"),
+    "assignee-index": ("assignee_key", "submitted_at"),
+    "agency-received-index": ("agency_code", "received_at"),
+    "agency-name-index": ("agency_code", "applicant_key"),
+    "agency-identity-index": ("agency_identity", "submitted_at"),
+    "partner-index": ("partner_agency", "submitted_at"),
+}
+
+
+def test_the_search_planner_and_the_template_agree_on_the_indexes() -> None:
+    from chalicelib.domain.search import INDEXES
+
+    for name, keys in SEARCH_INDEXES.items():
+        assert INDEXES[name] == keys
+
+
 def test_tables_have_the_keys_and_indexes_the_store_uses(prod: dict[str, Any]) -> None:
     res = _resources(prod)
 
@@ -126,6 +146,7 @@ def test_tables_have_the_keys_and_indexes_the_store_uses(prod: dict[str, Any]) -
         "agency-status-index": [("agency_status", "HASH"), ("submitted_at", "RANGE")],
         "agency-due-index": [("agency_open", "HASH"), ("due_date", "RANGE")],
         "code-index": [("code", "HASH")],
+        **{name: [(pk, "HASH"), (sk, "RANGE")] for name, (pk, sk) in SEARCH_INDEXES.items()},
     }
     due_index = next(i for i in gsis if i["IndexName"] == "agency-due-index")
     assert due_index["Projection"] == {"ProjectionType": "ALL"}, "the scan and the late queue read whole dossiers"
