@@ -1,0 +1,142 @@
+"""What each dossier event adds to the service-quality counters: a pure fold over the dossier's own history.
+
+The metrics consumer and the rebuild both call `facts(history)` with a dossier's events up to and including
+the one being counted, so counting incrementally and rebuilding from the event log give the same numbers
+by construction. A fact belongs to the local (Vietnam) day it happened on; `periods` maps that day to the
+day, month, quarter and year buckets it is summed into.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .calendar import LOCAL_TZ
+from .dossier import CHANNEL_ONLINE, parse_iso
+
+# National status groups (DOMAIN.md): the end of a dossier's handling, for the on-time rate.
+_ENDING = {"dossier.refused": "refused", "dossier.withdrawn": "withdrawn", "dossier.stopped": "stopped",
+           "dossier.approved": "approved", "dossier.rejected": "rejected"}
+_DECIDED = {"dossier.approved", "dossier.rejected"}
+_HANDOVERS = {"dossier.transferred", "dossier.assigned", "dossier.proposed", "dossier.sent_back",
+              "dossier.sent_to_agency", "dossier.returned_from_agency", "dossier.result_issued"}
+_RATINGS = {"dossier.evaluated", "dossier.rated_not_satisfied"}
+
+
+@dataclass(frozen=True)
+class Fact:
+    counter: str
+    delta: float
+    day: date  # local day the fact belongs to
+    procedure: str
+    unit: str | None = None
+    officer: str | None = None  # a username: the receiving desk officer, or the specialist it was assigned to
+
+
+@dataclass
+class _State:
+    procedure: str = ""
+    channel: int = CHANNEL_ONLINE
+    digitised: bool = False
+    received_at: datetime | None = None
+    statutory_due: date | None = None  # the appointment date as the rules move it (not an apology's new date)
+    supplements: int = 0
+    ended: bool = False
+    unit: str | None = None
+    officer: str | None = None  # the assigned specialist's username
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def periods(day: date) -> list[str]:
+    """The buckets a fact of `day` is summed into: `D#2026-03-31`, `M#2026-03`, `Q#2026-Q1`, `Y#2026`."""
+    return [f"D#{day.isoformat()}", f"M#{day:%Y-%m}", f"Q#{day.year}-Q{(day.month - 1) // 3 + 1}", f"Y#{day.year}"]
+
+
+def _apply(state: _State, event: dict) -> None:
+    """Advance the state past `event` (what later events need to know)."""
+    kind, payload = event["type"], event.get("payload") or {}
+    if kind == "dossier.submitted":
+        state.procedure = payload.get("procedure_code", "")
+        state.channel = int(payload.get("channel") or CHANNEL_ONLINE)
+        components = payload.get("components") or []
+        state.digitised = bool(components) and all(c.get("files") for c in components)
+    elif kind == "dossier.received":
+        state.received_at = parse_iso(payload.get("received_at") or event["at"])
+        state.statutory_due = date.fromisoformat(payload["due_date"]) if payload.get("due_date") else None
+    elif kind == "dossier.supplement_requested":
+        state.supplements += 1
+    elif kind == "dossier.fee_paid" and payload.get("due_date"):
+        state.statutory_due = date.fromisoformat(payload["due_date"])
+    elif kind == "dossier.transferred":
+        state.unit = payload.get("unit")
+    elif kind == "dossier.assigned":
+        state.officer = payload.get("specialist")
+    elif kind in _ENDING:
+        state.ended = True
+
+
+def facts(history: list[dict]) -> list[Fact]:
+    """The counters the last event of `history` moves. `history` is the dossier's events in order
+    (as stored: type, at, actor, payload), ending with the event being counted."""
+    state = _State()
+    for earlier in history[:-1]:
+        _apply(state, earlier)
+    event = history[-1]
+    kind, payload, actor = event["type"], event.get("payload") or {}, event.get("actor") or {}
+    at = parse_iso(event["at"])
+    day = local_day(at)
+    if kind == "dossier.submitted":
+        _apply(state, event)
+    found: list[tuple[str, float, date, str | None]] = []  # counter, delta, day, officer
+
+    def add(counter: str, delta: float = 1, on: date = day, officer: str | None = None) -> None:
+        found.append((counter, delta, on, officer))
+
+    if kind == "dossier.submitted":
+        add("submitted")
+    elif kind == "dossier.received":
+        add("received", officer=actor.get("username"))
+        add("received_online" if state.channel == CHANNEL_ONLINE else "received_desk", officer=actor.get("username"))
+        if state.digitised:
+            add("digitised")
+    elif kind == "dossier.supplement_requested":
+        add("supplement_requests")
+    elif kind in _ENDING and not state.ended:
+        officer = state.officer or actor.get("username")
+        add("ended", officer=officer)
+        add(_ENDING[kind], officer=officer)
+        # On time: ended by the appointment date the rules set (supplement and fee waiting already added
+        # back; an apology's new date does not count), with at most one supplement request.
+        late = state.supplements > 1 or (state.statutory_due is not None and day > state.statutory_due)
+        add("ended_late" if late else "ended_on_time", officer=officer)
+        if kind in _DECIDED and state.received_at is not None:
+            add("decided", officer=officer)
+            add("processing_hours", (at - state.received_at).total_seconds() / 3600, officer=officer)
+    elif kind == "dossier.fee_paid":
+        add("fee_paid")
+        if payload.get("method") == "online":
+            add("fee_paid_online")
+    elif kind == "dossier.returned":
+        add("returned")
+    elif kind in _RATINGS:
+        rating, previous = payload.get("evaluation") or {}, payload.get("previous_evaluation")
+        # A rating belongs to the day it was first given; an amendment corrects that day's counts.
+        rated_on = local_day(parse_iso(rating.get("evaluated_at") or event["at"]))
+        if previous is None:
+            add("evaluated", on=rated_on)
+        change = (not rating.get("satisfied")) - (0 if previous is None else (not previous.get("satisfied")))
+        if change:
+            add("not_satisfied", change, on=rated_on)
+    if kind in _HANDOVERS:
+        # Every hand-over on the platform is electronic; paper routing would be recorded otherwise.
+        add("handovers")
+        add("handovers_electronic")
+    if kind == "dossier.result_issued":
+        add("results_issued")
+        if payload.get("results"):
+            add("results_electronic")
+    unit = payload.get("unit") if kind == "dossier.transferred" else state.unit
+    return [Fact(counter, delta, on, state.procedure, unit, officer) for counter, delta, on, officer in found]

@@ -1,0 +1,104 @@
+"""What each event adds to the counters, folded over the dossier's own history (docs/metrics.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chalicelib.domain.metric_facts import facts, periods
+
+PROCEDURE = "1.014199"
+
+
+def _event(kind: str, at: str, payload: dict | None = None, actor: dict | None = None) -> dict:
+    return {"type": f"dossier.{kind}", "at": at, "payload": payload or {},
+            "actor": actor or {"id": "sub-officer", "username": "officer.hanoi", "role": "officer"}}
+
+
+SUBMITTED = _event("submitted", "2026-03-02T01:00:00.000Z",
+                   {"procedure_code": PROCEDURE, "channel": 2, "components": [{"component_id": "a", "files": [{}]}]},
+                   {"id": "sub-citizen", "username": "citizen.an", "role": "citizen"})
+RECEIVED = _event("received", "2026-03-02T02:00:00.000Z",
+                  {"received_at": "2026-03-02T02:00:00.000Z", "due_date": "2026-03-16"})
+TRANSFERRED = _event("transferred", "2026-03-02T03:00:00.000Z", {"unit": "viec-lam"})
+ASSIGNED = _event("assigned", "2026-03-02T04:00:00.000Z", {"specialist": "specialist.hanoi"})
+LIFE = [SUBMITTED, RECEIVED, TRANSFERRED, ASSIGNED]
+
+
+def _counts(history: list[dict]) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for fact in facts(history):
+        found[fact.counter] = found.get(fact.counter, 0) + fact.delta
+    return found
+
+
+def test_a_fact_belongs_to_the_local_day_so_2330_on_31_march_is_in_q1():
+    # 16:30 UTC on 31 March is 23:30 in Hà Nội: still March, still the first quarter.
+    late_evening = _event("approved", "2026-03-31T16:30:00.000Z", {"note": ""})
+    (first, *_) = facts([*LIFE, late_evening])
+    assert first.day == date(2026, 3, 31)
+    assert periods(first.day) == ["D#2026-03-31", "M#2026-03", "Q#2026-Q1", "Y#2026"]
+    next_morning = _event("approved", "2026-03-31T17:30:00.000Z", {"note": ""})
+    assert facts([*LIFE, next_morning])[0].day == date(2026, 4, 1)
+
+
+def test_reception_counts_the_channel_the_officer_and_whether_the_dossier_is_digitised():
+    found = facts([SUBMITTED, RECEIVED])
+    assert {(f.counter, f.officer) for f in found} == {("received", "officer.hanoi"),
+                                                      ("received_online", "officer.hanoi"), ("digitised", None)}
+    desk = _event("submitted", SUBMITTED["at"], {"procedure_code": PROCEDURE, "channel": 1, "components": []})
+    assert _counts([desk, RECEIVED]) == {"received": 1, "received_desk": 1}
+
+
+def test_an_ending_by_the_appointment_date_is_on_time_and_carries_the_processing_time():
+    approved = _event("approved", "2026-03-16T09:00:00.000Z")
+    counts = _counts([*LIFE, approved])
+    assert counts == {"ended": 1, "approved": 1, "ended_on_time": 1, "decided": 1,
+                      "processing_hours": 14 * 24 + 7}
+    assert {f.unit for f in facts([*LIFE, approved])} == {"viec-lam"}
+    assert {f.officer for f in facts([*LIFE, approved])} == {"specialist.hanoi"}
+
+
+def test_after_the_appointment_date_is_late_but_a_paid_fee_moves_the_date_and_an_apology_does_not():
+    late = _event("approved", "2026-03-17T02:00:00.000Z")
+    assert _counts([*LIFE, late])["ended_late"] == 1
+    paid = _event("fee_paid", "2026-03-05T02:00:00.000Z", {"method": "cash", "due_date": "2026-03-18"})
+    assert _counts([*LIFE, paid, late])["ended_on_time"] == 1
+    apology = _event("apology_issued", "2026-03-16T02:00:00.000Z", {"due_date": "2026-03-30"})
+    assert _counts([*LIFE, apology, late])["ended_late"] == 1
+
+
+def test_more_than_one_supplement_request_makes_it_late_whatever_the_dates():
+    asked = _event("supplement_requested", "2026-03-02T01:30:00.000Z")
+    early = _event("approved", "2026-03-03T02:00:00.000Z")
+    assert _counts([SUBMITTED, asked, RECEIVED, early])["ended_on_time"] == 1
+    assert _counts([SUBMITTED, asked, asked, RECEIVED, early])["ended_late"] == 1
+
+
+def test_a_dossier_ends_once_and_a_refusal_without_a_date_is_on_time():
+    approved = _event("approved", "2026-03-10T02:00:00.000Z")
+    returned = _event("returned", "2026-03-11T02:00:00.000Z")
+    assert _counts([*LIFE, approved, returned]) == {"returned": 1}
+    refused = _event("refused", "2026-03-02T03:00:00.000Z")
+    assert _counts([SUBMITTED, refused]) == {"ended": 1, "refused": 1, "ended_on_time": 1}
+
+
+def test_an_amended_rating_moves_only_the_difference_on_the_day_it_was_first_given():
+    first = {"satisfied": True, "evaluated_at": "2026-03-31T16:00:00.000Z"}
+    rated = _event("evaluated", "2026-03-31T16:00:00.000Z", {"evaluation": first, "previous_evaluation": None})
+    assert _counts([*LIFE, rated]) == {"evaluated": 1}
+    unhappy = {**first, "satisfied": False}
+    amended = _event("rated_not_satisfied", "2026-04-02T02:00:00.000Z",
+                     {"evaluation": unhappy, "previous_evaluation": first})
+    found = facts([*LIFE, rated, amended])
+    assert [(f.counter, f.delta, f.day) for f in found] == [("not_satisfied", 1, date(2026, 3, 31))]
+    back = _event("evaluated", "2026-04-03T02:00:00.000Z", {"evaluation": first, "previous_evaluation": unhappy})
+    assert [(f.counter, f.delta) for f in facts([*LIFE, rated, amended, back])] == [("not_satisfied", -1)]
+
+
+def test_hand_overs_results_and_online_payments_are_counted():
+    assert _counts([SUBMITTED, RECEIVED, TRANSFERRED]) == {"handovers": 1, "handovers_electronic": 1}
+    issued = _event("result_issued", "2026-03-10T02:00:00.000Z", {"results": [{"upload_id": "r"}]})
+    assert _counts([*LIFE, issued]) == {"handovers": 1, "handovers_electronic": 1, "results_issued": 1,
+                                        "results_electronic": 1}
+    paid = _event("fee_paid", "2026-03-05T02:00:00.000Z", {"method": "online"})
+    assert _counts([*LIFE, paid]) == {"fee_paid": 1, "fee_paid_online": 1}

@@ -1,0 +1,88 @@
+"""The index formulas against the worked examples of docs/metrics.md, computed by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chalicelib.domain.quality import config_for, measure, points, scorecard
+
+CONFIG = config_for(date(2026, 12, 31))
+# docs/metrics.md, "A quarter at the Hà Nội department": the counters of one agency-quarter.
+TOTALS = {"received": 40, "received_online": 18, "received_desk": 22, "digitised": 30, "ended": 25,
+          "ended_on_time": 21, "ended_late": 4, "decided": 20, "processing_hours": 1500, "not_satisfied": 2,
+          "evaluated": 10, "results_issued": 18, "results_electronic": 18, "fee_paid": 5, "fee_paid_online": 1,
+          "handovers": 90, "handovers_electronic": 90}
+CATALOGUE = {"procedures": 10, "online": 10, "complete": 9, "online_used": 4}
+
+
+def _indicator(card: dict, indicator_id: str) -> dict:
+    return next(i for g in card["groups"] for i in g["indicators"] if i["id"] == indicator_id)
+
+
+def test_at_or_above_the_threshold_full_marks_below_it_rate_times_max_over_threshold():
+    assert points(0.5, 4.4, 0.5) == 4.4
+    assert points(0.9, 4.4, 0.5) == 4.4
+    assert points(0.45, 4.4, 0.5) == pytest.approx(3.96)  # 0.45 × 4.4 ÷ 0.5
+    assert points(0.84, 20, 1.0) == pytest.approx(16.8)  # threshold 100%: rate × max
+    assert points(0.0, 6, 0.9) == 0.0
+    assert points(None, 6, 0.9) is None
+
+
+def test_nothing_measured_is_no_data_not_zero():
+    assert measure("ended_on_time", "ended", "rate", {}, {}) == (0.0, 0.0, None)
+    assert measure(None, None, "rate", TOTALS, CATALOGUE) == (None, None, None)
+    assert measure("ended_late+not_satisfied", "ended", "complement", TOTALS, {}) == (6.0, 25.0,
+                                                                                      pytest.approx(0.76))
+
+
+def test_the_worked_quarter_scores_as_computed_by_hand():
+    card = scorecard(CONFIG, TOTALS, CATALOGUE, officers=2, period_days=92)
+    on_time = _indicator(card, "progress.on_time")
+    assert (on_time["numerator"], on_time["denominator"], on_time["rate"], on_time["points"]) == (
+        21, 25, pytest.approx(0.84), pytest.approx(16.8))
+    online = _indicator(card, "online.dossiers_online")
+    assert (online["rate"], online["points"]) == (pytest.approx(0.45), pytest.approx(3.96))
+    paid = _indicator(card, "online.paid_online")
+    assert paid["points"] == pytest.approx(0.88)  # 1/5 × 4.4
+    used = _indicator(card, "online.services_used")
+    assert used["points"] == pytest.approx(1.76)  # 4/10 × 4.4
+    assert _indicator(card, "online.procedures_online")["points"] == 4.4
+    satisfaction = _indicator(card, "satisfaction.reception_resolution")
+    # 100% − (4/25 late + 2/25 not satisfied) = 76% < 90%: 0.76 × 6 ÷ 0.9
+    assert (satisfaction["rate"], satisfaction["points"]) == (pytest.approx(0.76), pytest.approx(5.0667, abs=1e-4))
+    digitised = _indicator(card, "digitisation.dossiers_digitised")
+    assert (digitised["rate"], digitised["points"]) == (pytest.approx(0.75), pytest.approx(6.5625))
+    assert _indicator(card, "publicity.complete")["points"] == pytest.approx(4.05)  # 0.9 × 4.5
+    average = _indicator(card, "progress.processing_hours")
+    assert (average["rate"], average["points"]) == (75.0, None)
+
+    groups = {g["id"]: g for g in card["groups"]}
+    assert groups["progress"]["score"] == pytest.approx(16.8) and groups["progress"]["max"] == 20
+    assert groups["online"]["score"] == pytest.approx(4.4 + 1.76 + 3.96 + 0.88)
+    assert groups["online"]["measured_max"] == pytest.approx(17.6), "online payment offered: no data yet"
+    assert groups["digitisation"]["score"] == pytest.approx(8 + 6.5625)
+    assert groups["satisfaction"]["measured_max"] == 6
+    assert card["total"]["score"] == pytest.approx(4.05 + 16.8 + 11.0 + 14.5625 + 5.0667, abs=1e-3)
+    assert card["total"]["max"] == 100
+
+
+def test_the_ministrys_targets_show_actual_against_target():
+    card = scorecard(CONFIG, TOTALS, CATALOGUE, officers=2, period_days=92)
+    targets = {t["id"]: t for t in card["targets"]}
+    assert (targets["target.online_share"]["actual"], targets["target.online_share"]["met"]) == (
+        pytest.approx(0.45), False)
+    assert targets["target.e_routing"]["met"] is True
+    assert (targets["target.satisfaction"]["actual"], targets["target.satisfaction"]["met"]) == (
+        pytest.approx(0.8), False)
+    # 40 dossiers by 2 officers in 92 days = 20 each, 79.3 a year against 2,000.
+    productivity = targets["target.desk_productivity"]
+    assert productivity["actual"] == pytest.approx(20 * 365 / 92) and productivity["met"] is False
+    assert targets["target.waiting_minutes"]["has_data"] is False and targets["target.waiting_minutes"]["met"] is None
+
+
+def test_the_group_maxima_add_up_to_100_and_indicator_points_to_their_group():
+    assert sum(g.max for g in CONFIG.groups) == 100
+    for group in CONFIG.groups:
+        assert sum(i.points for i in CONFIG.indicators if i.group == group.id) == pytest.approx(group.max)
