@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from pynamodb.connection.base import Connection
 
 from chalicelib.domain.calendar import LOCAL_TZ
 from chalicelib.domain.dossier import Dossier, Principal, can_see
@@ -26,6 +23,7 @@ from chalicelib.store.dossiers import DossierStore, _to_model
 from chalicelib.store.models import DossierModel
 
 from .conftest import AGENCY, OTHER_AGENCY
+from .test_deadline_scan import _dynamodb_calls
 
 PARTNER = "000.00.31.H26"
 TODAY = date(2026, 11, 20)
@@ -113,28 +111,10 @@ def _expected(all_dossiers: list[Dossier], filters: DeskFilters, principal: Prin
     return {d.id for d in all_dossiers if matches(d)}
 
 
-@contextmanager
-def _reads() -> Iterator[list[dict]]:
-    calls: list[dict] = []
-    original = Connection._make_api_call
-
-    def recording(self, operation_name, operation_kwargs):
-        result = original(self, operation_name, operation_kwargs)
-        calls.append({"operation": operation_name, "index": operation_kwargs.get("IndexName"),
-                      "scanned": result.get("ScannedCount"), "count": result.get("Count")})
-        return result
-
-    Connection._make_api_call = recording
-    try:
-        yield calls
-    finally:
-        Connection._make_api_call = original
-
-
 def _all_pages(filters: DeskFilters, principal: Principal, limit: int) -> tuple[list[str], list[dict]]:
     search = plan(filters, principal, TODAY)
     ids, cursor = [], None
-    with _reads() as calls:
+    with _dynamodb_calls() as calls:
         for _ in range(500):
             items, cursor, _ = DossierStore().search(search, limit, cursor)
             assert len(items) <= limit
