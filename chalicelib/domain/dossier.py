@@ -387,8 +387,6 @@ _DUE_DATE_REASONS = {
 }
 
 
-
-
 # What each processing action records on the dossier, besides its status. `details` were checked
 # by the caller (API schema + service); `to` is who receives the dossier on a handover.
 def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, local_today: date, details: dict,
