@@ -49,7 +49,7 @@ def submit_dossier():
     from .schemas import SubmitDossier, parse
 
     principal = _caller()
-    require(principal, Role.CITIZEN)
+    require(principal, Role.CITIZEN, Role.OFFICER)  # an officer: a dossier brought to the desk (channel 1)
     key = (bp.current_request.headers or {}).get("idempotency-key", "").strip()
     if not key or len(key) > _IDEMPOTENCY_KEY_MAX or not key.isprintable():
         raise Problem(400, "malformed_request", "idempotency_key_required")

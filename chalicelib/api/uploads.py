@@ -27,7 +27,7 @@ def create_upload():
     from .schemas import CreateUpload, parse
 
     principal = authenticate(bp.current_request)
-    require(principal, Role.CITIZEN)
+    require(principal, Role.CITIZEN, Role.OFFICER)  # an officer scans the papers an applicant brings to the desk
     request = parse(CreateUpload, json_body(bp.current_request))
     return json_response(uploads.create_upload(principal, request, datetime.now(UTC)), 201)
 

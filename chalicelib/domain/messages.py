@@ -137,6 +137,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                  "This filter does not apply to dossiers sent here by another agency."),
     "search.range_reversed": ("Ngày kết thúc phải từ ngày {from} trở đi.", "The end date must be on or after {from}."),
     "procedure.invalid": ("Định nghĩa thủ tục không hợp lệ: {problem}.", "Invalid procedure definition: {problem}."),
+    "procedure.other_agency": ("Thủ tục này do cơ quan {agency_code} tiếp nhận.",
+                               "This procedure is received by agency {agency_code}."),
     "procedure.not_effective": ("Thủ tục chưa có phiên bản hiệu lực.", "The procedure has no version in effect."),
 }
 

@@ -126,7 +126,8 @@ _OPEN = (Status.RECEIVED, Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_A
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    _t(None, Action.SUBMIT, Status.SUBMITTED, {Role.CITIZEN}, "dossier.submitted"),
+    # Online by the applicant, or at the one-stop desk by the officer who takes in the papers.
+    _t(None, Action.SUBMIT, Status.SUBMITTED, {Role.CITIZEN, Role.OFFICER}, "dossier.submitted"),
     _t(Status.SUBMITTED, Action.RECEIVE, Status.RECEIVED, {Role.OFFICER}, "dossier.received"),
     _t(Status.SUBMITTED, Action.REQUEST_SUPPLEMENT, Status.SUPPLEMENT_REQUESTED, {Role.OFFICER},
        "dossier.supplement_requested"),

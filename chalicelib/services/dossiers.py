@@ -10,11 +10,11 @@ from ..domain import dossier as rules
 from ..domain.agencies import agency
 from ..domain.calendar import LOCAL_TZ, CalendarConfig, WorkingCalendar
 from ..domain.codes import format_dossier_code
-from ..domain.dossier import CHANNEL_ONLINE, Dossier, Principal, iso
+from ..domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, Dossier, Principal, iso
 from ..domain.errors import Conflict, FieldError, IdempotencyKeyReused, NotFound, ValidationFailed, check
 from ..domain.ids import new_id
 from ..domain.procedures import Procedure
-from ..domain.states import Action, Status
+from ..domain.states import Action, Role, Status
 from ..domain.submission import (
     check_applicant,
     check_components,
@@ -30,6 +30,8 @@ from ..store.procedures import ProcedureStore
 from ..store.uploads import UploadStore
 from . import uploads as upload_service
 from .uploads import RESULT_COMPONENT
+
+WALK_IN = "walk-in:"  # owner of a dossier taken in at the desk for an applicant without an account
 
 
 def working_calendar(settings: Settings | None = None) -> WorkingCalendar:
@@ -66,6 +68,10 @@ class DossierService:
         procedure = self.procedures.effective(request.procedure_code, local_day(now))
         if procedure is None:
             raise ValidationFailed([FieldError("procedure_code", "procedure.not_effective")])
+        at_desk = principal.has(Role.OFFICER) and not principal.has(Role.CITIZEN)
+        if at_desk and procedure.agency_code != principal.agency_code:
+            raise ValidationFailed([FieldError("procedure_code", "procedure.other_agency",
+                                               {"agency_code": procedure.agency_code})])
         components = [c.model_dump() for c in request.components]
         uploads = self._uploads(principal, components)
         applicant = request.applicant.model_dump(mode="json")
@@ -84,15 +90,20 @@ class DossierService:
 
         agency = procedure.agency_code
         code = format_dossier_code(agency, local_day(now), next_sequence(agency, local_day(now)))
+        dossier_id = new_id()
+        # A walk-in applicant has no account here: the dossier is the desk's, and messages go to the
+        # contacts they gave.
+        owner = f"{WALK_IN}{dossier_id}" if at_desk else principal.id
         draft = Dossier(
-            id=new_id(), code=code, procedure_code=procedure.code, procedure_version=procedure.version,
-            agency_code=agency, owner_id=principal.id, applicant=applicant, summary=request.summary,
-            components=_with_files(components, uploads), delivery=delivery, channel=CHANNEL_ONLINE,
+            id=dossier_id, code=code, procedure_code=procedure.code, procedure_version=procedure.version,
+            agency_code=agency, owner_id=owner, applicant=applicant, summary=request.summary,
+            components=_with_files(components, uploads), delivery=delivery,
+            channel=CHANNEL_DESK if at_desk else CHANNEL_ONLINE,
             status=Status.SUBMITTED, submitted_at=now, locale=request.locale or principal.locale,
             sms_opt_in=request.sms_opt_in)
         dossier, event = rules.submit(draft, principal, now, correlation_id())
         try:
-            self.store.create(dossier, event, claim, _upload_ids(components))
+            self.store.create(dossier, event, claim, _upload_ids(components), upload_owner=principal.id)
         except IdempotentReplay as replay:
             return self._replay(principal, claim, replay.dossier_id, replay.request_hash), True
         return dossier, False

@@ -112,8 +112,9 @@ class DossierStore:
         bind()
 
     def create(self, dossier: Dossier, event: Event, claim: IdempotencyClaim | None,
-               upload_ids: list[str]) -> None:
-        """Dossier, first event, idempotency key and upload attachments: all or nothing."""
+               upload_ids: list[str], upload_owner: str | None = None) -> None:
+        """Dossier, first event, idempotency key and upload attachments: all or nothing. The uploads are the
+        applicant's, or `upload_owner`'s (the desk officer who scanned a walk-in applicant's papers)."""
         try:
             with TransactWrite(connection=connection()) as tx:
                 tx.save(_to_model(dossier), condition=DossierModel.id.does_not_exist())
@@ -123,7 +124,7 @@ class DossierStore:
                                          ref=dossier.id, request_hash=claim.request_hash,
                                          created_at=event.to_dict()["at"]),
                             condition=ControlModel.pk.does_not_exist())
-                _attach_uploads(tx, upload_ids, dossier.owner_id, dossier.id)
+                _attach_uploads(tx, upload_ids, upload_owner or dossier.owner_id, dossier.id)
         except TransactWriteError as error:
             codes = _cancellation_codes(error)
             if claim and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":

@@ -92,10 +92,14 @@ def test_submit_records_a_digest_of_the_files_not_their_whole_description():
     ]
 
 
-@pytest.mark.parametrize("principal", [OFFICER, ADMIN], ids=["officer", "admin"])
-def test_only_a_citizen_may_submit(principal):
+def test_an_admin_may_not_submit():
     with pytest.raises(Forbidden):
-        rules.submit(_draft(), principal, T0)
+        rules.submit(_draft(), ADMIN, T0)
+
+
+def test_a_desk_officer_submits_for_an_applicant_who_came_in_person_and_the_event_says_so():
+    _, event = rules.submit(_draft(), OFFICER, T0)
+    assert (event.type, event.actor["role"], event.actor["id"]) == ("dossier.submitted", "officer", OFFICER.id)
 
 
 def test_event_to_dict_writes_the_time_as_utc_iso_with_milliseconds():

@@ -36,7 +36,7 @@ _RESULT_ROLES = frozenset({"officer", "specialist", "leader"})
 _O = ("received", "transferred", "assigned", "at_other_agency", "proposed", "fee_requested")
 _APOLOGY_ROLES = frozenset({"officer", "leader", "specialist"})
 EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
-    (None, "submit"): ("submitted", frozenset({"citizen"}), "dossier.submitted"),
+    (None, "submit"): ("submitted", frozenset({"citizen", "officer"}), "dossier.submitted"),
     ("submitted", "receive"): ("received", frozenset({"officer"}), "dossier.received"),
     ("submitted", "request_supplement"): ("supplement_requested", frozenset({"officer"}),
                                           "dossier.supplement_requested"),
