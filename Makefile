@@ -47,7 +47,7 @@ clean:
 
 # ---- operator commands (scripts/operator.py): the local stack by default (build/local-stack.json,
 # or STATE_FILE=...); a deployed stack motcua-<STAGE> when STAGE is given on the command line.
-.PHONY: emails dlq redrive replay
+.PHONY: emails dlq redrive replay rebuild-metrics
 OPERATOR := $(PY) -m scripts.operator
 OPERATOR_STACK = $(if $(filter command line,$(origin STAGE)),--stage $(STAGE)) $(if $(STATE_FILE),--state-file $(STATE_FILE))
 
@@ -60,6 +60,9 @@ dlq: $(STAMP)  ## what waits in the dead-letter queues, left in place (CONSUMER=
 redrive: $(STAMP)  ## move CONSUMER's dead letters back to its queue, once the cause is fixed
 	$(if $(CONSUMER),,$(error usage: make redrive CONSUMER=notifications))
 	$(OPERATOR) dlq redrive $(CONSUMER) $(OPERATOR_STACK)
+
+rebuild-metrics: $(STAMP)  ## recount every service-quality metric from the event log (consumer paused meanwhile)
+	$(OPERATOR) metrics-rebuild $(OPERATOR_STACK)
 
 replay: $(STAMP)  ## re-deliver stored events to CONSUMER: DOSSIER=<id>, or SINCE=<iso> [UNTIL=<iso>]
 	$(if $(CONSUMER),,$(error usage: make replay CONSUMER=notifications DOSSIER=<id> | SINCE=<iso> UNTIL=<iso>))

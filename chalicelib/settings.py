@@ -57,6 +57,8 @@ class Settings:
     notification_sender: str
     deadline_warning_days: int
     evaluation_amend_days: int
+    metrics_table: str
+    metrics_shards: int
 
     @property
     def cache_key(self) -> tuple:
@@ -94,4 +96,6 @@ def get_settings() -> Settings:
         notification_sender=env.get("NOTIFICATION_SENDER", "no-reply@dichvucong.example.vn"),
         deadline_warning_days=int(env.get("DEADLINE_WARNING_DAYS", "1")),
         evaluation_amend_days=int(env.get("EVALUATION_AMEND_DAYS", "7")),
+        metrics_table=env.get("METRICS_TABLE", "motcua-metrics"),
+        metrics_shards=int(env.get("METRICS_SHARDS", "8")),
     )

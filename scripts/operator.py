@@ -5,6 +5,7 @@
     python -m scripts.operator replay CONSUMER --dossier ID  re-deliver one dossier's stored events
     python -m scripts.operator replay CONSUMER --since 2025-03-01T00:00Z --until 2025-03-02T00:00Z
     python -m scripts.operator emails [--to ADDRESS]         local stack only: what moto's SES and SNS sent
+    python -m scripts.operator metrics-rebuild               recount every metric from the event log
 
 Against the local stack by default (its state file, build/local-stack.json, or --state-file); against a
 deployed stack with --stage <stage>: physical ids come from CloudFormation stack motcua-<stage> and
@@ -582,6 +583,57 @@ def emails(stack: Stack, to: str | None, lines: int, as_json: bool) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- metrics
+
+
+def metrics_rebuild(stack: Stack, settle_seconds: float) -> int:
+    """Recount the service-quality metrics from the event log into a new generation and switch to it.
+
+    The metrics consumer is paused meanwhile (locally: the pump's pause file; deployed: its event source
+    mapping is disabled), so nothing it counts can fall between the old generation and the new one; what
+    it queued meanwhile is counted into the new generation when it resumes, and what the rebuild already
+    counted is recognised as a duplicate there."""
+    import time
+
+    env = {"METRICS_TABLE": stack.physical_id("MetricsTable"), "EVENTS_TABLE": stack.physical_id("EventsTable"),
+           "AWS_DEFAULT_REGION": stack.region, "AWS_REGION": stack.region}
+    if stack.is_local:
+        env["AWS_ENDPOINT_URL"] = stack.endpoint_url
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            env[key] = stack.state.get(key, "local")
+    resume = _pause_metrics(stack)
+    try:
+        time.sleep(settle_seconds)  # let a batch already running finish
+        os.environ.update(env)
+        from chalicelib.services.metrics import rebuild
+
+        result = rebuild()
+    finally:
+        resume()
+    print(f"Metrics rebuilt from {result['events']} events of {result['dossiers']} dossiers: generation "
+          f"{result['generation']} ({result['items_written']} items) is now the one read and counted into.")
+    return 0
+
+
+def _pause_metrics(stack: Stack):
+    if stack.is_local:
+        control = Path(stack.state.get("PUMP_CONTROL_DIR") or REPO_ROOT / "build" / "pump-control")
+        control.mkdir(parents=True, exist_ok=True)
+        flag = control / "pause-metrics"
+        flag.touch()
+        return lambda: flag.unlink(missing_ok=True)
+    client = stack.client("lambda")
+    mappings = client.list_event_source_mappings(FunctionName=stack.physical_id("Metrics"))["EventSourceMappings"]
+    for mapping in mappings:
+        client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+
+    def resume() -> None:
+        for mapping in mappings:
+            client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
+
+    return resume
+
+
 # --------------------------------------------------------------------------- command line
 
 
@@ -620,6 +672,10 @@ def _parser() -> argparse.ArgumentParser:
     sent.add_argument("--to", help="only those to this email address or phone number")
     sent.add_argument("--lines", type=int, default=8, help="body lines shown per email")
     sent.add_argument("--json", action="store_true")
+    rebuilt = commands.add_parser("metrics-rebuild", parents=[where],
+                                  help="recount every service-quality metric from the event log")
+    rebuilt.add_argument("--settle-seconds", type=float, default=None,
+                         help="wait after pausing the consumer (default 2 locally, 65 deployed)")
     return parser
 
 
@@ -637,6 +693,9 @@ def main(argv: Iterable[str] | None = None) -> int:
                  else Stack.local(args.state_file or DEFAULT_STATE_FILE, template))
         if args.command == "emails":
             return emails(stack, args.to, args.lines, args.json)
+        if args.command == "metrics-rebuild":
+            settle = args.settle_seconds if args.settle_seconds is not None else (2 if stack.is_local else 65)
+            return metrics_rebuild(stack, settle)
         consumers = discover_consumers(template=template)
         if args.command == "dlq" and args.action == "list":
             return dlq_list(stack, consumers, args.consumer, args.limit, args.json)

@@ -8,6 +8,7 @@ ids to the resources the provisioner created.
 
 EVENTS_STREAM = "arn:aws:dynamodb:ap-southeast-1:000000000000:table/EventsTable/stream/placeholder"
 NOTIFICATIONS_QUEUE = "arn:aws:sqs:ap-southeast-1:000000000000:NotificationsQueue"
+METRICS_QUEUE = "arn:aws:sqs:ap-southeast-1:000000000000:MetricsQueue"
 
 
 def logical_id(placeholder_arn: str) -> str:

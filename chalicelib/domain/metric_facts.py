@@ -28,6 +28,7 @@ class Fact:
     counter: str
     delta: float
     day: date  # local day the fact belongs to
+    agency: str
     procedure: str
     unit: str | None = None
     officer: str | None = None  # a username: the receiving desk officer, or the specialist it was assigned to
@@ -35,6 +36,7 @@ class Fact:
 
 @dataclass
 class _State:
+    agency: str = ""
     procedure: str = ""
     channel: int = CHANNEL_ONLINE
     digitised: bool = False
@@ -59,6 +61,7 @@ def _apply(state: _State, event: dict) -> None:
     """Advance the state past `event` (what later events need to know)."""
     kind, payload = event["type"], event.get("payload") or {}
     if kind == "dossier.submitted":
+        state.agency = payload.get("agency_code", "")
         state.procedure = payload.get("procedure_code", "")
         state.channel = int(payload.get("channel") or CHANNEL_ONLINE)
         components = payload.get("components") or []
@@ -114,7 +117,8 @@ def facts(history: list[dict]) -> list[Fact]:
         add("ended_late" if late else "ended_on_time", officer=officer)
         if kind in _DECIDED and state.received_at is not None:
             add("decided", officer=officer)
-            add("processing_hours", (at - state.received_at).total_seconds() / 3600, officer=officer)
+            # Whole minutes: integer counters add up exactly in any order (incremental or rebuilt).
+            add("processing_minutes", round((at - state.received_at).total_seconds() / 60), officer=officer)
     elif kind == "dossier.fee_paid":
         add("fee_paid")
         if payload.get("method") == "online":
@@ -139,4 +143,5 @@ def facts(history: list[dict]) -> list[Fact]:
         if payload.get("results"):
             add("results_electronic")
     unit = payload.get("unit") if kind == "dossier.transferred" else state.unit
-    return [Fact(counter, delta, on, state.procedure, unit, officer) for counter, delta, on, officer in found]
+    return [Fact(counter, delta, on, state.agency, state.procedure, unit, officer)
+            for counter, delta, on, officer in found]

@@ -23,7 +23,7 @@ class Indicator:
     threshold: float | None
     numerator: str | None  # a counter, `a+b` (a sum of counters) or `catalogue:<fact>`; None: no data yet
     denominator: str | None
-    kind: str  # "rate", "complement" (1 − numerator ÷ denominator), "average" (no points)
+    kind: str  # "rate", "complement" (1 − numerator ÷ denominator), "average_hours" (minutes ÷ count ÷ 60, no points)
     name_vi: str
     name_en: str
 
@@ -83,12 +83,14 @@ def measure(numerator: str | None, denominator: str | None, kind: str, totals: d
         return top, bottom, None
     if kind == "complement":
         return top, bottom, max(0.0, 1.0 - top / bottom)
+    if kind == "average_hours":
+        return top, bottom, top / bottom / 60
     return top, bottom, top / bottom
 
 
 def score_indicator(indicator: Indicator, totals: dict, catalogue: dict) -> dict:
     top, bottom, rate = measure(indicator.numerator, indicator.denominator, indicator.kind, totals, catalogue)
-    scored = None if indicator.kind == "average" else points(rate, indicator.points, indicator.threshold or 1.0)
+    scored = None if indicator.kind == "average_hours" else points(rate, indicator.points, indicator.threshold or 1.0)
     return {"id": indicator.id, "group": indicator.group, "name_vi": indicator.name_vi, "name_en": indicator.name_en,
             "kind": indicator.kind, "numerator": top, "denominator": bottom, "rate": rate,
             "threshold": indicator.threshold, "max_points": indicator.points, "points": scored,

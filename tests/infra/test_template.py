@@ -196,6 +196,7 @@ def test_globals_give_every_function_the_resource_names(prod: dict[str, Any]) ->
         "USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
         "EVENT_BUS_NAME": {"Ref": "EventBus"},
         "NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
+        "METRICS_TABLE": {"Ref": "MetricsTable"},
         "NOTIFICATION_SENDER": {"Ref": "NotificationSender"},
         "POWERTOOLS_SERVICE_NAME": "motcua",
         "POWERTOOLS_METRICS_NAMESPACE": "MotCua",

@@ -185,7 +185,7 @@ def test_second_run_reuses_everything(env: dict[str, str]) -> None:
     again = provision(None, stage="test")
     assert again == env
     assert len(boto3.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]) == 1
-    assert len(boto3.client("dynamodb").list_tables()["TableNames"]) == 5
+    assert len(boto3.client("dynamodb").list_tables()["TableNames"]) == 6
     tagged = [k for k in boto3.client("kms").list_keys()["Keys"]
               if boto3.client("kms").list_resource_tags(KeyId=k["KeyId"])["Tags"]]
     assert len(tagged) == 1

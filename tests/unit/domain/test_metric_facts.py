@@ -53,7 +53,7 @@ def test_an_ending_by_the_appointment_date_is_on_time_and_carries_the_processing
     approved = _event("approved", "2026-03-16T09:00:00.000Z")
     counts = _counts([*LIFE, approved])
     assert counts == {"ended": 1, "approved": 1, "ended_on_time": 1, "decided": 1,
-                      "processing_hours": 14 * 24 + 7}
+                      "processing_minutes": (14 * 24 + 7) * 60}
     assert {f.unit for f in facts([*LIFE, approved])} == {"viec-lam"}
     assert {f.officer for f in facts([*LIFE, approved])} == {"specialist.hanoi"}
 
