@@ -5,16 +5,19 @@
    lock, so two concurrent conditional writes can both succeed. The platform's guarantees (one
    dossier per idempotency key, one winner among concurrent officers) rest on DynamoDB's
    behaviour, so moto's writes go behind one lock, and so do stream reads (below).
-2. moto applies a transaction's writes one by one (each appending a stream record) and, when the
-   transaction is cancelled, puts back deep copies of the tables taken before it. The copies carry
-   copies of the stream shards, so a reader's shard iterator keeps pointing at the detached shard
-   and sees nothing more: a single cancelled transaction (a lost race) would stop the local relay.
-   After a cancellation the live shard is kept, minus the records the cancelled writes added, so a
-   cancelled transaction leaves no trace in the stream — as in DynamoDB.
+2. moto applies a transaction's writes one by one (each appending a stream record) and, to undo them
+   when the transaction is cancelled, deep-copies every table it touches before it starts. That copy
+   grows with the table (most of a transaction's time once a table holds a few hundred items, so
+   local throughput fell as data piled up), and putting it back detaches the live stream shard, so a
+   reader's iterator would see nothing more after one lost race. Here the undo keeps what DynamoDB
+   promises and nothing more: the items at the transaction's keys are saved before it runs and put
+   back if it is cancelled, the tables stay the same objects, and the stream loses exactly the records
+   the cancelled writes added — a cancelled transaction leaves no trace.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import threading
 
@@ -32,22 +35,66 @@ def _locked(original):
     return locked
 
 
-def _transaction_keeping_streams(original):
+class _NotCopied:
+    """What moto's own undo gets instead of a deep copy of a table; the undo below replaces it."""
+
+
+def _touched(backend, transact_items: list[dict]) -> list[tuple]:
+    """(table, hash key, range key, a copy of the item there now or None) for each write of the transaction."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    touched = []
+    for entry in transact_items:
+        if len(entry) != 1:
+            continue  # moto rejects it before writing anything
+        _, op = next(iter(entry.items()))
+        table = backend.tables.get(op.get("TableName"))
+        if table is None:
+            continue
+        source = op.get("Key") or op.get("Item") or {}
+        if table.hash_key_attr not in source or (table.range_key_attr and table.range_key_attr not in source):
+            continue
+        hash_key = DynamoType(source[table.hash_key_attr])
+        range_key = DynamoType(source[table.range_key_attr]) if table.range_key_attr else None
+        current = table.get_item(hash_key, range_key)
+        touched.append((table, hash_key, range_key, copy.deepcopy(current) if current is not None else None))
+    return touched
+
+
+def _undo(touched: list[tuple]) -> None:
+    for table, hash_key, range_key, before in reversed(touched):
+        if range_key is None:
+            if before is None:
+                table.items.pop(hash_key, None)
+            else:
+                table.items[hash_key] = before
+        elif before is None:
+            table.items.get(hash_key, {}).pop(range_key, None)
+        else:
+            table.items[hash_key][range_key] = before
+
+
+def _transaction_undone_by_item(original):
     @functools.wraps(original)
-    def transact_write_items(self, *args, **kwargs):
+    def transact_write_items(self, transact_items, *args, **kwargs):
+        from moto.dynamodb.models.table import Table
+
         with _lock:
+            tables = dict(self.tables)
             shards = {name: (table.stream_shard, len(table.stream_shard.items))
-                      for name, table in self.tables.items() if getattr(table, "stream_shard", None) is not None}
+                      for name, table in tables.items() if getattr(table, "stream_shard", None) is not None}
+            touched = _touched(self, transact_items)
+            Table.__deepcopy__ = lambda table, memo: _NotCopied()
             try:
-                return original(self, *args, **kwargs)
+                return original(self, transact_items, *args, **kwargs)
             except Exception:
-                for name, (shard, length) in shards.items():
-                    table = self.tables.get(name)
-                    if table is not None and table.stream_shard is not shard:
-                        del shard.items[length:]
-                        shard.table = table
-                        table.stream_shard = shard
+                self.tables.update(tables)  # moto's undo put its placeholders in
+                _undo(touched)
+                for shard, length in shards.values():
+                    del shard.items[length:]
                 raise
+            finally:
+                del Table.__deepcopy__
 
     return transact_write_items
 
@@ -61,7 +108,7 @@ def serialise_dynamodb_writes() -> None:
 
     for name in _WRITES:
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
-    DynamoDBBackend.transact_write_items = _transaction_keeping_streams(DynamoDBBackend.transact_write_items)
+    DynamoDBBackend.transact_write_items = _transaction_undone_by_item(DynamoDBBackend.transact_write_items)
     # A reader must not see a record that a transaction still in flight may take back.
     DynamoDBStreamsBackend.get_records = _locked(DynamoDBStreamsBackend.get_records)
     _applied = True

@@ -21,6 +21,10 @@ _DECIDED = {"dossier.approved", "dossier.rejected"}
 _HANDOVERS = {"dossier.transferred", "dossier.assigned", "dossier.proposed", "dossier.sent_back",
               "dossier.sent_to_agency", "dossier.returned_from_agency", "dossier.result_issued"}
 _RATINGS = {"dossier.evaluated", "dossier.rated_not_satisfied"}
+# The parts of each event the fold reads: the consumer fetches a dossier's history with only these.
+EVENT_FIELDS = ("seq", "type", "at", "actor.id", "actor.username")
+PAYLOAD_FIELDS = ("agency_code", "procedure_code", "channel", "components", "received_at", "due_date", "unit",
+                  "specialist", "method", "results", "evaluation", "previous_evaluation")
 
 
 @dataclass(frozen=True)

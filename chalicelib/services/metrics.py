@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..domain.metric_facts import Fact, facts, periods
+from ..domain.metric_facts import EVENT_FIELDS, PAYLOAD_FIELDS, Fact, facts, periods
 from ..domain.periods import Period
 from ..domain.quality import config_for, score_indicator, scorecard
 from ..observability import count, get_logger, set_correlation_id
@@ -64,13 +64,8 @@ def count_event(dossier_id: str, seq: int, generation: int | None = None) -> str
     return "counted"
 
 
-def dossier_history(dossier_id: str, up_to_seq: int | None = None) -> list[dict]:
-    from ..store.models import EventModel, bind
-
-    bind()
-    condition = EventModel.seq <= up_to_seq if up_to_seq is not None else None
-    return [{"seq": e.seq, "type": e.type, "at": e.at, "actor": e.actor.as_dict(), "payload": e.payload.as_dict()}
-            for e in EventModel.query(dossier_id, condition, consistent_read=True)]
+def dossier_history(dossier_id: str, up_to_seq: int) -> list[dict]:
+    return store.event_history(dossier_id, up_to_seq, EVENT_FIELDS, PAYLOAD_FIELDS)
 
 
 def shard_of(dossier_id: str) -> int:

@@ -79,6 +79,44 @@ def apply(generation: int, dossier_id: str, seq: int, rows: dict[tuple[str, str]
         raise
 
 
+def event_history(dossier_id: str, up_to_seq: int, fields: tuple[str, ...],
+                  payload_fields: tuple[str, ...]) -> list[dict]:
+    """A dossier's events up to `up_to_seq`, in order, with only the attributes asked for (less to read
+    and to ship than whole events, whose payloads carry receipts and forms)."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    names, parts = {}, []
+    for i, path in enumerate([*fields, *(f"payload.{f}" for f in payload_fields)]):
+        aliases = []
+        for j, part in enumerate(path.split(".")):
+            names[f"#p{i}_{j}"] = part
+            aliases.append(f"#p{i}_{j}")
+        parts.append(".".join(aliases))
+    ddb, deserialise = client("dynamodb"), TypeDeserializer()
+    events, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        page = ddb.query(TableName=get_settings().events_table, ConsistentRead=True,
+                         KeyConditionExpression="dossier_id = :d AND seq <= :s",
+                         ExpressionAttributeValues={":d": {"S": dossier_id}, ":s": {"N": str(up_to_seq)}},
+                         ProjectionExpression=", ".join(parts), ExpressionAttributeNames=names, **kwargs)
+        events += [_plain_tree({k: deserialise.deserialize(v) for k, v in item.items()}) for item in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return events
+
+
+def _plain_tree(value):
+    """DynamoDB numbers come back as Decimal: ints where whole, floats otherwise."""
+    if isinstance(value, dict):
+        return {k: _plain_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_tree(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
 def read(generation: int, agency: str, period: str, prefix: str) -> list[dict]:
     """The counter rows of one agency-period whose key starts with `prefix` (e.g. `all#`, `procedure#`)."""
     ddb = client("dynamodb")
