@@ -32,9 +32,11 @@ def scorecard_tables(card: dict, lang: str) -> dict[str, tuple[list[str], list[l
     groups = [[g["id"], g[name], g["score"], g["measured_max"], g["max"]] for g in card["groups"]]
     targets = [[t["id"], t[name], t["numerator"], t["denominator"], t["actual"], t["target"], t["met"]]
                for t in card["targets"]]
+    measures = [[m["id"], m[name], m["rate"]] for m in card.get("measures", [])]
     return {
         "indicators": (["group", "indicator", "name", "numerator", "denominator", "rate", "threshold",
                         "max_points", "points"], indicators),
+        "measures": (["measure", "name", "value"], measures),
         "groups": (["group", "name", "score", "measured_max", "max"], groups),
         "targets": (["target", "name", "numerator", "denominator", "actual", "target_value", "met"], targets),
     }

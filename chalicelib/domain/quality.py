@@ -23,7 +23,9 @@ class Indicator:
     threshold: float | None
     numerator: str | None  # a counter, `a+b` (a sum of counters) or `catalogue:<fact>`; None: no data yet
     denominator: str | None
-    kind: str  # "rate", "complement" (1 − numerator ÷ denominator), "average_hours" (minutes ÷ count ÷ 60, no points)
+    # "rate", "complement" (1 − numerator ÷ denominator), "average_hours" (minutes ÷ count ÷ 60, no points),
+    # "count" (a plain number: a measure, no points)
+    kind: str
     name_vi: str
     name_en: str
 
@@ -53,9 +55,10 @@ class IndexConfig:
     groups: tuple[Group, ...]
     indicators: tuple[Indicator, ...]
     targets: tuple[Target, ...]
+    measures: tuple[Indicator, ...] = ()  # plain counts, for the indicator tables (no points)
 
     def indicator(self, indicator_id: str) -> Indicator | None:
-        return next((i for i in self.indicators if i.id == indicator_id), None)
+        return next((i for i in (*self.indicators, *self.measures) if i.id == indicator_id), None)
 
 
 def points(rate: float | None, max_points: float, threshold: float) -> float | None:
@@ -79,6 +82,8 @@ def measure(numerator: str | None, denominator: str | None, kind: str, totals: d
     """(numerator, denominator, rate). The rate is None when the platform has no data for it, or nothing
     happened in the period (a zero denominator): "no data yet", never an invented 0 or 100%."""
     top, bottom = _value(numerator, totals, catalogue), _value(denominator, totals, catalogue)
+    if kind == "count":
+        return top, None, top
     if top is None or bottom is None or bottom == 0:
         return top, bottom, None
     if kind == "complement":
@@ -90,7 +95,8 @@ def measure(numerator: str | None, denominator: str | None, kind: str, totals: d
 
 def score_indicator(indicator: Indicator, totals: dict, catalogue: dict) -> dict:
     top, bottom, rate = measure(indicator.numerator, indicator.denominator, indicator.kind, totals, catalogue)
-    scored = None if indicator.kind == "average_hours" else points(rate, indicator.points, indicator.threshold or 1.0)
+    unscored = indicator.kind in ("average_hours", "count")
+    scored = None if unscored else points(rate, indicator.points, indicator.threshold or 1.0)
     return {"id": indicator.id, "group": indicator.group, "name_vi": indicator.name_vi, "name_en": indicator.name_en,
             "kind": indicator.kind, "numerator": top, "denominator": bottom, "rate": rate,
             "threshold": indicator.threshold, "max_points": indicator.points, "points": scored,
@@ -128,7 +134,8 @@ def scorecard(config: IndexConfig, totals: dict, catalogue: dict, officers: int,
                       "max": sum(g.max for g in config.groups),
                       "measured_max": sum(g["measured_max"] for g in groups)},
             "groups": groups,
-            "targets": [score_target(t, totals, catalogue, officers, period_days) for t in config.targets]}
+            "targets": [score_target(t, totals, catalogue, officers, period_days) for t in config.targets],
+            "measures": [score_indicator(m, totals, catalogue) for m in config.measures]}
 
 
 @lru_cache(maxsize=1)
@@ -143,7 +150,9 @@ def _versions() -> tuple[IndexConfig, ...]:
                                        i.get("denominator"), i.get("kind", "rate"), i["name_vi"], i["name_en"])
                              for i in v["indicators"]),
             targets=tuple(Target(t["id"], t["target"], t.get("numerator"), t.get("denominator"),
-                                 t.get("kind", "rate"), t["name_vi"], t["name_en"]) for t in v["targets"])))
+                                 t.get("kind", "rate"), t["name_vi"], t["name_en"]) for t in v["targets"]),
+            measures=tuple(Indicator(m["id"], "measures", 0, None, m["numerator"], None, "count", m["name_vi"],
+                                     m["name_en"]) for m in v.get("measures", []))))
     return tuple(sorted(versions, key=lambda c: c.effective_from))
 
 

@@ -31,7 +31,7 @@ def test_the_csv_and_the_workbook_hold_the_same_cells():
     on_time = next(r for r in rows if r[2] == "progress.on_time")
     assert on_time[:2] == ["indicators", "progress"] and on_time[4:7] == ["3.0", "4.0", "0.75"]
     workbook = load_workbook(io.BytesIO(to_xlsx(tables, "scorecard")))
-    assert workbook.sheetnames == ["indicators", "groups", "targets"]
+    assert workbook.sheetnames == ["indicators", "measures", "groups", "targets"]
     sheet = workbook["indicators"]
     header = [c.value for c in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "progress.on_time")

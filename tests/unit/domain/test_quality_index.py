@@ -86,3 +86,12 @@ def test_the_group_maxima_add_up_to_100_and_indicator_points_to_their_group():
     assert sum(g.max for g in CONFIG.groups) == 100
     for group in CONFIG.groups:
         assert sum(i.points for i in CONFIG.indicators if i.group == group.id) == pytest.approx(group.max)
+
+
+def test_plain_counts_are_measures_without_points():
+    card = scorecard(CONFIG, TOTALS, CATALOGUE, officers=2, period_days=92)
+    measures = {m["id"]: m for m in card["measures"]}
+    assert (measures["count.ended_late"]["rate"], measures["count.ended_late"]["points"]) == (4, None)
+    assert measures["count.received_desk"]["rate"] == 22
+    assert CONFIG.indicator("count.received").kind == "count"
+    assert measures["count.withdrawn"]["rate"] == 0, "nothing withdrawn is a count of zero"
