@@ -35,6 +35,7 @@ token: $(STAMP)  ## an ID token for a demo account of the running local stack
 bench: $(STAMP)  ## the figures in docs/performance.md
 	$(PY) bench/cold_start.py
 	$(PY) bench/pipeline.py
+	$(PY) bench/scorecard.py
 
 package: $(STAMP)  ## chalice package + infra/ merge, checked by cfn-lint, into build/$(STAGE)
 	$(PY) -m scripts.package --stage $(STAGE) --out build/$(STAGE)

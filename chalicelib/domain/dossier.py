@@ -109,6 +109,9 @@ class Dossier:
     apologies: list[dict] = field(default_factory=list)  # apology letters (form 04)
     apology_allowance: int = 1  # how many apology letters may be issued (an admin may allow more)
     inter_agency: list[dict] = field(default_factory=list)  # liên thông steps: {agency_code, request, reply, ...}
+    # The appointment date as the rules set it (reception, plus time waiting for a fee), never moved by
+    # an apology letter: what "on time" is judged against (docs/metrics.md). ISO date.
+    statutory_due_date: str | None = None
     evaluation: dict | None = None  # the applicant's rating once the result is back
 
     @property
@@ -160,6 +163,16 @@ def parse_iso(value: str | None) -> datetime | None:
     if not value:
         return None
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def statutory_due(dossier: Dossier) -> date | None:
+    """The rules' appointment date; for dossiers stored before it was kept, the date before the first
+    apology letter."""
+    if dossier.statutory_due_date:
+        return date.fromisoformat(dossier.statutory_due_date)
+    if dossier.apologies and dossier.apologies[0].get("previous_due_date"):
+        return date.fromisoformat(dossier.apologies[0]["previous_due_date"])
+    return dossier.due_date
 
 
 def can_see(principal: Principal, dossier: Dossier) -> bool:
@@ -307,6 +320,7 @@ def receive(dossier: Dossier, principal: Principal, now: datetime, due: date, re
                            correlation_id)
     changed.received_at = now
     changed.due_date = due
+    changed.statutory_due_date = due.isoformat()
     changed.receipt = receipt
     changed.control_slip = [_slip_step(1, "receive", {"kind": "applicant", "name": receipt.get("applicant_name")},
                                        {"kind": "desk", **_who(principal, transition)}, now, due)]
@@ -391,9 +405,10 @@ _DUE_DATE_REASONS = {
 # by the caller (API schema + service); `to` is who receives the dossier on a handover.
 def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, local_today: date, details: dict,
         to: dict | None = None, correlation_id: str | None = None, due_date: date | None = None,
-        results: list[dict] | None = None) -> tuple[Dossier, Event]:
+        results: list[dict] | None = None, statutory_due: date | None = None) -> tuple[Dossier, Event]:
     """`due_date`: the new appointment date when the action moves it (a paid fee resumes the clock);
-    `results`: the verified result documents an issue_result attaches."""
+    `statutory_due`: the rules' date when a paid fee moves it too (it differs once an apology set a later
+    appointment); `results`: the verified result documents an issue_result attaches."""
     transition = authorise(principal, dossier.status, action, dossier)
     check_scope(principal, dossier, transition)
     check_guard(principal, dossier, transition)
@@ -401,6 +416,8 @@ def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, l
     if due_date is not None and due_date != dossier.due_date:
         extra = {"previous_due_date": dossier.due_date.isoformat() if dossier.due_date else None,
                  "due_date": due_date.isoformat(), "due_date_reason": _DUE_DATE_REASONS[action]}
+    if statutory_due is not None:
+        extra["statutory_due_date"] = statutory_due.isoformat()
     if results is not None:
         extra["results"] = [{k: f.get(k) for k in ("upload_id", "file_name", "sha256", "size")} for f in results]
     changed, event = _next(dossier, transition, principal, now, {**details, **extra}, correlation_id)
@@ -448,6 +465,8 @@ def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, l
         step = changed.inter_agency[-1]
         step.update(reply=details["reply"], returned_at=iso(now), returned_by=record["by"],
                     on_time=step["step_due"] is None or local_today <= date.fromisoformat(step["step_due"]))
+    if statutory_due is not None:
+        changed.statutory_due_date = statutory_due.isoformat()
     if due_date is not None:
         changed.due_date = due_date
         changed.deadline_alert = None  # judged again against the new date by the next deadline scan

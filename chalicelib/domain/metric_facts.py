@@ -23,8 +23,9 @@ _HANDOVERS = {"dossier.transferred", "dossier.assigned", "dossier.proposed", "do
 _RATINGS = {"dossier.evaluated", "dossier.rated_not_satisfied"}
 # The parts of each event the fold reads: the consumer fetches a dossier's history with only these.
 EVENT_FIELDS = ("seq", "type", "at", "actor.id", "actor.username")
-PAYLOAD_FIELDS = ("agency_code", "procedure_code", "channel", "components", "received_at", "due_date", "unit",
-                  "specialist", "method", "results", "evaluation", "previous_evaluation")
+PAYLOAD_FIELDS = ("agency_code", "procedure_code", "channel", "components", "received_at", "due_date",
+                  "statutory_due_date", "unit", "specialist", "method", "results", "evaluation",
+                  "previous_evaluation")
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,10 @@ def _apply(state: _State, event: dict) -> None:
         state.statutory_due = date.fromisoformat(payload["due_date"]) if payload.get("due_date") else None
     elif kind == "dossier.supplement_requested":
         state.supplements += 1
-    elif kind == "dossier.fee_paid" and payload.get("due_date"):
-        state.statutory_due = date.fromisoformat(payload["due_date"])
+    elif kind == "dossier.fee_paid" and (payload.get("statutory_due_date") or payload.get("due_date")):
+        # The rules' date moved by the wait for the fee; events before that field existed carry only
+        # `due_date`, which is the same date unless an apology letter came first.
+        state.statutory_due = date.fromisoformat(payload.get("statutory_due_date") or payload["due_date"])
     elif kind == "dossier.transferred":
         state.unit = payload.get("unit")
     elif kind == "dossier.assigned":

@@ -188,9 +188,10 @@ class DossierService:
             to = {"kind": "specialist", **(dossier.assignee or {})}
         elif action == Action.ISSUE_RESULT:
             to = {"kind": "desk", "agency_code": dossier.agency_code}
-        due_date, results, upload_ids = None, None, []
+        due_date, results, upload_ids, statutory = None, None, [], None
         if action == Action.RECORD_PAYMENT:
             due_date = self._due_after_payment(dossier, details, now)
+            statutory = self._due_after_payment(dossier, details, now, rules.statutory_due(dossier))
         elif action == Action.APOLOGISE:
             due_date = date.fromisoformat(details.pop("new_due_date"))
             if dossier.due_date and due_date <= dossier.due_date:
@@ -208,19 +209,21 @@ class DossierService:
             if delivered_on > local_day(now) or (sent_on and delivered_on < local_day(sent_on)):
                 raise ValidationFailed([FieldError("delivered_on", "field.range")])
         changed, event = rules.act(dossier, principal, action, now, local_day(now), details, to, correlation_id(),
-                                   due_date=due_date, results=results)
+                                   due_date=due_date, results=results, statutory_due=statutory)
         self.store.apply(dossier.version, changed, event, upload_ids, upload_owner=principal.id)
         return changed
 
     @staticmethod
-    def _due_after_payment(dossier: Dossier, details: dict, now: datetime) -> date | None:
-        """The time spent waiting for the applicant's payment is added back to the appointment date."""
+    def _due_after_payment(dossier: Dossier, details: dict, now: datetime, due: date | None = None) -> date | None:
+        """The time spent waiting for the applicant's payment is added back to the appointment date
+        (`due`: another date to move the same way, such as the rules' own date)."""
         requested = (dossier.fee or {}).get("amount_vnd")
         if requested is not None and details["amount_vnd"] != requested:
             raise ValidationFailed([FieldError("amount_vnd", "fee.amount_mismatch", {"requested": requested})])
-        if dossier.due_date is None or dossier.paused_at is None:
+        due = due or dossier.due_date
+        if due is None or dossier.paused_at is None:
             return None
-        return working_calendar().extend_for_pause(dossier.due_date, rules.parse_iso(dossier.paused_at), now)
+        return working_calendar().extend_for_pause(due, rules.parse_iso(dossier.paused_at), now)
 
     def _result_files(self, principal: Principal, dossier: Dossier, upload_ids: list[str]) -> list[dict]:
         uploads = upload_service.verify_pending(principal, self.uploads.get_many(upload_ids))

@@ -65,6 +65,11 @@ def test_after_the_appointment_date_is_late_but_a_paid_fee_moves_the_date_and_an
     assert _counts([*LIFE, paid, late])["ended_on_time"] == 1
     apology = _event("apology_issued", "2026-03-16T02:00:00.000Z", {"due_date": "2026-03-30"})
     assert _counts([*LIFE, apology, late])["ended_late"] == 1
+    # A fee paid after the apology moves both dates by the wait; the rules' date stays before the end.
+    after_apology = _event("fee_paid", "2026-03-18T02:00:00.000Z",
+                           {"method": "cash", "due_date": "2026-04-01", "statutory_due_date": "2026-03-17"})
+    much_later = _event("approved", "2026-03-25T02:00:00.000Z")
+    assert _counts([*LIFE, apology, after_apology, much_later])["ended_late"] == 1
 
 
 def test_more_than_one_supplement_request_makes_it_late_whatever_the_dates():
