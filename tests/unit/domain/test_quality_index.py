@@ -95,3 +95,22 @@ def test_plain_counts_are_measures_without_points():
     assert measures["count.received_desk"]["rate"] == 22
     assert CONFIG.indicator("count.received").kind == "count"
     assert measures["count.withdrawn"]["rate"] == 0, "nothing withdrawn is a count of zero"
+
+
+def test_a_period_is_scored_with_the_weights_in_effect_on_its_last_day_unless_rescored(monkeypatch):
+    import dataclasses
+
+    from chalicelib.domain import quality
+
+    stricter = dataclasses.replace(
+        CONFIG, effective_from=date(2027, 1, 1),
+        indicators=tuple(dataclasses.replace(i, threshold=0.9) if i.id == "progress.on_time" else i
+                         for i in CONFIG.indicators))
+    monkeypatch.setattr(quality, "_versions", lambda: (CONFIG, stricter))
+    assert quality.config_for(date(2026, 12, 31)) is CONFIG
+    assert quality.config_for(date(2027, 1, 1)) is stricter
+    q4 = scorecard(quality.config_for(date(2026, 12, 31)), TOTALS, CATALOGUE, officers=2, period_days=92)
+    rescored = scorecard(quality.config_for(date(2027, 2, 1)), TOTALS, CATALOGUE, officers=2, period_days=92)
+    assert _indicator(q4, "progress.on_time")["points"] == pytest.approx(16.8)  # 0.84 × 20 ÷ 1.0
+    assert _indicator(rescored, "progress.on_time")["points"] == pytest.approx(0.84 * 20 / 0.9)
+    assert rescored["config_effective_from"] == "2027-01-01"
