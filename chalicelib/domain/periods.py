@@ -15,7 +15,7 @@ class Period:
     label: str  # as asked: 2026-Q4, 2026-11, 2026, rolling-30d
     first_day: date
     last_day: date
-    buckets: tuple[str, ...]  # counter periods to add up: one for a quarter, month or year; 30 days rolling
+    buckets: tuple[str, ...]  # counter buckets to add up: its months (1, 3 or 12), or its 30 days rolling
 
     @property
     def days(self) -> int:
@@ -41,7 +41,7 @@ def parse_period(label: str, today: date) -> Period:
         first = date(year, 3 * quarter - 2, 1)
         last_month = 3 * quarter
         last = date(year, last_month, calendar.monthrange(year, last_month)[1])
-        return Period(label, first, last, (f"Q#{year}-Q{quarter}",))
+        return Period(label, first, last, tuple(f"M#{year}-{m:02d}" for m in range(3 * quarter - 2, last_month + 1)))
     if match := re.fullmatch(r"(\d{4})-(\d{2})", label):
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
@@ -50,5 +50,5 @@ def parse_period(label: str, today: date) -> Period:
                       (f"M#{year}-{month:02d}",))
     if re.fullmatch(r"\d{4}", label):
         year = int(label)
-        return Period(label, date(year, 1, 1), date(year, 12, 31), (f"Y#{year}",))
+        return Period(label, date(year, 1, 1), date(year, 12, 31), tuple(f"M#{year}-{m:02d}" for m in range(1, 13)))
     raise BadPeriod(label)

@@ -1,6 +1,6 @@
 """Service-quality counters in DynamoDB (layout in docs/metrics.md).
 
-- Counters: `pk = G<generation>#<agency>#<period>` (period `D#2026-11-21`, `M#2026-11`, `Q#2026-Q4`, `Y#2026`),
+- Counters: `pk = G<generation>#<agency>#<bucket>` (bucket `D#2026-11-21` or `M#2026-11`),
   `sk = <dimension>#<value>#<shard>` with dimension `all`, `procedure`, `unit` or `officer`; one number
   attribute per counter, moved only by atomic `ADD`.
 - Deduplication: `pk = G<generation>#APPLIED#<dossier id>`, `sk = -`, a number set of the event sequence

@@ -36,7 +36,7 @@ def test_a_fact_belongs_to_the_local_day_so_2330_on_31_march_is_in_q1():
     late_evening = _event("approved", "2026-03-31T16:30:00.000Z", {"note": ""})
     (first, *_) = facts([*LIFE, late_evening])
     assert first.day == date(2026, 3, 31)
-    assert periods(first.day) == ["D#2026-03-31", "M#2026-03", "Q#2026-Q1", "Y#2026"]
+    assert periods(first.day) == ["D#2026-03-31", "M#2026-03"]
     next_morning = _event("approved", "2026-03-31T17:30:00.000Z", {"note": ""})
     assert facts([*LIFE, next_morning])[0].day == date(2026, 4, 1)
 
@@ -77,6 +77,14 @@ def test_more_than_one_supplement_request_makes_it_late_whatever_the_dates():
     early = _event("approved", "2026-03-03T02:00:00.000Z")
     assert _counts([SUBMITTED, asked, RECEIVED, early])["ended_on_time"] == 1
     assert _counts([SUBMITTED, asked, asked, RECEIVED, early])["ended_late"] == 1
+
+
+def test_a_withdrawal_before_assignment_belongs_to_no_officer_and_a_desk_refusal_to_the_officer():
+    withdrawn = _event("withdrawn", "2026-03-03T02:00:00.000Z", {"reason": "x"},
+                       {"id": "sub-citizen", "username": "citizen.an", "role": "citizen"})
+    assert {f.officer for f in facts([SUBMITTED, RECEIVED, withdrawn])} == {None}
+    refused = _event("refused", "2026-03-02T03:00:00.000Z")
+    assert {f.officer for f in facts([SUBMITTED, refused])} == {"officer.hanoi"}
 
 
 def test_a_dossier_ends_once_and_a_refusal_without_a_date_is_on_time():

@@ -12,12 +12,12 @@ TODAY = date(2026, 11, 21)
 
 
 @pytest.mark.parametrize("label, first, last, buckets", [
-    ("2026-Q1", date(2026, 1, 1), date(2026, 3, 31), ("Q#2026-Q1",)),
-    ("2026-Q4", date(2026, 10, 1), date(2026, 12, 31), ("Q#2026-Q4",)),
+    ("2026-Q1", date(2026, 1, 1), date(2026, 3, 31), ("M#2026-01", "M#2026-02", "M#2026-03")),
+    ("2026-Q4", date(2026, 10, 1), date(2026, 12, 31), ("M#2026-10", "M#2026-11", "M#2026-12")),
     ("2024-02", date(2024, 2, 1), date(2024, 2, 29), ("M#2024-02",)),
-    ("2026", date(2026, 1, 1), date(2026, 12, 31), ("Y#2026",)),
+    ("2026", date(2026, 1, 1), date(2026, 12, 31), tuple(f"M#2026-{m:02d}" for m in range(1, 13))),
 ])
-def test_a_quarter_month_or_year_is_one_bucket(label, first, last, buckets):
+def test_a_quarter_month_or_year_is_its_month_buckets(label, first, last, buckets):
     period = parse_period(label, TODAY)
     assert (period.first_day, period.last_day, period.buckets) == (first, last, buckets)
 

@@ -1,0 +1,960 @@
+"""The service-quality counters against moto's DynamoDB: rebuildable and provably consistent.
+
+A seeded workload of dossiers (two agencies, several procedures, online and desk) is moved through random
+valid paths by the pure domain functions, with timestamps spread over several months and across month,
+quarter and year ends (some events at 23:30 in Hà Nội on a quarter's last day). Every final dossier and every
+event the domain produced is written with the store's own item layout. Then:
+
+- incremental: every event is delivered to the counters in a shuffled order, some two or three times (at once
+  or long after), each delivery doing what the metrics consumer does;
+- rebuilt: `services.metrics.rebuild()` recomputes every counter from the event log into the next generation,
+  twice;
+- oracle: a straightforward recomputation written here from the final dossiers themselves (received and
+  ended dates, the receipt's appointment date, the fee, the control slip, the evaluation), not from the
+  event fold.
+
+The three must agree for every agency and every day, month, quarter and year bucket.
+
+Size: moto spends about 15 ms on each counter transaction (16 counter rows plus the dedupe marker, every update
+expression parsed and validated), and every read returns through its slow serialiser, so the module generates
+180 dossiers (about 1,700 events, 1,900 deliveries): about 65 s on the development machine (incremental 26 s, two
+rebuilds 8 s, reading every counter item back 8 s, the consumer's own path 11 s). Thousands of dossiers
+would take several minutes; the property does not depend on the count, and DOSSIERS can be raised to run it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time as clock
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from functools import cache
+
+import boto3
+import pytest
+
+from chalicelib.domain import dossier as rules
+from chalicelib.domain.calendar import LOCAL_TZ
+from chalicelib.domain.codes import format_dossier_code
+from chalicelib.domain.deadlines import deadline_state
+from chalicelib.domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, Dossier, Event, Principal, parse_iso
+from chalicelib.domain.ids import is_id, new_id
+from chalicelib.domain.metric_facts import facts
+from chalicelib.domain.periods import parse_period
+from chalicelib.domain.procedures import load_seed_catalogue
+from chalicelib.domain.states import STATUSES, Action, Role, Status
+from chalicelib.services import metrics
+from chalicelib.services.deadlines import SCANNER
+from chalicelib.services.dossiers import DossierService, working_calendar
+from chalicelib.settings import get_settings
+from chalicelib.store import metrics as store
+from chalicelib.store.dossiers import _event_model, _to_model
+from chalicelib.store.models import DossierModel, EventModel, bind
+
+from .conftest import AGENCY, OTHER_AGENCY, REGION
+
+# --------------------------------------------------------------------------- the workload
+
+# As many as fit in about a minute of `make test` on moto (see the module docstring);
+# METRICS_CONSISTENCY_DOSSIERS=2000 runs the same checks on thousands (docs/metrics.md has such a run).
+DOSSIERS = int(os.environ.get("METRICS_CONSISTENCY_DOSSIERS", "180"))
+SEED = 20261121
+SOCIAL_SECURITY = "000.00.31.H26"
+PROCEDURES = {AGENCY: ("1.014199", "1.014200", "1.001978", "1.010833"),
+              OTHER_AGENCY: ("1.014201", "1.014196", "1.001973", "1.009899")}
+UNITS = ("viec-lam", "lao-dong")
+FIRST_SUBMISSION = datetime(2025, 11, 3, 1, 0, tzinfo=UTC)
+SUBMISSION_SPAN_DAYS = 240
+# 23:30 and 00:30 in Hà Nội around the end of each quarter: every eighth dossier is submitted a few days before
+# one of these moments, and the first of its events that would cross it is put exactly on it.
+QUARTER_ENDS = (date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30))
+EDGES = {"before": tuple(datetime.combine(d, time(16, 30), UTC) for d in QUARTER_ENDS),
+         "after": tuple(datetime.combine(d, time(17, 30), UTC) for d in QUARTER_ENDS)}
+AMEND_WINDOW = timedelta(days=7)
+TODAY = date(2026, 11, 21)  # when the scorecards are read: every period of the workload is over
+RESULT_FILE = {"upload_id": "result", "file_name": "ket-qua.pdf", "content_type": "application/pdf", "size": 2048,
+               "sha256": "cd" * 32}
+OPEN = {s for s, info in STATUSES.items() if info.clock in ("running", "paused")} - {Status.SUPPLEMENT_REQUESTED}
+ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32, as chalicelib.domain.ids
+ENDING_OF_ACTION = {"withdraw": "withdrawn", "stop": "stopped", "approve": "approved", "reject": "rejected"}
+
+
+@cache
+def _calendar():
+    return working_calendar()
+
+
+@cache
+def _procedure(code: str):
+    return next(p for p in load_seed_catalogue() if p.code == code)
+
+
+def _local(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def _seeded_id(rng: random.Random, at: datetime) -> str:
+    """A ULID as `new_id` makes them, its random part from the seed: a failure reproduces shard for shard."""
+    value = (int(at.timestamp() * 1000) << 80) | rng.getrandbits(80)
+    return "".join(ID_ALPHABET[(value >> 5 * i) & 31] for i in reversed(range(26)))
+
+
+def _staff(agency: str, role: Role, name: str, unit: str | None = None) -> Principal:
+    username = f"{role.value}.{name}.{agency.split('.', 2)[2].lower()}"  # e.g. officer.an.20.h26
+    return Principal(id=f"sub-{username}", username=username, roles=frozenset({role}), agency_code=agency,
+                     unit=unit, name=f"Cán bộ {name}")
+
+
+DESK = {a: tuple(_staff(a, Role.OFFICER, n) for n in ("an", "binh", "chi")) for a in PROCEDURES}
+LEADERS = {(a, u): _staff(a, Role.LEADER, u, u) for a in PROCEDURES for u in UNITS}
+SPECIALISTS = {(a, u): tuple(_staff(a, Role.SPECIALIST, f"{u}-{i}", u) for i in (1, 2)) for a in PROCEDURES
+               for u in UNITS}
+PARTNERS = {AGENCY: (OTHER_AGENCY, SOCIAL_SECURITY), OTHER_AGENCY: (AGENCY, SOCIAL_SECURITY)}
+PARTNER_STAFF = {code: _staff(code, Role.OFFICER, "lien-thong") for code in (AGENCY, OTHER_AGENCY, SOCIAL_SECURITY)}
+STAFF_USERNAMES = {a: {p.username for p in DESK[a]} | {LEADERS[(a, u)].username for u in UNITS}
+                   | {s.username for u in UNITS for s in SPECIALISTS[(a, u)]} for a in PROCEDURES}
+
+
+@dataclass
+class Life:
+    """One dossier's walk: its final state, every event the domain produced, and what the walk went through."""
+
+    dossier: Dossier
+    events: list[Event] = field(default_factory=list)
+    tags: set[str] = field(default_factory=set)
+    histories: list[dict] = field(default_factory=list)  # the events as stored (type, at, actor, payload)
+
+
+class _Walk:
+    """Moves one dossier through a random valid path with the domain functions, time always moving on."""
+
+    def __init__(self, rng: random.Random, number: int) -> None:
+        self.rng = rng
+        self.number = number
+        self.agency = rng.choice(list(PROCEDURES))
+        self.procedure = _procedure(rng.choice(PROCEDURES[self.agency]))
+        self.online = rng.random() < 0.7
+        self.pace = rng.choice((1, 1, 1, 2, 4))  # slow dossiers end late
+        self.t = FIRST_SUBMISSION + timedelta(minutes=rng.randrange(SUBMISSION_SPAN_DAYS * 24 * 60))
+        self.edges: tuple[datetime, ...] = ()
+        if number % 8 == 0:  # submitted a few days before a quarter's end, its first event across it put on it
+            edge = EDGES["before" if number // 32 % 2 == 0 else "after"][number // 8 % len(QUARTER_ENDS)]
+            self.edges, self.t = (edge,), edge - timedelta(minutes=rng.randrange(60, 6 * 24 * 60))
+        self.desk = rng.choice(DESK[self.agency])
+        self.citizen = (Principal(id=f"citizen-{number:05d}", username=f"citizen.{number:05d}",
+                                  roles=frozenset({Role.CITIZEN}), name="Nguyễn Văn An") if self.online else None)
+        self.life: Life | None = None
+
+    # -- plumbing
+
+    @property
+    def d(self) -> Dossier:
+        return self.life.dossier
+
+    def advance(self, low_minutes: int, high_minutes: int) -> None:
+        before = self.t
+        after = before + timedelta(minutes=self.rng.randint(low_minutes, high_minutes))
+        for edge in self.edges:
+            if before < edge <= after:
+                after = edge
+                self.life.tags.add(f"edge_{_local(edge).isoformat()}_{edge.hour}")
+                break
+        self.t = after
+
+    def wait(self, scale: float = 1.0) -> None:
+        """Time until the next action, then the deadline watch at that moment."""
+        self.advance(20, int(36 * 60 * self.pace * scale))
+        self.watch()
+        self.t += timedelta(minutes=1)
+
+    def record(self, changed: Dossier, event: Event, tag: str | None = None) -> None:
+        self.life.dossier = changed
+        self.life.events.append(event)
+        self.life.tags.add(tag or event.type)
+
+    def act(self, who: Principal, action: Action, details: dict, to: dict | None = None, tag: str | None = None,
+            **kwargs) -> None:
+        self.record(*rules.act(self.d, who, action, self.t, _local(self.t), details, to, **kwargs), tag=tag)
+
+    def watch(self) -> None:
+        """What the hourly deadline scan would have flagged by now; sometimes an apology letter follows."""
+        d = self.d
+        if d.status not in OPEN or d.due_date is None:
+            return
+        today = _local(self.t)
+        state = deadline_state(d.due_date, today, _calendar(), 1)
+        if state and state != d.deadline_alert and d.deadline_alert != "overdue":
+            self.record(*rules.act(d, SCANNER, Action.FLAG_DUE_SOON if state == "due_soon" else Action.FLAG_OVERDUE,
+                                   self.t, today, {"due_date": d.due_date.isoformat(), "as_of": today.isoformat()}))
+        # Not while a fee is awaited: a payment after an apology is test_a_fee_paid_after_an_apology_...'s case.
+        waiting_for_fee = self.d.fee is not None and self.d.fee.get("payment") is None
+        if self.d.deadline_alert and not self.d.apologies and not waiting_for_fee and self.rng.random() < 0.4:
+            self.t += timedelta(minutes=5)
+            new_due = _calendar().add_working_days(max(self.d.due_date, today), self.rng.randint(2, 6))
+            self.act(self.rng.choice([self.desk, *self.unit_staff()]), Action.APOLOGISE,
+                     {"reason": "Cần thêm thời gian xác minh"}, due_date=new_due)
+
+    def unit_staff(self) -> list[Principal]:
+        if self.d.unit is None:
+            return []
+        staff = [LEADERS[(self.agency, self.d.unit)]]
+        if self.d.assignee:
+            staff += [s for s in SPECIALISTS[(self.agency, self.d.unit)] if s.id == self.d.assignee["id"]]
+        return staff
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def withdraw(self) -> None:
+        before_assignment = self.d.assignee is None
+        self.act(self.citizen, Action.WITHDRAW, {"reason": "Không còn nhu cầu"})
+        if before_assignment:
+            self.life.tags.add("withdrawn_before_assignment")
+
+    # -- the path
+
+    def run(self) -> Life:
+        self.t = self.t.replace(second=0, microsecond=0)
+        self.submit()
+        if self.before_reception() and self.processing():
+            self.after_decision()
+        life = self.life
+        life.histories = [{"seq": e.seq, "type": e.type, "at": e.to_dict()["at"], "actor": e.actor,
+                           "payload": e.payload} for e in life.events]
+        return life
+
+    def submit(self) -> None:
+        dossier_id = _seeded_id(self.rng, self.t)
+        files = [{"component_id": c.id, "files": [{"upload_id": f"{dossier_id}-{c.id}", "file_name": f"{c.id}.pdf",
+                                                   "content_type": "application/pdf", "size": 1000,
+                                                   "sha256": "ab" * 32}]}
+                 for c in self.procedure.components if c.required]
+        methods = ["desk", "post"] + (["online"] if self.procedure.online_level.value == "full" else [])
+        method = self.rng.choice(methods)
+        draft = Dossier(
+            id=dossier_id, code=format_dossier_code(self.agency, _local(self.t), self.number + 1),
+            procedure_code=self.procedure.code, procedure_version=self.procedure.version, agency_code=self.agency,
+            owner_id=self.citizen.id if self.online else f"walk-in:{dossier_id}",
+            applicant={"type": "person", "full_name": "Nguyễn Văn An", "citizen_id": f"0010950{self.number:05d}"},
+            summary="Hồ sơ sinh ngẫu nhiên", components=files,
+            delivery={"method": method, "address": "1 Tràng Tiền, Hà Nội" if method == "post" else None},
+            channel=CHANNEL_ONLINE if self.online else CHANNEL_DESK, status=Status.SUBMITTED, submitted_at=self.t)
+        self.life = Life(draft)
+        self.record(*rules.submit(draft, self.citizen or self.desk, self.t))
+        self.life.tags.add("online" if self.online else "desk")
+
+    def before_reception(self) -> bool:
+        """Supplement requests (0, 1 or 2), refusal, withdrawal or reception; True once received."""
+        requests = self.rng.choices((0, 1, 2), (60, 25, 15))[0] if self.online else 0
+        for number in range(requests):
+            self.advance(30, 2 * 24 * 60)
+            component = self.d.components[0]["component_id"]
+            self.record(*rules.request_supplement(self.d, self.desk, self.t,
+                                                  [{"component_id": component, "reason": "Bản chụp bị mờ"}],
+                                                  "Đề nghị bổ sung"), tag=f"supplement_{number + 1}")
+            self.advance(60, 3 * 24 * 60)
+            if self.chance(0.06):
+                self.withdraw()
+                return False
+            added = [{"component_id": component, "files": [{"upload_id": f"{self.d.id}-s{number}",
+                                                            "sha256": "ef" * 32, "file_name": "bo-sung.pdf"}]}]
+            self.record(*rules.resubmit(self.d, self.citizen, self.t, added, "Đã bổ sung"))
+        self.advance(10, 24 * 60)
+        if self.chance(0.07):
+            self.record(*rules.refuse(self.d, self.desk, self.t, "Không thuộc thẩm quyền"))
+            return False
+        if self.online and self.chance(0.03):
+            self.withdraw()
+            return False
+        spec = self.procedure.processing_time
+        due = _calendar().due_date(self.t, spec.value, spec.unit)
+        receipt = {"form": "01", "dossier_code": self.d.code, "applicant_name": "Nguyễn Văn An",
+                   "appointment_date": due.isoformat()}
+        self.record(*rules.receive(self.d, self.desk, self.t, due, receipt))
+        return True
+
+    def processing(self) -> bool:
+        """Transfer, assignment, inter-agency steps, fee, proposal and decision; True once decided."""
+        self.wait()
+        if self.online and self.chance(0.03):
+            self.withdraw()
+            return False
+        unit = self.rng.choice(UNITS)
+        self.act(self.desk, Action.TRANSFER, {"unit": unit},
+                 {"kind": "unit", "unit": unit, "name": unit, "agency_code": self.agency})
+        leader = LEADERS[(self.agency, unit)]
+        self.wait(0.5)
+        if self.chance(0.03):
+            self.act(leader, Action.STOP, {"reason": "Trùng hồ sơ"}, tag="stopped_before_assignment")
+            return False
+        specialist = self.rng.choice(SPECIALISTS[(self.agency, unit)])
+        self.act(leader, Action.ASSIGN, {"specialist": specialist.username},
+                 {"kind": "specialist", "id": specialist.id, "name": specialist.name, "username": specialist.username})
+        sends = 0
+        while True:
+            self.wait()
+            if self.online and self.chance(0.02):
+                self.withdraw()
+                return False
+            if sends < 2 and self.chance(0.12):
+                sends += 1
+                if not self.inter_agency(specialist, leader):
+                    return False
+                continue
+            if self.d.fee is None and not self.d.apologies and self.chance(0.3):
+                if not self.fee(specialist, leader):
+                    return False
+                continue
+            self.act(specialist, Action.PROPOSE,
+                     {"assessment": "Đủ điều kiện", "proposal": self.rng.choice(["approve", "reject"]), "note": ""},
+                     {"kind": "leader", "unit": unit, "agency_code": self.agency})
+            self.wait(0.5)
+            roll = self.rng.random()
+            if roll < 0.12:
+                self.act(leader, Action.SEND_BACK, {"reason": "Bổ sung đánh giá"},
+                         {"kind": "specialist", **self.d.assignee})
+                continue
+            if roll < 0.15:
+                self.act(leader, Action.STOP, {"reason": "Dừng theo đề nghị"})
+                return False
+            if roll < 0.18 and self.online:
+                self.withdraw()
+                return False
+            if roll < 0.78:
+                self.act(leader, Action.APPROVE, {"note": ""})
+            else:
+                self.act(leader, Action.REJECT, {"reason": "Không đủ điều kiện"})
+            return True
+
+    def inter_agency(self, specialist: Principal, leader: Principal) -> bool:
+        partner = self.rng.choice(PARTNERS[self.agency])
+        details = {"to_agency": partner, "request": "Xác minh thông tin", "note": ""}
+        if self.chance(0.5):
+            details["step_due"] = _calendar().add_working_days(_local(self.t), 3).isoformat()
+        self.act(specialist, Action.SEND_TO_AGENCY, details, {"kind": "agency", "agency_code": partner,
+                                                             "name": partner})
+        self.wait()
+        if self.chance(0.03):
+            self.act(leader, Action.STOP, {"reason": "Cơ quan phối hợp không trả lời"})
+            return False
+        self.act(PARTNER_STAFF[partner], Action.RETURN_FROM_AGENCY, {"reply": "Đã xác minh", "note": ""},
+                 {"kind": "specialist", **self.d.assignee, "agency_code": self.agency})
+        return True
+
+    def fee(self, specialist: Principal, leader: Principal) -> bool:
+        amount = self.rng.choice((100000, 450000, 600000))
+        self.act(self.rng.choice((specialist, self.desk)), Action.REQUEST_FEE,
+                 {"amount_vnd": amount, "purpose": "Lệ phí", "note": ""})
+        self.advance(30, int(5 * 24 * 60 * self.pace))
+        self.watch()
+        self.t += timedelta(minutes=1)
+        roll = self.rng.random()
+        if roll < 0.06 and self.online:
+            self.withdraw()
+            return False
+        if roll < 0.1:
+            self.act(leader, Action.STOP, {"reason": "Không nộp phí"})
+            return False
+        payment = {"amount_vnd": amount, "method": self.rng.choice(("cash", "bank_transfer", "online")),
+                   "receipt_number": f"BL-{self.number:05d}", "note": ""}
+        self.act(self.desk, Action.RECORD_PAYMENT, payment,
+                 due_date=DossierService._due_after_payment(self.d, payment, self.t),
+                 statutory_due=DossierService._due_after_payment(self.d, payment, self.t, rules.statutory_due(self.d)),
+                 tag=f"paid_{payment['method']}")
+        return True
+
+    def after_decision(self) -> None:
+        """The result, its return by the applicant's chosen method, and the applicant's rating."""
+        self.advance(30, 24 * 60)
+        if self.chance(0.08):
+            return
+        issuer = self.rng.choice([self.desk, *self.unit_staff()])
+        self.act(issuer, Action.ISSUE_RESULT, {"note": ""}, {"kind": "desk", "agency_code": self.agency},
+                 results=[dict(RESULT_FILE, upload_id=f"{self.d.id}-result")])
+        self.advance(30, 3 * 24 * 60)
+        if self.chance(0.1):
+            return
+        method = self.d.delivery["method"]
+        if method == "online":
+            self.act(self.desk, Action.RETURN_ONLINE, {"note": ""}, tag="return_online")
+        elif method == "desk":
+            self.act(self.desk, Action.RETURN_AT_DESK, {"received_by": "Nguyễn Văn An", "note": ""},
+                     tag="return_at_desk")
+        else:
+            self.act(self.desk, Action.SEND_BY_POST, {"tracking_number": f"EB{self.number:09d}VN",
+                                                      "carrier": "VNPost", "note": ""})
+            self.advance(12 * 60, 4 * 24 * 60)
+            if self.chance(0.15):
+                return
+            self.act(self.desk, Action.RECORD_DELIVERY, {"delivered_on": _local(self.t).isoformat(), "note": ""},
+                     tag="return_by_post")
+        if self.citizen is None or not self.chance(0.65):
+            return
+        self.advance(10, 5 * 24 * 60)
+        for amendment in range(self.rng.choices((0, 1, 2), (70, 20, 10))[0] + 1):
+            satisfied = self.chance(0.8)
+            rating = {"satisfied": satisfied, "criteria": {"timeliness": "satisfied" if satisfied else "not_satisfied"},
+                      "comment": ""}
+            self.record(*rules.evaluate(self.d, self.citizen, self.t, rating, AMEND_WINDOW),
+                        tag="amended" if amendment else None)
+            self.advance(60, 3 * 24 * 60)
+            if self.t > parse_iso(self.d.evaluation["amend_until"]):
+                return
+
+
+def generate(count: int, seed: int = SEED) -> list[Life]:
+    rng = random.Random(seed)
+    return [_Walk(rng, number).run() for number in range(count)]
+
+
+# --------------------------------------------------------------------------- the oracle
+
+
+def _buckets(day: date) -> list[str]:
+    return [f"D#{day.isoformat()}", f"M#{day.year}-{day.month:02d}", f"Q#{day.year}-Q{(day.month + 2) // 3}",
+            f"Y#{day.year}"]
+
+
+def _step_time(dossier: Dossier, action: str) -> datetime | None:
+    return next((parse_iso(s["handed_at"]) for s in dossier.control_slip if s["action"] == action), None)
+
+
+def _ending(d: Dossier) -> tuple[str, datetime, date | None, bool] | None:
+    """How the dossier's handling ended (refused, withdrawn, stopped, approved or rejected), when, the
+    appointment date it was held to, and whether it was late."""
+    endings = [(kind, parse_iso(at)) for kind, at in (
+        ("refused", (d.refusal or {}).get("refused_at")),
+        (ENDING_OF_ACTION.get((d.ended or {}).get("action")), (d.ended or {}).get("at")),
+        (ENDING_OF_ACTION.get((d.decision or {}).get("outcome")), (d.decision or {}).get("at"))) if at]
+    assert len(endings) <= 1, d.id
+    if not endings:
+        return None
+    ((kind, ended_at),) = endings
+    # The appointment date the rules set: the receipt's, moved by a paid fee, never by an apology letter, as
+    # the dossier keeps it (statutory_due_date); where no fee followed an apology it is also the date before
+    # the first apology.
+    statutory = date.fromisoformat(d.statutory_due_date) if d.statutory_due_date else None
+    if d.apologies and (d.fee or {}).get("payment") is None:
+        assert statutory == date.fromisoformat(d.apologies[0]["previous_due_date"]), d.id
+    late = len(d.supplement_requests) > 1 or (statutory is not None and _local(ended_at) > statutory)
+    return kind, ended_at, statutory, late
+
+
+def oracle(dossiers: list[Dossier]) -> dict[tuple[str, str, str, str], Counter]:
+    """{(agency, dimension, value, bucket): counters}, read straight off the final dossiers, for the `all`,
+    `procedure` and `unit` dimensions."""
+    found: dict[tuple[str, str, str, str], Counter] = defaultdict(Counter)
+
+    for d in dossiers:
+        def add(counter: str, moment: datetime, delta: int = 1, after_transfer: bool = False, d=d) -> None:
+            dims = [("all", "-"), ("procedure", d.procedure_code)]
+            if after_transfer and d.unit:
+                dims.append(("unit", d.unit))
+            for bucket in _buckets(_local(moment)):
+                for dimension, value in dims:
+                    found[(d.agency_code, dimension, value, bucket)][counter] += delta
+
+        add("submitted", d.submitted_at)
+        for request in d.supplement_requests:
+            add("supplement_requests", parse_iso(request["requested_at"]))
+        if d.received_at:
+            add("received", d.received_at)
+            add("received_online" if d.channel == CHANNEL_ONLINE else "received_desk", d.received_at)
+            if all(c["files"] for c in d.components):
+                add("digitised", d.received_at)
+        ending = _ending(d)
+        if ending:
+            kind, ended_at, _, late = ending
+            for counter in ("ended", kind, "ended_late" if late else "ended_on_time"):
+                add(counter, ended_at, after_transfer=True)
+            if kind in ("approved", "rejected") and d.received_at:
+                add("decided", ended_at, after_transfer=True)
+                add("processing_minutes", ended_at, round((ended_at - d.received_at).total_seconds() / 60),
+                    after_transfer=True)
+        payment = (d.fee or {}).get("payment")
+        if payment:
+            add("fee_paid", parse_iso(payment["at"]), after_transfer=True)
+            if payment["method"] == "online":
+                add("fee_paid_online", parse_iso(payment["at"]), after_transfer=True)
+        issued = _step_time(d, "issue_result")
+        if issued:
+            add("results_issued", issued, after_transfer=True)
+            if d.results:
+                add("results_electronic", issued, after_transfer=True)
+        if d.returned:
+            returned_at = (d.returned.get("delivered") or {}).get("at") if d.returned["method"] == "post" \
+                else d.returned["at"]
+            if returned_at:
+                add("returned", parse_iso(returned_at), after_transfer=True)
+        if d.evaluation:
+            rated_at = parse_iso(d.evaluation["evaluated_at"])
+            add("evaluated", rated_at, after_transfer=True)
+            if not d.evaluation["satisfied"]:
+                add("not_satisfied", rated_at, after_transfer=True)
+        for step in d.control_slip[1:]:  # every hand-over after the reception
+            for counter in ("handovers", "handovers_electronic"):
+                add(counter, parse_iso(step["handed_at"]), after_transfer=True)
+    return {key: counters for key, counters in found.items()}
+
+
+# --------------------------------------------------------------------------- the counters as stored
+
+
+def _tidy(counters: dict) -> dict:
+    return {name: value for name, value in counters.items() if value}
+
+
+def _whole(number: str) -> int:
+    value = Decimal(number)
+    assert value == value.to_integral_value(), number  # every counter moves by whole numbers
+    return int(value)
+
+
+def stored_items() -> dict[int, dict[tuple[str, str, str], dict]]:
+    """Every counter item of the metrics table: {generation: {(agency, period, row key): counters}}."""
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    items: dict[int, dict] = defaultdict(dict)
+    for page in ddb.get_paginator("scan").paginate(TableName=get_settings().metrics_table):
+        for item in page["Items"]:
+            pk, sk = item["pk"]["S"], item["sk"]["S"]
+            if pk == "META" or "#APPLIED#" in pk:
+                continue
+            generation, agency, period = pk.split("#", 2)
+            counters = {k: _whole(v["N"]) for k, v in item.items() if "N" in v}
+            items[int(generation[1:])][(agency, period, sk)] = counters
+    return items
+
+
+def totals(items: dict[tuple[str, str, str], dict]) -> dict[tuple[str, str, str, str], dict]:
+    """Summed over shards: {(agency, dimension, value, bucket): counters}, zeros left out."""
+    summed: dict[tuple, Counter] = defaultdict(Counter)
+    for (agency, period, sk), counters in items.items():
+        dimension, rest = sk.split("#", 1)
+        value, _shard = rest.rsplit("#", 1)
+        summed[(agency, dimension, value, period)].update(counters)
+        if period.startswith("M#"):  # quarters and years are read as the sum of their months
+            year, month = int(period[2:6]), int(period[7:9])
+            for rollup in (f"Q#{year}-Q{(month + 2) // 3}", f"Y#{year}"):
+                summed[(agency, dimension, value, rollup)].update(counters)
+    return {key: _tidy(c) for key, c in summed.items() if _tidy(c)}
+
+
+def _only(found: dict, dimensions: set[str]) -> dict:
+    return {key: _tidy(c) for key, c in found.items() if key[1] in dimensions and _tidy(c)}
+
+
+def _differences(left: dict, right: dict, limit: int = 8) -> list:
+    keys = sorted(set(left) | set(right))
+    return [(k, left.get(k), right.get(k)) for k in keys if left.get(k) != right.get(k)][:limit]
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def deliver(lives: list[Life], generation: int, rng: random.Random, redelivered_share: float = 0.1) -> Counter:
+    """Every event of `lives` to the counters of `generation` as the consumer counts it (the fold over the
+    dossier's history up to the event, then one store transaction), in a shuffled order, a share of the events
+    two or three times: right after the first delivery, later, or after everything else."""
+    events = [(i, e.seq) for i, life in enumerate(lives) for e in life.events]
+    plan = [(float(position), index, seq) for position, (index, seq) in enumerate(rng.sample(events, len(events)))]
+    extra = []
+    for position, index, seq in plan:
+        if rng.random() < redelivered_share:
+            for _ in range(rng.choice((1, 1, 2))):
+                later = rng.choice((0.5, rng.uniform(0.5, len(plan)), len(plan) + rng.random()))
+                extra.append((position + later, index, seq))
+    outcomes: Counter = Counter(deliveries=len(plan) + len(extra), redeliveries=len(extra))
+    counted: set[tuple[int, int]] = set()
+    for _, index, seq in sorted(plan + extra):
+        life = lives[index]
+        found = facts(life.histories[:seq])
+        if not found:
+            outcomes["nothing"] += 1
+            continue
+        try:
+            store.apply(generation, life.dossier.id, seq, metrics.rows_for(found, life.dossier.id, generation))
+        except store.Duplicate:
+            outcomes["duplicate" if (index, seq) in counted else "refused_before_counted"] += 1
+            continue
+        outcomes["counted_again" if (index, seq) in counted else "counted"] += 1
+        counted.add((index, seq))
+    outcomes["redeliveries_that_count"] = sum(1 for _, i, s in extra if facts(lives[i].histories[:s]))
+    return outcomes
+
+
+def _write_events(lives: list[Life]) -> None:
+    bind()
+    with EventModel.batch_write() as batch:
+        for life in lives:
+            for event in life.events:
+                batch.save(_event_model(event))
+
+
+TIMINGS: dict[str, float] = {}
+
+
+@contextmanager
+def _timed(label: str) -> Iterator[None]:
+    started = clock.perf_counter()
+    yield
+    TIMINGS[label] = round(TIMINGS.get(label, 0) + clock.perf_counter() - started, 1)
+
+
+@pytest.fixture(scope="module")
+def lives() -> list[Life]:
+    with _timed("generate"):
+        return generate(DOSSIERS)
+
+
+@pytest.fixture(scope="module")
+def workload(provisioned, lives: list[Life]) -> list[Life]:
+    """Every final dossier and every event the domain produced, in the dossiers and events tables."""
+    with _timed("write"):
+        bind()
+        with DossierModel.batch_write() as batch:
+            for life in lives:
+                batch.save(_to_model(life.dossier))
+        _write_events(lives)
+    return lives
+
+
+@dataclass
+class Generations:
+    incremental: int
+    rebuilt: int
+    rebuilt_again: int
+    outcomes: Counter
+    rebuild_summary: dict
+    items: dict[int, dict]  # {generation: {(agency, period, row key): counters}}
+
+
+@pytest.fixture(scope="module")
+def generations(workload: list[Life]) -> Generations:
+    incremental = store.active_generation()
+    with _timed("incremental"):
+        outcomes = deliver(workload, incremental, random.Random(SEED + 1))
+    with _timed("rebuild"):
+        summary = metrics.rebuild()
+    with _timed("rebuild_again"):
+        again = metrics.rebuild()
+    with _timed("read"):
+        items = stored_items()
+    events = sum(len(life.events) for life in workload)
+    print(f"\n{len(workload)} dossiers, {events} events, {outcomes['deliveries']} deliveries "
+          f"({outcomes['redeliveries']} redeliveries), {len(items[incremental])} counter items per generation; "
+          f"seconds {TIMINGS}")
+    return Generations(incremental, summary["generation"], again["generation"], outcomes, summary, items)
+
+
+@pytest.fixture(scope="module")
+def expected(lives: list[Life]) -> dict:
+    return oracle([life.dossier for life in lives])
+
+
+def _events(lives: list[Life]) -> int:
+    return sum(len(life.events) for life in lives)
+
+
+# --------------------------------------------------------------------------- the workload itself
+
+
+def test_the_workload_walks_every_valid_path_across_month_quarter_and_year_ends(lives: list[Life], expected: dict):
+    tags = Counter(tag for life in lives for tag in life.tags)
+    types = {e.type for life in lives for e in life.events}
+    assert types >= {f"dossier.{t}" for t in (
+        "submitted", "supplement_requested", "resubmitted", "refused", "received", "transferred", "assigned",
+        "sent_to_agency", "returned_from_agency", "fee_requested", "fee_paid", "proposed", "sent_back", "approved",
+        "rejected", "stopped", "withdrawn", "result_issued", "sent_by_post", "returned", "due_soon", "overdue",
+        "apology_issued", "evaluated", "rated_not_satisfied")}
+    for tag in ("online", "desk", "supplement_2", "paid_cash", "paid_online", "return_online", "return_at_desk",
+                "return_by_post", "amended", "stopped_before_assignment", "withdrawn_before_assignment"):
+        assert tags[tag] > 0, tag
+    assert {life.dossier.agency_code for life in lives} == set(PROCEDURES)
+    assert {life.dossier.procedure_code for life in lives} == {p for ps in PROCEDURES.values() for p in ps}
+    assert tags["edge_2026-03-31_16"] > 0, "events at 23:30 in Hà Nội on the last day of Q1"
+    edges = {t for t in tags if t.startswith("edge_")}
+    assert len(edges) >= 5 and any(t.endswith("_17") for t in edges), edges
+    days = sorted(_local(e.at) for life in lives for e in life.events)
+    assert days[0].year == 2025 and days[-1].year == 2026 and (days[-1] - days[0]).days > 200
+    # Late and on-time endings both occur, late ones for each reason: the date missed, two supplement requests.
+    endings = [ending for life in lives if (ending := _ending(life.dossier))]
+    assert sum(late for *_, late in endings) >= 15 and sum(not late for *_, late in endings) >= 50
+    assert any(ended_at and statutory and _local(ended_at) > statutory for _, ended_at, statutory, _ in endings)
+    assert any(late and (statutory is None or _local(ended_at) <= statutory) for _, ended_at, statutory, late
+               in endings), "late only because of a second supplement request"
+    assert any(life.dossier.apologies and _ending(life.dossier) for life in lives)
+    # The events are the domain's own: one per version of the dossier, in time order.
+    for life in lives:
+        assert is_id(life.dossier.id)
+        assert [e.seq for e in life.events] == list(range(1, life.dossier.version + 1))
+        assert all(a.at < b.at for a, b in zip(life.events, life.events[1:], strict=False))
+
+
+# --------------------------------------------------------------------------- the consumer's own path
+
+
+CONSUMER_GENERATION = 1000
+
+
+def test_the_consumer_reading_the_event_log_counts_as_the_in_memory_deliveries_do(provisioned, lives: list[Life]):
+    """`count_event(dossier_id, seq)` reads the history from the events table (only the fields the fold needs);
+    for 30 varied dossiers, redeliveries included, it moves the counters exactly as the in-memory deliveries
+    would. Run before the whole workload is written: moto's queries read the whole table."""
+    by_status: dict[Status, list[Life]] = defaultdict(list)
+    for life in lives:
+        by_status[life.dossier.status].append(life)
+    chosen = [life for group in by_status.values() for life in group[:2]]  # every way a dossier ends
+    for tag in ("dossier.sent_back", "dossier.returned_from_agency", "paid_online", "paid_cash", "amended",
+                "dossier.apology_issued", "dossier.rated_not_satisfied", "supplement_2", "stopped_before_assignment",
+                "withdrawn_before_assignment"):
+        chosen += [life for life in lives if tag in life.tags and life not in chosen][:1]
+    chosen += [life for life in lives if life not in chosen][: 30 - len(chosen)]
+    chosen = chosen[:30]
+    assert len(chosen) == 30 and len({life.dossier.status for life in chosen}) >= 8
+    _write_events(chosen)
+
+    rng = random.Random(SEED + 3)
+    plan = [(life, e.seq) for life in chosen for e in life.events]
+    plan += [rng.choice(plan) for _ in range(len(plan) // 8)]
+    rng.shuffle(plan)
+    want: dict[tuple[str, str], Counter] = defaultdict(Counter)  # what the in-memory deliveries add
+    said: Counter = Counter()
+    seen: set[tuple[str, int]] = set()
+    with _timed("consumer"):
+        for life, seq in plan:
+            outcome = metrics.count_event(life.dossier.id, seq, generation=CONSUMER_GENERATION)
+            said[outcome] += 1
+            found = facts(life.histories[:seq])
+            if not found:
+                assert outcome == "nothing"
+                continue
+            assert outcome == ("duplicate" if (life.dossier.id, seq) in seen else "counted")
+            if outcome == "counted":
+                seen.add((life.dossier.id, seq))
+                for key, counters in metrics.rows_for(found, life.dossier.id, CONSUMER_GENERATION).items():
+                    want[key].update(counters)
+    counting = sum(1 for life in chosen for e in life.events if facts(life.histories[: e.seq]))
+    assert said["counted"] == counting and said["duplicate"] > 0 and said["nothing"] > 0
+    stored = {(agency, period, sk): _tidy(c) for (agency, period, sk), c in stored_items()[CONSUMER_GENERATION].items()}
+    memory = {}
+    for (pk, sk), counters in want.items():
+        _, agency, period = pk.split("#", 2)
+        memory[(agency, period, sk)] = _tidy(counters)
+    assert stored and _differences(stored, memory) == []
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+def test_incremental_counters_delivered_out_of_order_with_duplicates_equal_a_recomputation_from_the_dossiers(
+        generations: Generations, expected: dict):
+    incremental = totals(generations.items[generations.incremental])
+    for dimensions in ({"all"}, {"procedure"}, {"unit"}):
+        assert _differences(_only(incremental, dimensions), _only(expected, dimensions)) == [], dimensions
+    assert {key[3][0] for key in incremental} == {"D", "M", "Q", "Y"}
+    assert len({key[3] for key in incremental if key[3].startswith("M#")}) >= 9
+
+
+def test_duplicates_and_redeliveries_do_not_double_count(generations: Generations, workload: list[Life]):
+    outcomes = generations.outcomes
+    assert (outcomes["counted_again"], outcomes["refused_before_counted"]) == (0, 0), outcomes
+    assert outcomes["redeliveries"] > _events(workload) * 0.1
+    assert outcomes["duplicate"] == outcomes["redeliveries_that_count"] > 0, outcomes
+    counting = sum(1 for life in workload for e in life.events if facts(life.histories[: e.seq]))
+    assert outcomes["counted"] == counting
+    # Straight off the dossiers: each received dossier once in its year, however often its events came.
+    incremental = totals(generations.items[generations.incremental])
+    for agency in PROCEDURES:
+        received = sum(1 for life in workload if life.dossier.agency_code == agency and life.dossier.received_at)
+        years = [c.get("received", 0) for (a, dim, _, bucket), c in incremental.items()
+                 if a == agency and dim == "all" and bucket.startswith("Y#")]
+        assert sum(years) == received > 0
+
+
+def test_the_rebuild_from_the_event_log_equals_the_incremental_counters_item_for_item(generations: Generations,
+                                                                                       workload: list[Life],
+                                                                                       expected: dict):
+    summary = generations.rebuild_summary
+    assert summary["generation"] == generations.incremental + 1
+    assert (summary["dossiers"], summary["events"]) == (len(workload), _events(workload))
+    incremental = {k: _tidy(c) for k, c in generations.items[generations.incremental].items() if _tidy(c)}
+    rebuilt = {k: _tidy(c) for k, c in generations.items[generations.rebuilt].items() if _tidy(c)}
+    assert _differences(rebuilt, incremental) == []  # every shard of every dimension, day, month, quarter, year
+    for dimensions in ({"all"}, {"procedure"}, {"unit"}):
+        assert _differences(_only(totals(generations.items[generations.rebuilt]), dimensions),
+                            _only(expected, dimensions)) == [], dimensions
+
+
+def test_a_second_rebuild_gives_the_same_counters_and_becomes_the_one_read(generations: Generations):
+    assert generations.rebuilt_again == generations.rebuilt + 1 == store.active_generation()
+    assert generations.items[generations.rebuilt_again] == generations.items[generations.rebuilt]
+
+
+def test_quarter_totals_read_per_agency_equal_the_oracle(generations: Generations, expected: dict):
+    """Through the API's reads: store.read of each agency's quarter rows, summed over shards by Reader.totals
+    (days, months, quarters and years are all compared above, from every stored item)."""
+    for agency in PROCEDURES:
+        labels = sorted({key[3][2:] for key in expected if key[0] == agency and key[3][0] == "Q"})
+        assert len(labels) >= 4
+        for label in labels:
+            reader = metrics.Reader(agency, parse_period(label, TODAY))
+            assert _tidy(reader.totals(reader.rows("all#"))) == _tidy(expected[(agency, "all", "-", f"Q#{label}")])
+        # Per procedure, for the first quarter (each read costs moto a pass over the whole table).
+        reader = metrics.Reader(agency, parse_period("2026-Q1", TODAY))
+        by_procedure = reader.totals(reader.rows("procedure#"), key=lambda r: r["value"])
+        assert len(by_procedure) == len(PROCEDURES[agency])
+        assert {p: _tidy(c) for p, c in by_procedure.items()} == {
+            value: _tidy(c) for (a, dim, value, b), c in expected.items()
+            if a == agency and dim == "procedure" and b == "Q#2026-Q1"}
+
+
+def _items(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    table, found = get_settings().metrics_table, {}
+    for i in range(0, len(keys), 100):
+        request = {table: {"Keys": [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys[i:i + 100]],
+                           "ConsistentRead": True}}
+        while request:
+            page = ddb.batch_get_item(RequestItems=request)
+            for item in page["Responses"][table]:
+                found[(item["pk"]["S"], item["sk"]["S"])] = {k: v["N"] for k, v in item.items() if "N" in v}
+            request = page.get("UnprocessedKeys") or None
+    return found
+
+
+def test_a_redelivery_after_the_rebuild_is_recognised_as_already_counted(generations: Generations,
+                                                                         workload: list[Life]):
+    active = store.active_generation()
+    sample = random.Random(SEED + 2).sample([(life, e.seq) for life in workload for e in life.events
+                                             if facts(life.histories[: e.seq])], 40)
+    deliveries = [(life, seq, metrics.rows_for(facts(life.histories[:seq]), life.dossier.id, active))
+                  for life, seq in sample]
+    keys = sorted({key for _, _, rows in deliveries for key in rows})
+    before = _items(keys)
+    assert len(before) == len(keys)
+    for life, seq, rows in deliveries:
+        with pytest.raises(store.Duplicate):
+            store.apply(active, life.dossier.id, seq, rows)
+    assert _items(keys) == before
+
+
+# --------------------------------------------------------------------------- the scorecard
+
+
+
+def _scorecard_items(generations: Generations, agency: str, quarter: str) -> dict[str, set[str]]:
+    """The counter items the scorecard of an agency-quarter (`Q#2026-Q1`) reads, per dimension:
+    {dimension: {month#value#shard}}: its three month buckets' rows."""
+    months = set(parse_period(quarter[2:], TODAY).buckets)
+    found: dict[str, set[str]] = defaultdict(set)
+    for (a, period, sk) in generations.items[store.active_generation()]:
+        dimension, rest = sk.split("#", 1)
+        if a == agency and period in months and dimension in ("all", "procedure", "officer"):
+            found[dimension].add(f"{period}#{rest}")
+    return found
+
+
+@pytest.mark.parametrize("agency", sorted(PROCEDURES))
+def test_the_scorecards_on_time_rate_and_counters_equal_the_oracle(generations: Generations, expected: dict,
+                                                                  agency: str):
+    quarters = {b: c["ended"] for (a, dim, _, b), c in expected.items() if a == agency and dim == "all"
+                and b.startswith("Q#")}
+    bucket = max(quarters, key=quarters.get)
+    card = metrics.read_scorecard(agency, parse_period(bucket[2:], TODAY), TODAY)
+    want = _tidy(expected[(agency, "all", "-", bucket)])
+    assert _tidy(card["counters"]) == want
+    on_time = next(i for g in card["groups"] for i in g["indicators"] if i["id"] == "progress.on_time")
+    assert want["ended"] >= 10
+    assert (on_time["numerator"], on_time["denominator"]) == (want.get("ended_on_time", 0), want["ended"])
+    assert on_time["rate"] == pytest.approx(want.get("ended_on_time", 0) / want["ended"])
+    # It reads the generation pointer and the agency-quarter's rows of three dimensions, nothing else.
+    read = _scorecard_items(generations, agency, bucket)
+    assert card["items_read"] == 1 + sum(len(rows) for rows in read.values())
+    shards = get_settings().metrics_shards
+    assert len(read["all"]) <= 3 * shards and len(read["procedure"]) <= 3 * shards * len(PROCEDURES[agency])
+
+
+def test_the_scorecard_reads_a_bounded_number_of_items_whatever_the_number_of_dossiers(generations: Generations,
+                                                                                      expected: dict):
+    shards = get_settings().metrics_shards
+    for agency in sorted(PROCEDURES):
+        # The generation pointer, then per month of the quarter and per shard: the agency's row, one per
+        # procedure, one per staff member.
+        bound = 1 + 3 * shards * (1 + len(PROCEDURES[agency]) + len(STAFF_USERNAMES[agency]))
+        quarters = sorted({b for (a, _, _, b) in expected if a == agency and b.startswith("Q#")})
+        officer_rows = {b: _scorecard_items(generations, agency, b)["officer"] for b in quarters}
+        busiest = max(quarters, key=lambda b: len(officer_rows[b]))
+        card = metrics.read_scorecard(agency, parse_period(busiest[2:], TODAY), TODAY)
+        assert card["items_read"] <= bound
+        for bucket in quarters:
+            officers = {row.split("#")[2] for row in officer_rows[bucket]}
+            assert officers <= STAFF_USERNAMES[agency], (agency, bucket, sorted(officers - STAFF_USERNAMES[agency]))
+
+
+# --------------------------------------------------------------------------- an apology before a fee
+
+
+def test_a_fee_paid_after_an_apology_does_not_turn_the_apology_date_into_the_statutory_date():
+    calendar = _calendar()
+    agency, unit = AGENCY, "viec-lam"
+    desk, leader, specialist = DESK[agency][0], LEADERS[(agency, unit)], SPECIALISTS[(agency, unit)][0]
+    procedure = _procedure("1.014200")  # 3 working days
+    submitted_at = datetime(2026, 10, 5, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội
+    draft = Dossier(id=new_id(), code=format_dossier_code(agency, _local(submitted_at), 9999),
+                    procedure_code=procedure.code, procedure_version=procedure.version, agency_code=agency,
+                    owner_id=f"walk-in:{agency}", applicant={"type": "person", "full_name": "Trần Văn Bình"},
+                    summary="", components=[{"component_id": "application-form",
+                                             "files": [{"upload_id": "u", "sha256": "ab" * 32}]}],
+                    delivery={"method": "desk", "address": None}, channel=CHANNEL_DESK, status=Status.SUBMITTED,
+                    submitted_at=submitted_at)
+    events = []
+
+    def step(result):
+        events.append(result[1])
+        return result[0]
+
+    def at(day: date, hour: int = 10) -> datetime:
+        return datetime.combine(day, time(hour), tzinfo=LOCAL_TZ).astimezone(UTC)
+
+    d = step(rules.submit(draft, desk, submitted_at))
+    receipt_due = calendar.due_date(submitted_at, 3, "working_days")
+    d = step(rules.receive(d, desk, submitted_at, receipt_due, {"appointment_date": receipt_due.isoformat()}))
+    d = step(rules.act(d, desk, Action.TRANSFER, at(date(2026, 10, 5), 11), date(2026, 10, 5), {"unit": unit},
+                       {"kind": "unit", "unit": unit}))
+    d = step(rules.act(d, leader, Action.ASSIGN, at(date(2026, 10, 5), 14), date(2026, 10, 5),
+                       {"specialist": specialist.username},
+                       {"kind": "specialist", "id": specialist.id, "username": specialist.username}))
+    flagged_on = receipt_due + timedelta(days=1)
+    d = step(rules.act(d, SCANNER, Action.FLAG_OVERDUE, at(flagged_on, 8), flagged_on,
+                       {"due_date": receipt_due.isoformat(), "as_of": flagged_on.isoformat()}))
+    apology_due = calendar.add_working_days(flagged_on, 10)
+    d = step(rules.act(d, desk, Action.APOLOGISE, at(flagged_on, 9), flagged_on, {"reason": "Chậm"},
+                       due_date=apology_due))
+    d = step(rules.act(d, specialist, Action.REQUEST_FEE, at(flagged_on, 10), flagged_on,
+                       {"amount_vnd": 450000, "purpose": "Lệ phí"}))
+    paid_on = calendar.add_working_days(flagged_on, 2)
+    payment = {"amount_vnd": 450000, "method": "cash", "receipt_number": "BL-1", "note": ""}
+    d = step(rules.act(d, desk, Action.RECORD_PAYMENT, at(paid_on), paid_on, payment,
+                       due_date=DossierService._due_after_payment(d, payment, at(paid_on)),
+                       statutory_due=DossierService._due_after_payment(d, payment, at(paid_on),
+                                                                      rules.statutory_due(d))))
+    statutory = calendar.extend_for_pause(receipt_due, at(flagged_on, 10), at(paid_on))
+    ended_on = calendar.add_working_days(statutory, 2)
+    assert statutory < ended_on < d.due_date, "after the statutory date, before the apology's"
+    d = step(rules.act(d, specialist, Action.PROPOSE, at(ended_on, 9), ended_on,
+                       {"assessment": "Đủ", "proposal": "approve"}, {"kind": "leader", "unit": unit}))
+    d = step(rules.act(d, leader, Action.APPROVE, at(ended_on, 15), ended_on, {"note": ""}))
+
+    histories = [{"seq": e.seq, "type": e.type, "at": e.to_dict()["at"], "actor": e.actor, "payload": e.payload}
+                 for e in events]
+    expected_counts = oracle([d])[(agency, "all", "-", f"D#{ended_on.isoformat()}")]
+    assert expected_counts["ended_late"] == 1, "the oracle reads the rule as written"
+    counted = Counter()
+    for found in facts(histories):
+        counted[found.counter] += found.delta
+    assert counted["ended_late"] == 1 and counted["ended_on_time"] == 0
