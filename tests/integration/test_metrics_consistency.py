@@ -15,11 +15,11 @@ event the domain produced is written with the store's own item layout. Then:
 
 The three must agree for every agency and every day, month, quarter and year bucket.
 
-Size: moto spends about 15 ms on each counter transaction (16 counter rows plus the dedupe marker, every update
-expression parsed and validated), and every read returns through its slow serialiser, so the module generates
-180 dossiers (about 1,700 events, 1,900 deliveries): about 65 s on the development machine (incremental 26 s, two
-rebuilds 8 s, reading every counter item back 8 s, the consumer's own path 11 s). Thousands of dossiers
-would take several minutes; the property does not depend on the count, and DOSSIERS can be raised to run it.
+Size: moto spends about 8 ms on each counter transaction (8 counter rows plus the dedupe marker, every update
+expression parsed and validated) and its queries sort the whole table, so `make test` generates 180 dossiers
+(about 1,750 events, 2,000 deliveries, about a minute). `METRICS_CONSISTENCY_DOSSIERS=2000` runs the same checks
+on thousands: 2,000 dossiers, 19,004 events, 21,468 deliveries (2,464 redeliveries), all 12 tests passed in
+7 min 52 s on the development machine (incremental 177 s, each rebuild 43 s).
 """
 
 from __future__ import annotations
