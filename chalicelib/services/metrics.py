@@ -11,10 +11,9 @@ from typing import Any
 from ..domain.metric_facts import EVENT_FIELDS, PAYLOAD_FIELDS, Fact, facts, periods
 from ..domain.periods import Period
 from ..domain.quality import config_for, score_indicator, scorecard
-from ..observability import count, get_logger, set_correlation_id
 from ..settings import get_settings
 from ..store import metrics as store
-from .notifications import PoisonMessage, event_of
+from .queue_consumer import run_batch
 
 CONSUMER = "metrics"
 DIMENSIONS = ("procedure", "unit", "officer")
@@ -26,26 +25,7 @@ Rows = dict[tuple[str, str], dict[str, float]]
 
 
 def handle_batch(raw_event: dict, context: Any = None) -> dict:
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
-    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    try:
-        return process_partial_response(event=raw_event, record_handler=_handle_record, processor=processor,
-                                        context=context)
-    finally:
-        set_correlation_id(None)
-
-
-def _handle_record(record) -> None:
-    try:
-        event = event_of(record.body)
-    except PoisonMessage:
-        count("EventsConsumed", consumer=CONSUMER, outcome="poison")
-        get_logger().exception("poison message", extra={"message_id": record.message_id})
-        raise
-    set_correlation_id(event.get("correlation_id"))
-    outcome = count_event(event["dossier_id"], int(event["seq"]))
-    count("EventsConsumed", consumer=CONSUMER, event_type=event["type"], outcome=outcome)
+    return run_batch(raw_event, context, CONSUMER, lambda event: count_event(event["dossier_id"], int(event["seq"])))
 
 
 def count_event(dossier_id: str, seq: int, generation: int | None = None) -> str:

@@ -8,7 +8,6 @@ receive limit, rests in the DLQ for an operator.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,14 +19,13 @@ from ..domain.dossier import Dossier, iso, parse_iso
 from ..domain.identity import check_phone, normalise_phone
 from ..domain.states import STATUSES
 from ..domain.templates import template_for
-from ..observability import count, get_logger, set_correlation_id
 from ..settings import get_settings
 from ..store.dossiers import DossierStore
 from ..store.notifications import FAILED, RETRYING, SENT, STAFF_CHANNEL, NotificationStore, notification_id
 from ..store.procedures import ProcedureStore
+from .queue_consumer import PoisonMessage, run_batch
 
 CONSUMER = "notifications"
-REQUIRED_FIELDS = ("id", "type", "dossier_id", "seq")
 
 _DELIVERY = {
     "vi": {"online": "trực tuyến, trên Cổng dịch vụ công", "desk": "tại Bộ phận Một cửa",
@@ -37,48 +35,8 @@ _DELIVERY = {
 }
 
 
-class PoisonMessage(ValueError):
-    """A message no retry can fix: it fails alone and goes to the DLQ after the receive limit."""
-
-
 def handle_batch(raw_event: dict, context: Any = None) -> dict:
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
-    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    try:
-        return process_partial_response(event=raw_event, record_handler=_handle_record, processor=processor,
-                                        context=context)
-    finally:
-        set_correlation_id(None)
-
-
-def event_of(body: str) -> dict:
-    """The platform event inside an EventBridge envelope delivered by SQS."""
-    try:
-        envelope = json.loads(body)
-        event = envelope["detail"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise PoisonMessage(f"not an EventBridge envelope: {error}") from error
-    if not isinstance(event, dict) or any(event.get(f) in (None, "") for f in REQUIRED_FIELDS):
-        raise PoisonMessage("event lacks one of " + ", ".join(REQUIRED_FIELDS))
-    return event
-
-
-def _handle_record(record) -> None:
-    try:
-        event = event_of(record.body)
-    except PoisonMessage:
-        count("EventsConsumed", consumer=CONSUMER, outcome="poison")
-        get_logger().exception("poison message", extra={"message_id": record.message_id})
-        raise
-    set_correlation_id(event.get("correlation_id"))
-    try:
-        outcome = notify(event)
-    except Exception:
-        count("EventsConsumed", consumer=CONSUMER, event_type=event["type"], outcome="error")
-        get_logger().exception("notification failed", extra={"event_id": event["id"]})
-        raise
-    count("EventsConsumed", consumer=CONSUMER, event_type=event["type"], outcome=outcome)
+    return run_batch(raw_event, context, CONSUMER, notify)
 
 
 def notify(event: dict) -> str:
