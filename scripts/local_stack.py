@@ -150,11 +150,13 @@ def banner(state: dict[str, str]) -> str:
         "Events flow: stream -> relay -> EventBridge -> SQS -> consumers (the local event pump).",
         "  make emails        # what the notifications consumer sent (moto SES and SNS)",
         "  make dlq           # what waits in the dead-letter queues",
+        "  make rebuild-metrics  # recount the service-quality metrics from the event log",
         "",
         "Get a token and call the API:",
         "  TOKEN=$(make -s token USER=citizen.an)",
         f"  curl -H \"Authorization: Bearer $TOKEN\" {state['API_URL']}/dossiers",
         f"  curl {state['API_URL']}/procedures",
+        f"  curl '{state['API_URL']}/metrics/scorecard?agency=000.00.20.H26&period=rolling-30d'   # public scorecard",
         "",
     ]
     return "\n".join(lines)
