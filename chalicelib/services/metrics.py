@@ -16,7 +16,6 @@ from ..store import metrics as store
 from .queue_consumer import run_batch
 
 CONSUMER = "metrics"
-DIMENSIONS = ("procedure", "unit", "officer")
 
 Rows = dict[tuple[str, str], dict[str, float]]
 
