@@ -19,7 +19,7 @@ Size: moto spends about 8 ms on each counter transaction (8 counter rows plus th
 expression parsed and validated) and its queries sort the whole table, so `make test` generates 180 dossiers
 (about 1,750 events, 2,000 deliveries, about a minute). `METRICS_CONSISTENCY_DOSSIERS=2000` runs the same checks
 on thousands: 2,000 dossiers, 19,004 events, 21,468 deliveries (2,464 redeliveries), all 12 tests passed in
-7 min 52 s on the development machine (incremental 177 s, each rebuild 43 s).
+7 min 36 s on the development machine (incremental 178 s, each rebuild 43–45 s).
 """
 
 from __future__ import annotations
