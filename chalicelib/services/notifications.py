@@ -145,6 +145,7 @@ def message_context(event: dict, dossier: Dossier, language: str | None = None) 
     refusal = payload.get("refusal") or dossier.refusal or {}
     delivery = dossier.delivery or {}
     step = (dossier.inter_agency or [{}])[-1]
+    partner = agency(step.get("agency_code"))
     rating = payload.get("evaluation") or dossier.evaluation or {}
     name_key = "name_en" if lang == "en" else "name_vi"
     items = "\n".join(f"  - {item.get(name_key) or item.get('component_id')}: {item.get('reason', '')}"
@@ -173,8 +174,7 @@ def message_context(event: dict, dossier: Dossier, language: str | None = None) 
         "request": payload.get("request") or "",
         "step_due": _day(payload.get("step_due")) or _day(dossier.due_date.isoformat() if dossier.due_date else None),
         "reply": payload.get("reply") or "",
-        "partner_agency_name": (agency(step.get("agency_code")).name_vi
-                                if agency(step.get("agency_code")) else step.get("agency_code") or ""),
+        "partner_agency_name": partner.name_vi if partner else step.get("agency_code") or "",
         "criteria": ", ".join(f"{k}: {v}" for k, v in sorted(rating.get("criteria", {}).items())) or "-",
         "comment": rating.get("comment") or "-",
     }

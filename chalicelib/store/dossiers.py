@@ -163,18 +163,6 @@ class DossierStore:
                                                 last_evaluated_key=start)
         return self._page(result, limit)
 
-    def list_by_agency(self, agency_code: str, status: str | None, limit: int,
-                       cursor: str | None) -> tuple[list[Dossier], str | None]:
-        if status:
-            start = cursors.decode(cursor, {"agency_status": f"{agency_code}#{status}"})
-            result = DossierModel.agency_status_index.query(f"{agency_code}#{status}", scan_index_forward=True,
-                                                            limit=limit, last_evaluated_key=start)
-        else:
-            start = cursors.decode(cursor, {"agency_code": agency_code})
-            result = DossierModel.agency_index.query(agency_code, scan_index_forward=False, limit=limit,
-                                                     last_evaluated_key=start)
-        return self._page(result, limit)
-
     @staticmethod
     def _page(result, limit: int) -> tuple[list[Dossier], str | None]:
         # Iterating a limited PynamoDB query stops after `limit` items and keeps the key to resume from.

@@ -47,49 +47,19 @@ class ProcedureModel(Model):
     catalogue_index = CatalogueIndex()
 
 
-class OwnerIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "owner-index"
-        projection = AllProjection()
-
-    owner_id = UnicodeAttribute(hash_key=True)
-    submitted_at = UnicodeAttribute(range_key=True)
-
-
-class AgencyIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "agency-index"
-        projection = AllProjection()
-
-    agency_code = UnicodeAttribute(hash_key=True)
-    submitted_at = UnicodeAttribute(range_key=True)
-
-
-class AgencyStatusIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "agency-status-index"
-        projection = AllProjection()
-
-    agency_status = UnicodeAttribute(hash_key=True)
-    submitted_at = UnicodeAttribute(range_key=True)
-
-
-class AgencyDueIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "agency-due-index"
-        projection = AllProjection()
-
-    agency_open = UnicodeAttribute(hash_key=True)
-    due_date = UnicodeAttribute(range_key=True)
-
-
 def _index(name: str, hash_attr: str, range_attr: str) -> type[GlobalSecondaryIndex]:
-    """The officers' search indexes (chalicelib/domain/search.py plans queries on them)."""
+    """A GSI of two string keys projecting the whole item (PynamoDB wants one class per index)."""
     attrs = {"Meta": type("Meta", (), {"index_name": name, "projection": AllProjection()}),
              hash_attr: UnicodeAttribute(hash_key=True), range_attr: UnicodeAttribute(range_key=True)}
     return type(f"{name.title().replace('-', '')}", (GlobalSecondaryIndex,), attrs)
 
 
+OwnerIndex = _index("owner-index", "owner_id", "submitted_at")
+AgencyIndex = _index("agency-index", "agency_code", "submitted_at")
+AgencyStatusIndex = _index("agency-status-index", "agency_status", "submitted_at")
+# Open dossiers only (sparse): the deadline watch and the late queue.
+AgencyDueIndex = _index("agency-due-index", "agency_open", "due_date")
+# The officers' search indexes (chalicelib/domain/search.py plans queries on them).
 AgencyProcedureIndex = _index("agency-procedure-index", "agency_procedure", "submitted_at")
 AgencyUnitIndex = _index("agency-unit-index", "agency_unit", "submitted_at")
 AssigneeIndex = _index("assignee-index", "assignee_key", "submitted_at")
@@ -148,13 +118,7 @@ class DossierModel(Model):
     code_index = CodeIndex()
 
 
-class DayIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "day-index"
-        projection = AllProjection()
-
-    day = UnicodeAttribute(hash_key=True)
-    at = UnicodeAttribute(range_key=True)
+DayIndex = _index("day-index", "day", "at")
 
 
 class EventModel(Model):

@@ -13,13 +13,13 @@ import pytest
 from chalicelib.domain.calendar import LOCAL_TZ, WorkingCalendar
 
 from .test_dossier_flow import BUSINESS, submission
+from .test_uploads import errors_of
 
 pytestmark = pytest.mark.e2e
 
 # Hồ Chí Minh City, exemption from a work permit: no other end-to-end module publishes or submits it.
 CODE = "1.014196"
 HCM_OFFICER = "officer.hcm"
-PROBLEM_JSON = "application/problem+json"
 
 
 def local_today() -> date:
@@ -41,15 +41,6 @@ def stored_versions(aws, stack) -> list[int]:
     items = aws("dynamodb").query(TableName=stack["PROCEDURES_TABLE"], KeyConditionExpression="code = :c",
                         ExpressionAttributeValues={":c": {"S": CODE}}, ConsistentRead=True)["Items"]
     return sorted(int(item["version"]["N"]) for item in items)
-
-
-def errors_of(response, status: int = 422) -> list[tuple[str, str]]:
-    assert response.status_code == status, response.text
-    assert response.headers["Content-Type"].startswith(PROBLEM_JSON)
-    assert response.headers.get("X-Correlation-Id")
-    body = response.json()
-    assert {"type", "title", "status", "detail"} <= body.keys() and body["status"] == status
-    return [(e["field"], e["code"]) for e in body.get("errors", [])]
 
 
 def catalogue_entry(api) -> dict:

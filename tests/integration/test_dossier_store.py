@@ -21,7 +21,8 @@ from chalicelib.domain.codes import format_dossier_code, parse_dossier_code
 from chalicelib.domain.dossier import Dossier, Event, Principal
 from chalicelib.domain.errors import Conflict, DomainError, IdempotencyKeyReused, ValidationFailed
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.states import Status
+from chalicelib.domain.search import DeskFilters, plan
+from chalicelib.domain.states import Role, Status
 from chalicelib.domain.submission import UPLOAD_PENDING, UPLOAD_REJECTED, UPLOAD_VERIFIED
 from chalicelib.observability import set_correlation_id
 from chalicelib.services import uploads as upload_service
@@ -275,7 +276,7 @@ def test_apply_with_a_stale_version_changes_nothing(stack):
     assert store.history(original.id) == before
     assert [e["type"] for e in before] == ["dossier.submitted", "dossier.received"]
     assert _upload_state(extra) == (UPLOAD_VERIFIED, None)
-    assert [d.id for d in store.list_by_agency(AGENCY, "refused", 10, None)[0]] == []
+    assert _queue(AGENCY, "refused", 10)[0] == []
 
 
 def test_apply_with_an_existing_event_seq_changes_nothing(stack):
@@ -512,7 +513,14 @@ def test_events_carry_the_outbox_fields_and_reach_the_stream(stack):
 # --------------------------------------------------------------------------- listings and cursors
 
 
-def test_list_by_agency_with_status_is_scoped_to_agency_and_status(stack):
+def _queue(agency: str, status: str | None, limit: int, cursor: str | None = None) -> tuple[list[str], str | None]:
+    """A desk officer's queue, as GET /desk/dossiers reads it: the search plan run by the store."""
+    desk = Principal(id="desk", username="desk", roles=frozenset({Role.OFFICER}), agency_code=agency)
+    found, next_cursor, _ = DossierStore().search(plan(DeskFilters(status=status), desk, date.today()), limit, cursor)
+    return [d.id for d in found], next_cursor
+
+
+def test_the_desk_queue_by_status_is_scoped_to_agency_and_status(stack):
     owner = citizen()
     waiting = [_stored(owner) for _ in range(2)]
     handled = _stored(owner)
@@ -521,29 +529,28 @@ def test_list_by_agency_with_status_is_scoped_to_agency_and_status(stack):
     store = DossierStore()
 
     def ids(agency: str, status: str | None) -> set[str]:
-        return {d.id for d in store.list_by_agency(agency, status, 50, None)[0]}
+        return set(_queue(agency, status, 50)[0])
 
     assert ids(AGENCY, "submitted") == {d.id for d in waiting}
     assert ids(AGENCY, "received") == {handled.id}
     assert ids(AGENCY, "refused") == set()
     assert ids(OTHER_AGENCY, "submitted") == {elsewhere.id}
     assert ids(AGENCY, None) == {d.id for d in waiting} | {handled.id}
-    assert all(d.status == Status.SUBMITTED and d.agency_code == AGENCY
-               for d in store.list_by_agency(AGENCY, "submitted", 50, None)[0])
+    assert all(store.get(i).status == Status.SUBMITTED and store.get(i).agency_code == AGENCY
+               for i in _queue(AGENCY, "submitted", 50)[0])
 
 
 def test_agency_queue_pages_oldest_first_and_pins_its_cursor(stack):
     owner = citizen()
     created = _stored_in_order(owner, 3)
-    store = DossierStore()
-    page, cursor = store.list_by_agency(AGENCY, "submitted", 2, None)
+    page, cursor = _queue(AGENCY, "submitted", 2)
     assert cursor
-    rest, end = store.list_by_agency(AGENCY, "submitted", 2, cursor)
-    assert [d.id for d in page + rest] == [d.id for d in created] and end is None
+    rest, end = _queue(AGENCY, "submitted", 2, cursor)
+    assert page + rest == [d.id for d in created] and end is None
     with pytest.raises(BadCursor):
-        store.list_by_agency(OTHER_AGENCY, "submitted", 2, cursor)
+        _queue(OTHER_AGENCY, "submitted", 2, cursor)
     with pytest.raises(BadCursor):
-        store.list_by_agency(AGENCY, "received", 2, cursor)
+        _queue(AGENCY, "received", 2, cursor)
 
 
 def test_owner_cursor_is_rejected_for_another_owner(stack):
