@@ -24,7 +24,10 @@ Rows = dict[tuple[str, str], dict[str, float]]
 
 
 def handle_batch(raw_event: dict, context: Any = None) -> dict:
-    return run_batch(raw_event, context, CONSUMER, lambda event: count_event(event["dossier_id"], int(event["seq"])))
+    # One read of the generation pointer per batch: a rebuild switches it only while this consumer is paused.
+    generation = store.active_generation()
+    return run_batch(raw_event, context, CONSUMER,
+                     lambda event: count_event(event["dossier_id"], int(event["seq"]), generation))
 
 
 def count_event(dossier_id: str, seq: int, generation: int | None = None) -> str:
