@@ -23,8 +23,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError, WaiterError
 
-from scripts.cfn_yaml import load_template
 from scripts.package import DEFAULT_REGION, REPO_ROOT, dump_template, package
+from scripts.template import load_template
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 

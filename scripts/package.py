@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from scripts.cfn_yaml import load_template
+from scripts.template import load_template
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MERGE_TEMPLATE = Path("infra") / "resources.yaml"

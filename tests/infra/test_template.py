@@ -14,10 +14,10 @@ from typing import Any
 
 import boto3
 import pytest
+import yaml
 from moto import mock_aws
 
 from scripts import deploy
-from scripts.cfn_yaml import load_template, loads_template
 from scripts.package import (
     REPO_ROOT,
     PackageError,
@@ -27,6 +27,7 @@ from scripts.package import (
     lint,
     package,
 )
+from scripts.template import load_template, loads_template
 
 POOL_ARN = {"Fn::GetAtt": ["UserPool", "Arn"]}
 
@@ -342,6 +343,17 @@ def test_short_tags_load_as_long_form() -> None:
         "C": {"Fn::Sub": ["${a}-x", {"a": {"Ref": "Y"}}]},
         "D": {"Fn::Join": ["", [{"Ref": "Z"}, {"Fn::GetAtt": ["Q", "Arn"]}]]},
     }
+
+
+def test_a_loaded_template_is_plain_data_that_dumps_back_unchanged() -> None:
+    # cfn-lint's loader yields position-carrying subclasses of dict/list/str, which yaml.SafeDumper refuses.
+    loaded = load_template(REPO_ROOT / "infra" / "resources.yaml")
+    assert yaml.safe_load(dump_template(loaded)) == loaded
+
+
+def test_a_template_with_a_duplicate_key_is_refused() -> None:
+    with pytest.raises(yaml.YAMLError, match="Duplicate"):
+        loads_template("Resources:\n  A: {Type: X}\n  A: {Type: Y}\n")
 
 
 def test_deploy_points_every_function_at_the_uploaded_zip(scratch: dict[str, Any]) -> None:
