@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime
 
 from ..domain.calendar import LOCAL_TZ
+from ..domain.disarm import Disarmed, FileRefused, disarm
 from ..domain.dossier import Principal, iso
 from ..domain.errors import FieldError, NotFound, ValidationFailed, check
 from ..domain.files import safe_file_name
@@ -100,13 +102,30 @@ def verify(principal: Principal, upload_id: str) -> UploadInfo:
     if found is None:
         raise ValidationFailed([FieldError("upload", "upload.missing_object")])
     problems = _problems(doc, found)
+    findings = {"content_type": found.content_type, "size": found.size, "sha256": found.sha256,
+                "version_id": found.version_id}
+    if not problems:
+        try:
+            findings = _store_disarmed(doc["s3_key"], found, disarm(found.body, doc["declared_type"]))
+        except FileRefused as refused:
+            problems = [FieldError("upload", refused.detail_code, refused.params)]
     status = UPLOAD_REJECTED if problems else UPLOAD_VERIFIED
-    store.record_verification(upload_id, status, {
-        "content_type": found.content_type, "size": found.size, "sha256": found.sha256,
-        "version_id": found.version_id, "problems": [p.code for p in problems]})
+    store.record_verification(upload_id, status, {**findings, "problems": [p.code for p in problems]})
     if problems:
         raise ValidationFailed(problems)
     return store.get(upload_id)
+
+
+def _store_disarmed(key: str, found: documents.StoredObject, safe: Disarmed) -> dict:
+    """What verification records: the object as the platform stores it. Re-encoded bytes, or a Content-Type
+    other than the verified one, replace the uploader's version; recorded size, hash and version are the new
+    object's, so what is downloaded later is exactly what was judged."""
+    if safe.content == found.body and found.stored_type == safe.content_type:
+        return {"content_type": safe.content_type, "size": found.size, "sha256": found.sha256,
+                "version_id": found.version_id}
+    version_id = documents.replace(key, safe.content, safe.content_type)
+    return {"content_type": safe.content_type, "size": len(safe.content),
+            "sha256": hashlib.sha256(safe.content).hexdigest(), "version_id": version_id}
 
 
 def verify_pending(principal: Principal, uploads: dict[str, UploadInfo]) -> dict[str, UploadInfo]:

@@ -16,6 +16,8 @@ class StoredObject:
     content_type: str | None  # detected from the bytes
     sha256: str
     version_id: str | None
+    body: bytes = b""  # the bytes themselves when they were read (not for empty or oversized objects)
+    stored_type: str | None = None  # the Content-Type S3 holds, as the uploader set it
 
 
 def presigned_post(key: str, content_type: str, max_size: int, ttl_seconds: int) -> dict:
@@ -58,12 +60,20 @@ def inspect(key: str, max_size: int) -> StoredObject | None:
     if size > max_size or size == 0:
         return StoredObject(size=size, content_type=None, sha256="", version_id=version_id)
     extra = {"VersionId": version_id} if version_id else {}
-    body = s3.get_object(Bucket=bucket, Key=key, **extra)["Body"]
-    digest = hashlib.sha256()
-    head_bytes = b""
-    for chunk in body.iter_chunks(chunk_size=1024 * 1024):
-        if len(head_bytes) < SNIFF_BYTES:
-            head_bytes += chunk[: SNIFF_BYTES - len(head_bytes)]
-        digest.update(chunk)
-    return StoredObject(size=size, content_type=sniff_content_type(head_bytes), sha256=digest.hexdigest(),
-                        version_id=version_id)
+    # Read whole: disarming parses the file, and the size was just bounded by max_size.
+    body = s3.get_object(Bucket=bucket, Key=key, **extra)["Body"].read()
+    return StoredObject(size=len(body), content_type=sniff_content_type(body[:SNIFF_BYTES]),
+                        sha256=hashlib.sha256(body).hexdigest(), version_id=version_id, body=body,
+                        stored_type=head.get("ContentType"))
+
+
+def replace(key: str, body: bytes, content_type: str) -> str | None:
+    """Store the platform's own version of an object (disarmed bytes, verified Content-Type) over the
+    uploader's; returns its version id, which downloads then name so only this version is ever served."""
+    settings = get_settings()
+    extra = {}
+    if settings.documents_kms_key_id:
+        extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": settings.documents_kms_key_id}
+    written = client("s3").put_object(Bucket=settings.documents_bucket, Key=key, Body=body,
+                                      ContentType=content_type, **extra)
+    return written.get("VersionId")

