@@ -1,14 +1,24 @@
 """MotCua API and event handlers: creates the Chalice app and registers blueprints. No logic here."""
 
-from chalicelib.api import context, desk, dossiers, health, metrics, procedures, uploads
+import os
+
+from chalicelib.api import context, contract, desk, docs, dossiers, health, metrics, procedures, public, uploads
 from chalicelib.api.http import request_middleware
 from chalicelib.consumers import deadlines, notifications, relay
 from chalicelib.consumers import metrics as metrics_consumer
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # Deployed: settings are read during Lambda init, so a missing table or pool id stops the function at
+    # start with a message naming it. Locally and in tests they are read on first use (cold start).
+    from chalicelib.settings import get_settings
+
+    get_settings()
 
 app = context.App(app_name="motcua")
 context.bind_app(app)
 app.register_middleware(request_middleware, "http")
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 for blueprint in (health.bp, procedures.bp, uploads.bp, dossiers.bp, desk.bp, metrics.bp, relay.bp, notifications.bp,
-                  deadlines.bp, metrics_consumer.bp):
+                  deadlines.bp, metrics_consumer.bp, public.bp, docs.bp):
     app.register_blueprint(blueprint)
+contract.register_preflight(app)  # after every blueprint: one OPTIONS route per declared path

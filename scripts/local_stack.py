@@ -96,6 +96,10 @@ def start_api(host: str, port: int, stage: str = "local"):
     return server
 
 
+# Where the local web client is served: browsers there may call the local API (CORS).
+LOCAL_WEB_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")
+
+
 def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, stage: str = "local",
           state_file: Path | None = DEFAULT_STATE_FILE, control_dir: Path = DEFAULT_CONTROL_DIR,
           retry_delay: float = 1.0) -> dict[str, str]:
@@ -111,7 +115,8 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     from scripts.provision import provision_stack
 
     provisioned = provision_stack(endpoint, stage)
-    env = {**FAKE_CREDENTIALS, **_stage_environment(stage), **provisioned.env}
+    env = {**FAKE_CREDENTIALS, **_stage_environment(stage), **provisioned.env,
+           "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS") or ",".join(LOCAL_WEB_ORIGINS)}
     os.environ.update(env)
     seed_catalogue()
     seed_accounts()
@@ -135,7 +140,7 @@ def banner(state: dict[str, str]) -> str:
     lines = [
         "",
         "MotCua local stack is running (Ctrl-C to stop)",
-        f"  API            {state['API_URL']}",
+        f"  API            {state['API_URL']}   (reference: {state['API_URL']}/docs, {state['API_URL']}/openapi.json)",
         f"  moto endpoint  {state['MOTO_ENDPOINT']}   (AWS_ENDPOINT_URL for the AWS CLI or boto3)",
         f"  user pool      {state['USER_POOL_ID']}  client {state['USER_POOL_CLIENT_ID']}",
         "",

@@ -77,6 +77,16 @@ def verify_token(token: str) -> dict[str, Any]:
 
 
 def authenticate(request: Any) -> Principal:
+    """The caller of this request, verified once per request (the contract authenticates before it parses)."""
+    known = getattr(request, "_motcua_principal", None)
+    if known is not None:
+        return known
+    principal = _principal(request)
+    request._motcua_principal = principal
+    return principal
+
+
+def _principal(request: Any) -> Principal:
     header = (request.headers or {}).get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

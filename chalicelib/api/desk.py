@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from .authorizer import cognito_users
-from .http import Problem, json_response, language, page_limit, query_params, view
+from .contract import operation, parse_query, queries, responses
+from .http import Problem, json_response, language
 
 bp = Blueprint(__name__)
 
-_DATES = ("due_after", "due_before", "received_from", "received_to")
-_TEXT = {"status": 40, "procedure": 16, "assignee": 64, "name": 200, "id_number": 20}
-_FLAGS = ("overdue", "incoming")
-_KNOWN = {*_DATES, *_TEXT, *_FLAGS, "limit", "cursor"}
 
-
-@bp.route("/desk/dossiers", methods=["GET"], authorizer=cognito_users)
-@view
-def desk_queue():
-    """Every filter narrows the list; one DynamoDB index answers (chalicelib/domain/search.py)."""
+@operation(bp, "GET", "/desk/dossiers", summary="Officers' work queue and search", tag="Desk",
+           query=queries.DeskSearch, response=responses.DeskQueue, roles=("officer", "specialist", "leader"))
+def desk_queue(query):
+    """Every filter narrows the list; one DynamoDB index answers (chalicelib/domain/search.py). Only the
+    officer's own agency (and unit, for leaders and specialists), chosen by the token, never by the query."""
     from datetime import UTC, datetime
 
     from ..domain.calendar import LOCAL_TZ
@@ -33,13 +29,15 @@ def desk_queue():
     require(principal, Role.OFFICER, Role.SPECIALIST, Role.LEADER)
     if not principal.agency_code:
         raise Problem(403, "forbidden", "wrong_agency")
-    params = query_params(bp.current_request)
-    filters = parse_filters(params)
+    filters = filters_of(query)
     today = datetime.now(UTC).astimezone(LOCAL_TZ).date()
-    limit = page_limit(params)
     try:
         search = plan(filters, principal, today)
-        items, cursor, _ = DossierStore().search(search, limit, params.get("cursor"))
+        if search.by_code:  # one dossier at most: no page, no cursor
+            found = DossierStore().find_by_code(search.partition, search.filters)
+            items, cursor = [found] if found else [], None
+        else:
+            items, cursor, _ = DossierStore().search(search, query.limit, query.cursor)
     except UnsupportedFilter as error:
         raise Problem(400, "malformed_request", "bad_query",
                       errors=[FieldError(str(error), "search.not_with_incoming")]) from error
@@ -53,42 +51,18 @@ def desk_queue():
 
 def parse_filters(params: dict):
     """Query parameters to filters, with a per-field error for each bad one (all reported at once)."""
-    from datetime import date
+    from .queries import DeskSearch
 
-    from ..domain.errors import FieldError
+    return filters_of(parse_query(DeskSearch, params))
+
+
+def filters_of(query):
+    """The search's filters (the query model has checked each, and the ranges: `cross_field_errors`)."""
     from ..domain.search import DeskFilters
-    from ..domain.states import Status
 
-    errors, values = [], {}
-    for name in sorted(set(params) - _KNOWN):
-        errors.append(FieldError(name, "field.unknown"))
-    for name in _DATES:
-        if params.get(name) is not None:
-            try:
-                values[name] = date.fromisoformat(params[name])
-            except ValueError:
-                errors.append(FieldError(name, "field.date"))
-    for name, max_length in _TEXT.items():
-        value = (params.get(name) or "").strip()
-        if params.get(name) is not None and not value:
-            errors.append(FieldError(name, "field.blank"))
-        elif len(value) > max_length or not value.isprintable():
-            errors.append(FieldError(name, "field.too_long" if len(value) > max_length else "field.invalid",
-                                     {"max": max_length}))
-        elif value:
-            values[name] = value
-    for name in _FLAGS:
-        if params.get(name) is not None:
-            if params[name] not in ("true", "false"):
-                errors.append(FieldError(name, "field.choice", {"choices": "true, false"}))
-            values[name] = params[name] == "true"
-    if values.get("status") and values["status"] not in {s.value for s in Status}:
-        errors.append(FieldError("status", "field.choice", {"choices": ", ".join(s.value for s in Status)}))
-    for low, high in (("due_after", "due_before"), ("received_from", "received_to")):
-        if values.get(low) and values.get(high) and values[low] > values[high]:
-            errors.append(FieldError(high, "search.range_reversed", {"from": values[low].isoformat()}))
-    if errors:
-        raise Problem(400, "malformed_request", "bad_query", errors=errors)
+    values = query.model_dump(exclude={"limit", "cursor"}, exclude_none=True)
+    if "status" in values:
+        values["status"] = values["status"].value
     return DeskFilters(**values)
 
 

@@ -2,12 +2,13 @@
 
 from chalice import Blueprint
 
+from .contract import operation, responses
 from .http import Problem, view
 
 bp = Blueprint(__name__)
 
 
-@bp.route("/health", methods=["GET"])
+@operation(bp, "GET", "/health", summary="Liveness", tag="Contract", auth=False, response=responses.Health)
 def health():
     """Answers without touching AWS, so it can't be slowed by a dependency."""
     return {"status": "ok"}

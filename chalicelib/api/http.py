@@ -82,10 +82,47 @@ def to_problem(error: Exception) -> Problem | None:
     return None
 
 
-def _is_unavailable(error: Exception) -> bool:
-    """Throttling and outages of AWS services: the client should retry, nothing was their fault."""
-    module = type(error).__module__
-    return module.startswith(("botocore", "pynamodb", "urllib3")) or isinstance(error, TimeoutError)
+# AWS error codes by what they mean for the client (mapped by code, whatever module raised them).
+_CLIENT_MISTAKES = {"ValidationException", "SerializationException", "InvalidParameterValue", "InvalidArgument",
+                    "KeyTooLongError", "InvalidRequest"}
+_CONFLICTS = {"ConditionalCheckFailedException", "TransactionCanceledException", "PreconditionFailed"}
+_UNAVAILABLE = {"ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
+                "TooManyRequestsException", "ServiceUnavailable", "ServiceUnavailableException", "InternalServerError",
+                "InternalFailure", "InternalError", "SlowDown", "TransactionConflictException",
+                "TransactionInProgressException", "LimitExceededException", "RequestTimeout",
+                "RequestTimeoutException", "PriorRequestNotComplete"}
+
+
+def aws_error_code(error: BaseException) -> str | None:
+    """The AWS error code of a botocore error, or of one a PynamoDB error wraps."""
+    seen = 0
+    while error is not None and seen < 5:
+        response = getattr(error, "response", None)
+        if isinstance(response, dict) and isinstance(response.get("Error"), dict):
+            return response["Error"].get("Code")
+        error = getattr(error, "cause", None) or error.__cause__
+        seen += 1
+    return None
+
+
+def _is_connection_trouble(error: BaseException) -> bool:
+    """Timeouts and broken connections to AWS: nothing the client did."""
+    names = {cls.__name__ for cls in type(error).__mro__}
+    return bool(names & {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError",
+                         "HTTPClientError", "ProtocolError", "TimeoutError"})
+
+
+def aws_problem(error: Exception) -> Problem | None:
+    """Client mistakes AWS rejected are 400, lost conditions 409, throttling and outages 503 with Retry-After;
+    anything else from AWS (access denied, a missing table: misconfiguration) is None, a logged 500."""
+    code = aws_error_code(error)
+    if code in _CLIENT_MISTAKES:
+        return Problem(400, "malformed_request", "bad_request_value")
+    if code in _CONFLICTS:
+        return Problem(409, "conflict", "concurrent_update")
+    if code in _UNAVAILABLE or (code is None and _is_connection_trouble(error)):
+        return Problem(503, "service_unavailable", "service_unavailable_detail", headers={"Retry-After": "2"})
+    return None
 
 
 def view(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -101,17 +138,27 @@ def view(handler: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return handler(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - this is the one place that maps every error
-            problem = to_problem(error)
-            if problem is None and _is_unavailable(error):
-                get_logger().exception("dependency unavailable")
-                problem = Problem(503, "service_unavailable", "service_unavailable_detail",
-                                  headers={"Retry-After": "2"})
+            problem = to_problem(error) or aws_problem(error)
+            if problem is not None and problem.status >= 500:
+                get_logger().warning("dependency unavailable", exc_info=True)
             if problem is None:
-                get_logger().exception("unhandled error")
+                # Misconfiguration (AccessDenied, a missing table) or a bug: an operator must look now.
+                get_logger().exception("unhandled error", extra={"aws_error_code": aws_error_code(error)})
+                _count_failure()
                 problem = Problem(500, "internal_error", "internal_error_detail")
             return problem_response(problem, lang, request_path(request))
 
     return wrapper
+
+
+def _count_failure() -> None:
+    """The metric the 5xx alarm watches; a failure to count must not hide the failure itself."""
+    from ..observability import count
+
+    try:
+        count("UnhandledError")
+    except Exception:  # noqa: BLE001
+        get_logger().warning("could not count the failure", exc_info=True)
 
 
 def request_path(request: Any) -> str | None:
@@ -163,6 +210,9 @@ def request_middleware(event: Any, get_response: Callable[[Any], Response]) -> R
                           headers={k: v for k, v in response.headers.items() if k.lower() == "allow"})
         response = problem_response(problem, pick_language(headers.get("accept-language")), request_path(event))
     response.headers["X-Correlation-Id"] = correlation_id() or fallback
+    from .cors import add_headers
+
+    add_headers(headers, response)
     get_logger().info("request", extra={"method": event.method, "path": event.path,
                                         "status": response.status_code,
                                         "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
@@ -183,7 +233,7 @@ def page_limit(params: dict[str, str], default: int = 20, maximum: int = 100) ->
     raw = params.get("limit")
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= maximum:
         raise Problem(400, "malformed_request", "bad_query",
                       errors=[domain_errors.FieldError("limit", "field.range")])
     return int(raw)

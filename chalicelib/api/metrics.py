@@ -4,41 +4,39 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from .authorizer import cognito_users
-from .http import Problem, json_response, language, query_params, view
+from .contract import operation, queries, responses
+from .http import Problem, json_response, language
 
 bp = Blueprint(__name__)
-_SCORECARD_PARAMS = {"agency", "period", "rescore", "format"}
-_INDICATOR_PARAMS = {"agency", "period", "procedure", "group_by", "rescore", "format"}
+TAG = "Service quality"
+_EXPORTS = ("application/json", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _common(params: dict, known: set[str]):
-    """agency, period, rescore and format, each checked; every bad one reported at once."""
+def _common(query, agency_code: str | None):
+    """agency, period and format checked against the platform's data; every bad one reported at once."""
     from ..domain.agencies import agency
     from ..domain.errors import FieldError
     from ..domain.periods import BadPeriod, parse_period
     from ..services.metrics import local_today
     from .exports import FORMATS, wanted_format
 
-    errors = [FieldError(name, "field.unknown") for name in sorted(set(params) - known)]
-    code = params.get("agency")
+    errors = []
+    code = agency_code
     if not code:
         errors.append(FieldError("agency", "field.required"))
     elif agency(code) is None:
         errors.append(FieldError("agency", "agency.unknown", {"agency_code": code}))
     period = None
     try:
-        period = parse_period(params.get("period") or "rolling-30d", local_today())
+        period = parse_period(query.period or "rolling-30d", local_today())
     except BadPeriod:
         errors.append(FieldError("period", "metrics.period"))
-    if params.get("rescore") not in (None, "true", "false"):
-        errors.append(FieldError("rescore", "field.choice", {"choices": "true, false"}))
-    fmt = wanted_format(params.get("format"), (bp.current_request.headers or {}).get("accept"))
+    fmt = wanted_format(query.format, (bp.current_request.headers or {}).get("accept"))
     if fmt is None:
         errors.append(FieldError("format", "field.choice", {"choices": ", ".join(FORMATS)}))
     if errors:
         raise Problem(400, "malformed_request", "bad_query", errors=errors)
-    return code, period, params.get("rescore") == "true", fmt
+    return code, period, query.rescore, fmt
 
 
 def _respond(body: dict, fmt: str, tables, filename: str):
@@ -64,40 +62,38 @@ def _binary_accepted(accept: str | None) -> bool:
     return any(t in ("*/*", "application/*", XLSX) for t in types)
 
 
-@bp.route("/metrics/scorecard", methods=["GET"])
-@view
-def scorecard():
+@operation(bp, "GET", "/metrics/scorecard", summary="The service-quality scorecard of an agency (Decision 766)",
+           tag=TAG, auth=False, query=queries.Scorecard, response=responses.Scorecard, problems=(406,),
+           media_types=_EXPORTS, response_headers=("Content-Disposition",))
+def scorecard(query):
     """Public: the national index groups, indicators and the ministry's targets for an agency and period."""
     from ..services.metrics import local_today, read_scorecard
     from .exports import scorecard_tables
 
-    agency, period, rescore, fmt = _common(query_params(bp.current_request), _SCORECARD_PARAMS)
+    agency, period, rescore, fmt = _common(query, query.agency)
     card = read_scorecard(agency, period, local_today(), rescore)
     return _respond(card, fmt, scorecard_tables(card, language(bp.current_request)),
                     f"scorecard-{agency}-{period.label}")
 
 
-@bp.route("/metrics/indicators/{indicator_id}", methods=["GET"], authorizer=cognito_users)
-@view
-def indicator(indicator_id):
+@operation(bp, "GET", "/metrics/indicators/{indicator_id}", summary="One indicator, in total or per group", tag=TAG,
+           query=queries.Indicator, response=responses.IndicatorDetail, problems=(406,), media_types=_EXPORTS,
+           response_headers=("Content-Disposition",), roles=("officer", "leader", "specialist", "admin"))
+def indicator(indicator_id, query):
     """Staff of the agency (admins: any agency): one indicator in total or per procedure, unit, officer or day."""
     from ..domain.errors import FieldError
     from ..domain.states import Role
-    from ..services.metrics import GROUPS, local_today, read_indicator
+    from ..services.metrics import local_today, read_indicator
     from .auth import authenticate, require
     from .exports import indicator_tables
 
     principal = authenticate(bp.current_request)
     require(principal, Role.OFFICER, Role.LEADER, Role.SPECIALIST, Role.ADMIN)
-    params = query_params(bp.current_request)
-    params.setdefault("agency", principal.agency_code or "")
-    agency, period, rescore, fmt = _common(params, _INDICATOR_PARAMS)
+    agency, period, rescore, fmt = _common(query, query.agency or principal.agency_code)
     if not principal.has(Role.ADMIN) and agency != principal.agency_code:
         raise Problem(403, "forbidden", "wrong_agency")
-    group_by, procedure = params.get("group_by"), params.get("procedure")
+    group_by, procedure = query.group_by, query.procedure
     errors = []
-    if group_by is not None and group_by not in GROUPS:
-        errors.append(FieldError("group_by", "field.choice", {"choices": ", ".join(GROUPS)}))
     if procedure is not None and group_by in ("unit", "officer"):
         errors.append(FieldError("procedure", "metrics.procedure_with_group"))
     if group_by == "day" and period.days > 366:

@@ -19,9 +19,15 @@ def etag(dossier: Dossier) -> str:
 
 
 def expected_version(headers: dict) -> int | None:
-    """`If-Match: "<version>"` lets a client act only on the version it looked at."""
+    """`If-Match: "<version>"` lets a client act only on the version it looked at. Anything but a short run
+    of ASCII digits (quoted or not) is malformed: 400, not a conflict."""
     raw = (headers or {}).get("if-match")
-    if not raw:
+    if raw is None or not raw.strip():
         return None
     value = raw.strip().removeprefix("W/").strip('"')
-    return int(value) if value.isdigit() else -1
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        from ..domain.errors import FieldError
+        from .http import Problem
+
+        raise Problem(400, "malformed_request", "bad_header", errors=[FieldError("If-Match", "field.number")])
+    return int(value)

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from chalice import Blueprint
 
-from .authorizer import cognito_users
-from .http import Problem, json_body, json_response, page_limit, query_params, view
+from .contract import operation, queries, requests, responses
+from .http import Problem, json_response
 
 bp = Blueprint(__name__)
-_FILTERS = ("field", "agency", "q", "online_level")
+TAG = "Catalogue"
 
 
 def _today():
@@ -29,29 +29,22 @@ def _cursor_code(cursor: str | None) -> str:
         raise Problem(400, "malformed_request", "bad_cursor") from error
 
 
-@bp.route("/procedures", methods=["GET"])
-@view
-def list_procedures():
+@operation(bp, "GET", "/procedures", summary="The public catalogue of procedures in effect today", tag=TAG, auth=False,
+           query=queries.ListProcedures, response=responses.ProcedurePage)
+def list_procedures(query):
     from ..domain.identity import normalise_text_for_search
     from ..store.procedures import ProcedureStore
 
-    params = query_params(bp.current_request)
-    limit = page_limit(params)
-    unknown = set(params) - {*_FILTERS, "limit", "cursor"}
-    if unknown:
-        from ..domain.errors import FieldError
-
-        raise Problem(400, "malformed_request", "bad_query",
-                      errors=[FieldError(name, "field.unknown") for name in sorted(unknown)])
-    text = normalise_text_for_search(params.get("q", ""))
-    after = _cursor_code(params.get("cursor"))
+    limit = query.limit
+    text = normalise_text_for_search(query.q or "")
+    after = _cursor_code(query.cursor)
     matches = []
     for procedure in ProcedureStore().catalogue(_today()):
-        if params.get("field") and procedure.field_code != params["field"]:
+        if query.field and procedure.field_code != query.field:
             continue
-        if params.get("agency") and procedure.agency_code != params["agency"]:
+        if query.agency and procedure.agency_code != query.agency:
             continue
-        if params.get("online_level") and procedure.online_level.value != params["online_level"]:
+        if query.online_level and procedure.online_level.value != query.online_level:
             continue
         if text and text not in normalise_text_for_search(
                 f"{procedure.code} {procedure.name_vi} {procedure.name_en} {procedure.field_vi}"):
@@ -64,37 +57,35 @@ def list_procedures():
     return json_response({"items": [p.to_dict() for p in page], "next_cursor": cursor})
 
 
-@bp.route("/procedures/{code}", methods=["GET"])
-@view
-def get_procedure(code):
+@operation(bp, "GET", "/procedures/{code}", summary="One procedure: the version in effect, or a given version",
+           tag=TAG, auth=False, query=queries.GetProcedure, response=responses.Procedure)
+def get_procedure(code, query):
     from ..domain.errors import NotFound
     from ..store.procedures import ProcedureStore
 
-    params = query_params(bp.current_request)
+    if len(code) > 16:
+        raise NotFound("procedure_not_found")
     store = ProcedureStore()
-    version = params.get("version")
-    if version is not None and not version.isdigit():
-        raise Problem(400, "malformed_request", "bad_query")
-    found = store.version(code, int(version)) if version else store.effective(code, _today())
-    if found is None or len(code) > 16:
+    found = store.version(code, query.version) if query.version else store.effective(code, _today())
+    if found is None:
         raise NotFound("procedure_not_found")
     return json_response(found.to_dict())
 
 
-@bp.route("/procedures", methods=["POST"], authorizer=cognito_users)
-@view
-def publish_procedure():
+@operation(bp, "POST", "/procedures", summary="Publish a new version of a procedure", tag=TAG,
+           body=requests.PublishProcedure, response=responses.Procedure, status=201, problems=(409,),
+           response_headers=("Location",), roles=("admin",))
+def publish_procedure(body):
     from ..domain.dossier import iso
     from ..domain.errors import FieldError, ValidationFailed
     from ..domain.procedures import Procedure, validate_procedure
     from ..domain.states import Role
     from ..store.procedures import ProcedureStore
     from .auth import authenticate, require
-    from .schemas import PublishProcedure, parse
 
     principal = authenticate(bp.current_request)
     require(principal, Role.ADMIN)
-    request = parse(PublishProcedure, json_body(bp.current_request))
+    request = body
     store = ProcedureStore()
     previous = max(store.versions(request.code), key=lambda p: p.version, default=None)
     data = request.model_dump(mode="json")
@@ -109,8 +100,8 @@ def publish_procedure():
     return json_response(procedure.to_dict(), 201, {"Location": location})
 
 
-@bp.route("/agencies", methods=["GET"])
-@view
+@operation(bp, "GET", "/agencies", summary="Agencies and their competent units", tag=TAG, auth=False,
+           response=responses.AgencyList)
 def list_agencies():
     """The agencies and their competent units: where a dossier can be transferred or sent (liên thông)."""
     from ..domain.agencies import all_agencies

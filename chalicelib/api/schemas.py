@@ -5,12 +5,12 @@ Imported by handlers on first use, not at module import: pydantic is not needed 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from ..domain.errors import FieldError, ValidationFailed
+from .types import SaneDate
 
 # No control characters: names and reasons are printed on forms and sent by SMS. Long texts may break lines.
 _LINE = r"^[^\x00-\x1f\x7f]*$"
@@ -32,7 +32,7 @@ class Person(Strict):
     type: Literal["person"]
     full_name: Text
     citizen_id: Annotated[str, Field(min_length=1, max_length=20)]
-    date_of_birth: date
+    date_of_birth: SaneDate
     phone: Annotated[str, Field(max_length=20)] | None = None
     email: Annotated[str, Field(max_length=254)] | None = None
     address: Line
@@ -130,7 +130,7 @@ class PublishProcedure(Strict):
     """A new version of a procedure; the server numbers the version."""
 
     code: ProcedureCode
-    effective_date: date
+    effective_date: SaneDate
     name_vi: Line
     name_en: Line
     field_code: Identifier
@@ -154,7 +154,9 @@ _CODES = {
     "string_too_short": "field.blank", "too_long": "field.too_long", "too_short": "field.too_short",
     "literal_error": "field.choice", "enum": "field.choice", "union_tag_invalid": "field.choice",
     "union_tag_not_found": "field.required", "date_parsing": "field.date", "date_from_datetime_parsing": "field.date",
-    "date_type": "field.date", "date_from_datetime_inexact": "field.date", "int_parsing": "field.number",
+    "date_type": "field.date", "date_from_datetime_inexact": "field.date", "date_out_of_range": "field.range",
+    "dossier_code": "field.dossier_code",
+    "int_parsing_size": "field.number", "int_parsing": "field.number",
     "int_type": "field.number", "int_from_float": "field.number", "greater_than_equal": "field.range",
     "less_than_equal": "field.range", "string_pattern_mismatch": "field.invalid", "bool_parsing": "field.type",
     "bool_type": "field.type", "string_type": "field.type", "list_type": "field.type",
@@ -204,13 +206,13 @@ def parse(model: type[M], data: dict) -> M:
 class Transfer(Strict):
     unit: Identifier
     note: OptionalNote = ""
-    step_due: date | None = None
+    step_due: SaneDate | None = None
 
 
 class Assign(Strict):
     specialist: Identifier  # the specialist's username in the user pool
     note: OptionalNote = ""
-    step_due: date | None = None
+    step_due: SaneDate | None = None
 
 
 class Propose(Strict):
@@ -258,7 +260,7 @@ class SendByPost(Strict):
 
 
 class RecordDelivery(Strict):
-    delivered_on: date
+    delivered_on: SaneDate
     note: OptionalNote = ""
 
 
@@ -269,14 +271,14 @@ class ResultUpload(Strict):
 
 
 class Apologise(Strict):
-    new_due_date: date
+    new_due_date: SaneDate
     reason: LongText
 
 
 class SendToAgency(Strict):
     to_agency: Identifier  # the other agency's code (GET /agencies)
     request: LongText  # what that agency is asked to do
-    step_due: date | None = None
+    step_due: SaneDate | None = None
     note: OptionalNote = ""
 
 

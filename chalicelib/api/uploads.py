@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 from chalice import Blueprint
 
-from .authorizer import cognito_users
-from .http import json_body, json_response, view
+from .contract import operation, requests, responses
+from .http import json_response
 
 bp = Blueprint(__name__)
+TAG = "Uploads"
 
 
 def _upload_view(info) -> dict:
@@ -18,22 +19,20 @@ def _upload_view(info) -> dict:
             "size": info.size, "sha256": info.sha256, "attached_to": info.attached_to}
 
 
-@bp.route("/uploads", methods=["POST"], authorizer=cognito_users)
-@view
-def create_upload():
+@operation(bp, "POST", "/uploads", summary="Ask to upload one component file (a presigned POST)", tag=TAG,
+           body=requests.CreateUpload, response=responses.UploadTicket, status=201, roles=("citizen", "officer"))
+def create_upload(body):
     from ..domain.states import Role
     from ..services import uploads
     from .auth import authenticate, require
-    from .schemas import CreateUpload, parse
 
     principal = authenticate(bp.current_request)
     require(principal, Role.CITIZEN, Role.OFFICER)  # an officer scans the papers an applicant brings to the desk
-    request = parse(CreateUpload, json_body(bp.current_request))
-    return json_response(uploads.create_upload(principal, request, datetime.now(UTC)), 201)
+    return json_response(uploads.create_upload(principal, body, datetime.now(UTC)), 201)
 
 
-@bp.route("/uploads/{upload_id}", methods=["GET"], authorizer=cognito_users)
-@view
+@operation(bp, "GET", "/uploads/{upload_id}", summary="One of my uploads and its verification state", tag=TAG,
+           response=responses.UploadRecord)
 def get_upload(upload_id):
     from ..services import uploads
     from .auth import authenticate
@@ -42,9 +41,9 @@ def get_upload(upload_id):
     return json_response(_upload_view(uploads.get_upload(principal, upload_id)))
 
 
-@bp.route("/uploads/{upload_id}/complete", methods=["POST"], authorizer=cognito_users,
-          content_types=["application/json", "text/plain", "application/octet-stream"])
-@view
+@operation(bp, "POST", "/uploads/{upload_id}/complete", summary="Verify what was uploaded (size, type, content)",
+           tag=TAG, response=responses.UploadRecord, problems=(422,),
+           content_types=["application/json", "text/plain", "application/octet-stream"])
 def complete_upload(upload_id):
     from ..services import uploads
     from .auth import authenticate

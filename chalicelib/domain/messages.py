@@ -14,6 +14,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "malformed_json": ("Nội dung yêu cầu không phải JSON hợp lệ.", "The request body is not valid JSON."),
     "body_not_object": ("Nội dung yêu cầu phải là một đối tượng JSON.", "The request body must be a JSON object."),
     "bad_cursor": ("Con trỏ phân trang không hợp lệ.", "The pagination cursor is not valid."),
+    "bad_request_value": ("Một giá trị trong yêu cầu không được chấp nhận.",
+                          "A value in the request was not accepted."),
+    "bad_header": ("Một tiêu đề của yêu cầu không hợp lệ.", "A request header is not valid."),
     "bad_query": ("Tham số truy vấn không hợp lệ.", "A query parameter is not valid."),
     "idempotency_key_required": ("Cần tiêu đề Idempotency-Key (1–128 ký tự).",
                                  "An Idempotency-Key header (1–128 characters) is required."),
@@ -72,6 +75,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.invalid": ("Giá trị không hợp lệ.", "Invalid value."),
     "field.control_characters": ("Không được chứa ký tự điều khiển.", "Must not contain control characters."),
     "field.blank": ("Không được để trống.", "Must not be blank."),
+    "field.dossier_code": ("Mã hồ sơ không đúng định dạng <mã cơ quan>-<YYMMDD>-<số thứ tự>.",
+                           "Not a dossier code (<agency code>-<YYMMDD>-<sequence>)."),
     "field.future_date": ("Ngày không được ở tương lai.", "The date cannot be in the future."),
     # Field errors: applicant identity
     "citizen_id.format": ("Số định danh cá nhân phải gồm đúng 12 chữ số.",
@@ -108,6 +113,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "Upload “{upload_id}” was made for component “{component_id}”."),
     "upload.missing_object": ("Chưa có tệp nào được tải lên cho mã này.", "Nothing has been uploaded yet."),
     "upload.empty": ("Tệp rỗng.", "The file is empty."),
+    "file.refused": ("Tệp không được chấp nhận.", "The file is not accepted."),
     "file.type_not_accepted": ("Loại tệp {content_type} không được chấp nhận (chấp nhận: {accepted}).",
                                "File type {content_type} is not accepted (accepted: {accepted})."),
     "file.type_mismatch": ("Nội dung tệp là {detected}, không phải {declared} như đã khai.",
@@ -115,6 +121,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file.too_large": ("Tệp quá lớn ({size} byte; tối đa {max}).", "The file is too large ({size} bytes; max {max})."),
     "file.size_mismatch": ("Kích thước tệp ({size}) khác với kích thước đã khai ({declared}).",
                            "The file size ({size}) differs from the declared size ({declared})."),
+    "file.malformed": ("Tệp bị hỏng hoặc không đúng định dạng đã khai; hãy xuất hoặc quét lại rồi tải lên.",
+                       "The file is damaged or not a well-formed file of its type; export or scan it again."),
+    "file.polyglot": ("Tệp đồng thời chứa một loại tệp khác (trang web, mã lệnh hoặc tệp nén) nên không được "
+                      "nhận; hãy lưu lại tệp gốc rồi tải lên.",
+                      "The file also contains another kind of file (a web page, a script or an archive) and "
+                      "cannot be accepted; save the original again and upload that."),
+    "file.pdf_active_content": ("Tệp PDF chứa mã lệnh hoặc thao tác tự động (JavaScript, mở chương trình, hành "
+                                "động khi mở tệp); hãy dùng chức năng “In ra PDF” rồi tải lên tệp mới.",
+                                "The PDF contains scripts or automatic actions (JavaScript, launching a program, "
+                                "an action on opening); use “Print to PDF” and upload the new file."),
+    "file.pdf_embedded_files": ("Tệp PDF có tệp đính kèm bên trong; hãy tải từng giấy tờ lên riêng.",
+                                "The PDF has files embedded in it; upload each document on its own."),
+    "file.pdf_encrypted": ("Tệp PDF được đặt mật khẩu; hãy bỏ mật khẩu rồi tải lên.",
+                           "The PDF is password-protected; remove the password and upload it again."),
+    "file.pdf_too_complex": ("Tệp PDF quá lớn hoặc quá phức tạp để kiểm tra (tối đa {max_pages} trang).",
+                             "The PDF is too large or too complex to check (at most {max_pages} pages)."),
+    "file.image_too_large": ("Ảnh có quá nhiều điểm ảnh (tối đa {max}); hãy giảm độ phân giải rồi tải lên.",
+                             "The image has too many pixels (at most {max}); reduce its resolution and upload it."),
     # Field errors: delivery and processing
     "delivery.online_not_offered": ("Thủ tục này không trả kết quả trực tuyến.",
                                     "This procedure does not deliver results online."),

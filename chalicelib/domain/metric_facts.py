@@ -13,14 +13,15 @@ from datetime import date, datetime
 
 from .calendar import LOCAL_TZ
 from .dossier import CHANNEL_ONLINE, parse_iso
+from .event_types import EventType
 
 # National status groups (DOMAIN.md): the end of a dossier's handling, for the on-time rate.
-_ENDING = {"dossier.refused": "refused", "dossier.withdrawn": "withdrawn", "dossier.stopped": "stopped",
-           "dossier.approved": "approved", "dossier.rejected": "rejected"}
-_DECIDED = {"dossier.approved", "dossier.rejected"}
-_HANDOVERS = {"dossier.transferred", "dossier.assigned", "dossier.proposed", "dossier.sent_back",
-              "dossier.sent_to_agency", "dossier.returned_from_agency", "dossier.result_issued"}
-_RATINGS = {"dossier.evaluated", "dossier.rated_not_satisfied"}
+_ENDING = {EventType.REFUSED: "refused", EventType.WITHDRAWN: "withdrawn", EventType.STOPPED: "stopped",
+           EventType.APPROVED: "approved", EventType.REJECTED: "rejected"}
+_DECIDED = {EventType.APPROVED, EventType.REJECTED}
+_HANDOVERS = {EventType.TRANSFERRED, EventType.ASSIGNED, EventType.PROPOSED, EventType.SENT_BACK,
+              EventType.SENT_TO_AGENCY, EventType.RETURNED_FROM_AGENCY, EventType.RESULT_ISSUED}
+_RATINGS = {EventType.EVALUATED, EventType.RATED_NOT_SATISFIED}
 # The parts of each event the fold reads: the consumer fetches a dossier's history with only these.
 EVENT_FIELDS = ("seq", "type", "at", "actor.id", "actor.username", "actor.role")
 PAYLOAD_FIELDS = ("agency_code", "procedure_code", "channel", "components", "received_at", "due_date",
@@ -66,24 +67,24 @@ def periods(day: date) -> list[str]:
 def _apply(state: _State, event: dict) -> None:
     """Advance the state past `event` (what later events need to know)."""
     kind, payload = event["type"], event.get("payload") or {}
-    if kind == "dossier.submitted":
+    if kind == EventType.SUBMITTED:
         state.agency = payload.get("agency_code", "")
         state.procedure = payload.get("procedure_code", "")
         state.channel = int(payload.get("channel") or CHANNEL_ONLINE)
         components = payload.get("components") or []
         state.digitised = bool(components) and all(c.get("files") for c in components)
-    elif kind == "dossier.received":
+    elif kind == EventType.RECEIVED:
         state.received_at = parse_iso(payload.get("received_at") or event["at"])
         state.statutory_due = date.fromisoformat(payload["due_date"]) if payload.get("due_date") else None
-    elif kind == "dossier.supplement_requested":
+    elif kind == EventType.SUPPLEMENT_REQUESTED:
         state.supplements += 1
-    elif kind == "dossier.fee_paid" and (payload.get("statutory_due_date") or payload.get("due_date")):
+    elif kind == EventType.FEE_PAID and (payload.get("statutory_due_date") or payload.get("due_date")):
         # The rules' date moved by the wait for the fee; events before that field existed carry only
         # `due_date`, which is the same date unless an apology letter came first.
         state.statutory_due = date.fromisoformat(payload.get("statutory_due_date") or payload["due_date"])
-    elif kind == "dossier.transferred":
+    elif kind == EventType.TRANSFERRED:
         state.unit = payload.get("unit")
-    elif kind == "dossier.assigned":
+    elif kind == EventType.ASSIGNED:
         state.officer = payload.get("specialist")
     elif kind in _ENDING:
         state.ended = True
@@ -99,21 +100,21 @@ def facts(history: list[dict]) -> list[Fact]:
     kind, payload, actor = event["type"], event.get("payload") or {}, event.get("actor") or {}
     at = parse_iso(event["at"])
     day = local_day(at)
-    if kind == "dossier.submitted":
+    if kind == EventType.SUBMITTED:
         _apply(state, event)
     found: list[tuple[str, float, date, str | None]] = []  # counter, delta, day, officer
 
     def add(counter: str, delta: float = 1, on: date = day, officer: str | None = None) -> None:
         found.append((counter, delta, on, officer))
 
-    if kind == "dossier.submitted":
+    if kind == EventType.SUBMITTED:
         add("submitted")
-    elif kind == "dossier.received":
+    elif kind == EventType.RECEIVED:
         add("received", officer=actor.get("username"))
         add("received_online" if state.channel == CHANNEL_ONLINE else "received_desk", officer=actor.get("username"))
         if state.digitised:
             add("digitised")
-    elif kind == "dossier.supplement_requested":
+    elif kind == EventType.SUPPLEMENT_REQUESTED:
         add("supplement_requests")
     elif kind in _ENDING and not state.ended:
         # The specialist it was assigned to, else the staff member who ended it; an applicant's
@@ -130,11 +131,11 @@ def facts(history: list[dict]) -> list[Fact]:
             add("decided", officer=officer)
             # Whole minutes: integer counters add up exactly in any order (incremental or rebuilt).
             add("processing_minutes", round((at - state.received_at).total_seconds() / 60), officer=officer)
-    elif kind == "dossier.fee_paid":
+    elif kind == EventType.FEE_PAID:
         add("fee_paid")
         if payload.get("method") == "online":
             add("fee_paid_online")
-    elif kind == "dossier.returned":
+    elif kind == EventType.RETURNED:
         add("returned")
     elif kind in _RATINGS:
         rating, previous = payload.get("evaluation") or {}, payload.get("previous_evaluation")
@@ -149,10 +150,10 @@ def facts(history: list[dict]) -> list[Fact]:
         # Every hand-over on the platform is electronic; paper routing would be recorded otherwise.
         add("handovers")
         add("handovers_electronic")
-    if kind == "dossier.result_issued":
+    if kind == EventType.RESULT_ISSUED:
         add("results_issued")
         if payload.get("results"):
             add("results_electronic")
-    unit = payload.get("unit") if kind == "dossier.transferred" else state.unit
+    unit = payload.get("unit") if kind == EventType.TRANSFERRED else state.unit
     return [Fact(counter, delta, on, state.agency, state.procedure, unit, officer)
             for counter, delta, on, officer in found]

@@ -29,6 +29,9 @@ INDEXES: dict[str, tuple[str, str]] = {
     "agency-identity-index": ("agency_identity", "submitted_at"),
     "partner-index": ("partner_agency", "submitted_at"),
 }
+# Keys only, no sort key and no agency in its key: a plan on it is run by DossierStore.find_by_code
+# (the id from the index, then the item, with the plan's filters keeping it to the caller's scope).
+CODE_INDEX = "code-index"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class DeskFilters:
     name: str | None = None  # the applicant's name or its beginning, with or without diacritics
     id_number: str | None = None  # the applicant's citizen ID (or a business's tax code)
     incoming: bool = False  # dossiers another agency sent to the caller's agency for its part
+    code: str | None = None  # the national dossier code, exactly
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,10 @@ class Plan:
     @property
     def key_attributes(self) -> tuple[str, str]:
         return INDEXES[self.index]
+
+    @property
+    def by_code(self) -> bool:
+        return self.index == CODE_INDEX
 
 
 def name_key(name: str) -> str:
@@ -166,9 +174,14 @@ def plan(filters: DeskFilters, principal: Principal, today: date) -> Plan:
         candidates.append((index, scope.values[0], None, True))
         narrowing.append(scope)
     candidates.append(("agency-index", agency, None, True))
+    if filters.code:
+        # A code names one dossier: nothing is more selective. Its index carries no agency, so the
+        # caller's agency (home, or partner for incoming work) narrows it as a filter instead.
+        candidates.insert(0, (CODE_INDEX, filters.code.strip().upper(), None, True))
+        narrowing.append(Condition("partner_agency" if incoming else "agency_code", "eq", (agency,)))
 
     index, partition, key_range, newest_first = candidates[0]
-    pk_attribute = INDEXES[index][0]
+    pk_attribute = "code" if index == CODE_INDEX else INDEXES[index][0]
     rest = tuple(c for c in narrowing if c != key_range and not (c.attribute == pk_attribute and c.op == "eq"))
     return Plan(index, partition, key_range, rest, newest_first)
 

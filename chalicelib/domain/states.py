@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .event_types import EventType
+
 
 class Role(StrEnum):
     CITIZEN = "citizen"
@@ -105,12 +107,12 @@ class Transition:
     action: Action
     target: Status
     roles: frozenset[Role]
-    event_type: str
+    event_type: EventType
     handover: bool = False  # the dossier changes hands: a line on the control slip (form 05)
     delivery: str | None = None  # only for dossiers whose result goes by this method
 
 
-def _t(source: Status | None, action: Action, target: Status, roles: set[Role], event: str,
+def _t(source: Status | None, action: Action, target: Status, roles: set[Role], event: EventType,
        handover: bool = False, delivery: str | None = None) -> Transition:
     return Transition(source, action, target, frozenset(roles), event, handover, delivery)
 
@@ -127,50 +129,50 @@ _OPEN = (Status.RECEIVED, Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_A
 
 TRANSITIONS: tuple[Transition, ...] = (
     # Online by the applicant, or at the one-stop desk by the officer who takes in the papers.
-    _t(None, Action.SUBMIT, Status.SUBMITTED, {Role.CITIZEN, Role.OFFICER}, "dossier.submitted"),
-    _t(Status.SUBMITTED, Action.RECEIVE, Status.RECEIVED, {Role.OFFICER}, "dossier.received"),
+    _t(None, Action.SUBMIT, Status.SUBMITTED, {Role.CITIZEN, Role.OFFICER}, EventType.SUBMITTED),
+    _t(Status.SUBMITTED, Action.RECEIVE, Status.RECEIVED, {Role.OFFICER}, EventType.RECEIVED),
     _t(Status.SUBMITTED, Action.REQUEST_SUPPLEMENT, Status.SUPPLEMENT_REQUESTED, {Role.OFFICER},
-       "dossier.supplement_requested"),
-    _t(Status.SUBMITTED, Action.REFUSE, Status.REFUSED, {Role.OFFICER}, "dossier.refused"),
-    _t(Status.SUPPLEMENT_REQUESTED, Action.RESUBMIT, Status.SUBMITTED, {Role.CITIZEN}, "dossier.resubmitted"),
-    _t(Status.RECEIVED, Action.TRANSFER, Status.TRANSFERRED, {Role.OFFICER}, "dossier.transferred", True),
-    _t(Status.TRANSFERRED, Action.ASSIGN, Status.ASSIGNED, {Role.LEADER}, "dossier.assigned", True),
-    _t(Status.ASSIGNED, Action.PROPOSE, Status.PROPOSED, {Role.SPECIALIST}, "dossier.proposed", True),
+       EventType.SUPPLEMENT_REQUESTED),
+    _t(Status.SUBMITTED, Action.REFUSE, Status.REFUSED, {Role.OFFICER}, EventType.REFUSED),
+    _t(Status.SUPPLEMENT_REQUESTED, Action.RESUBMIT, Status.SUBMITTED, {Role.CITIZEN}, EventType.RESUBMITTED),
+    _t(Status.RECEIVED, Action.TRANSFER, Status.TRANSFERRED, {Role.OFFICER}, EventType.TRANSFERRED, True),
+    _t(Status.TRANSFERRED, Action.ASSIGN, Status.ASSIGNED, {Role.LEADER}, EventType.ASSIGNED, True),
+    _t(Status.ASSIGNED, Action.PROPOSE, Status.PROPOSED, {Role.SPECIALIST}, EventType.PROPOSED, True),
     # Inter-agency (liên thông): the assessing specialist sends the part another agency must do;
     # any staff member of that agency returns it with their reply, back to the same specialist.
-    _t(Status.ASSIGNED, Action.SEND_TO_AGENCY, Status.AT_OTHER_AGENCY, {Role.SPECIALIST}, "dossier.sent_to_agency",
+    _t(Status.ASSIGNED, Action.SEND_TO_AGENCY, Status.AT_OTHER_AGENCY, {Role.SPECIALIST}, EventType.SENT_TO_AGENCY,
        True),
     _t(Status.AT_OTHER_AGENCY, Action.RETURN_FROM_AGENCY, Status.ASSIGNED, {Role.OFFICER, Role.SPECIALIST, Role.LEADER},
-       "dossier.returned_from_agency", True),
-    _t(Status.PROPOSED, Action.SEND_BACK, Status.ASSIGNED, {Role.LEADER}, "dossier.sent_back", True),
-    _t(Status.PROPOSED, Action.APPROVE, Status.APPROVED, {Role.LEADER}, "dossier.approved"),
-    _t(Status.PROPOSED, Action.REJECT, Status.REJECTED, {Role.LEADER}, "dossier.rejected"),
+       EventType.RETURNED_FROM_AGENCY, True),
+    _t(Status.PROPOSED, Action.SEND_BACK, Status.ASSIGNED, {Role.LEADER}, EventType.SENT_BACK, True),
+    _t(Status.PROPOSED, Action.APPROVE, Status.APPROVED, {Role.LEADER}, EventType.APPROVED),
+    _t(Status.PROPOSED, Action.REJECT, Status.REJECTED, {Role.LEADER}, EventType.REJECTED),
     _t(Status.ASSIGNED, Action.REQUEST_FEE, Status.FEE_REQUESTED, {Role.OFFICER, Role.SPECIALIST},
-       "dossier.fee_requested"),
-    _t(Status.FEE_REQUESTED, Action.RECORD_PAYMENT, Status.ASSIGNED, {Role.OFFICER}, "dossier.fee_paid"),
+       EventType.FEE_REQUESTED),
+    _t(Status.FEE_REQUESTED, Action.RECORD_PAYMENT, Status.ASSIGNED, {Role.OFFICER}, EventType.FEE_PAID),
     *(_t(s, Action.ISSUE_RESULT, Status.RESULT_ISSUED, {Role.OFFICER, Role.SPECIALIST, Role.LEADER},
-         "dossier.result_issued", True) for s in _DECIDED),
-    _t(Status.RESULT_ISSUED, Action.RETURN_ONLINE, Status.RETURNED, {Role.OFFICER}, "dossier.returned",
+         EventType.RESULT_ISSUED, True) for s in _DECIDED),
+    _t(Status.RESULT_ISSUED, Action.RETURN_ONLINE, Status.RETURNED, {Role.OFFICER}, EventType.RETURNED,
        delivery="online"),
-    _t(Status.RESULT_ISSUED, Action.RETURN_AT_DESK, Status.RETURNED, {Role.OFFICER}, "dossier.returned",
+    _t(Status.RESULT_ISSUED, Action.RETURN_AT_DESK, Status.RETURNED, {Role.OFFICER}, EventType.RETURNED,
        delivery="desk"),
-    _t(Status.RESULT_ISSUED, Action.SEND_BY_POST, Status.IN_POST, {Role.OFFICER}, "dossier.sent_by_post",
+    _t(Status.RESULT_ISSUED, Action.SEND_BY_POST, Status.IN_POST, {Role.OFFICER}, EventType.SENT_BY_POST,
        delivery="post"),
-    _t(Status.IN_POST, Action.RECORD_DELIVERY, Status.RETURNED, {Role.OFFICER}, "dossier.returned"),
-    *(_t(s, Action.STOP, Status.STOPPED, {Role.LEADER}, "dossier.stopped") for s in _STOPPABLE),
+    _t(Status.IN_POST, Action.RECORD_DELIVERY, Status.RETURNED, {Role.OFFICER}, EventType.RETURNED),
+    *(_t(s, Action.STOP, Status.STOPPED, {Role.LEADER}, EventType.STOPPED) for s in _STOPPABLE),
     # Deadline watch: these keep the status (the scan flags, the apology letter moves the date).
-    *(_t(s, Action.FLAG_DUE_SOON, s, {Role.SYSTEM}, "dossier.due_soon") for s in _OPEN),
-    *(_t(s, Action.FLAG_OVERDUE, s, {Role.SYSTEM}, "dossier.overdue") for s in _OPEN),
-    *(_t(s, Action.APOLOGISE, s, {Role.OFFICER, Role.LEADER, Role.SPECIALIST}, "dossier.apology_issued")
+    *(_t(s, Action.FLAG_DUE_SOON, s, {Role.SYSTEM}, EventType.DUE_SOON) for s in _OPEN),
+    *(_t(s, Action.FLAG_OVERDUE, s, {Role.SYSTEM}, EventType.OVERDUE) for s in _OPEN),
+    *(_t(s, Action.APOLOGISE, s, {Role.OFFICER, Role.LEADER, Role.SPECIALIST}, EventType.APOLOGY_ISSUED)
       for s in _OPEN),
-    *(_t(s, Action.ALLOW_APOLOGY, s, {Role.ADMIN}, "dossier.apology_allowed") for s in _OPEN),
-    *(_t(s, Action.WITHDRAW, Status.WITHDRAWN, {Role.CITIZEN}, "dossier.withdrawn") for s in _WITHDRAWABLE),
+    *(_t(s, Action.ALLOW_APOLOGY, s, {Role.ADMIN}, EventType.APOLOGY_ALLOWED) for s in _OPEN),
+    *(_t(s, Action.WITHDRAW, Status.WITHDRAWN, {Role.CITIZEN}, EventType.WITHDRAWN) for s in _WITHDRAWABLE),
     # The applicant rates the handling once the result is back (and may amend it for a while). A rating
     # of "not satisfied" is published as `dossier.rated_not_satisfied` so the agency hears of it.
-    _t(Status.RETURNED, Action.EVALUATE, Status.RETURNED, {Role.CITIZEN}, "dossier.evaluated"),
+    _t(Status.RETURNED, Action.EVALUATE, Status.RETURNED, {Role.CITIZEN}, EventType.EVALUATED),
 )
 
-NOT_SATISFIED_EVENT = "dossier.rated_not_satisfied"
+NOT_SATISFIED_EVENT = EventType.RATED_NOT_SATISFIED
 
 _BY_KEY: dict[tuple[Status | None, Action], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
 

@@ -29,6 +29,7 @@ from ..store.dossiers import DossierStore, IdempotencyClaim, IdempotentReplay
 from ..store.procedures import ProcedureStore
 from ..store.uploads import UploadStore
 from . import uploads as upload_service
+from .public_lookup import dossier_lookup_url
 from .uploads import RESULT_COMPONENT
 
 WALK_IN = "walk-in:"  # owner of a dossier taken in at the desk for an applicant without an account
@@ -54,6 +55,16 @@ class DossierService:
         self.store = DossierStore()
         self.procedures = ProcedureStore()
         self.uploads = UploadStore()
+
+    def take(self, principal: Principal, dossier_id: str, action: Action, request, now: datetime,
+             expected_version: int | None = None) -> Dossier:
+        """Any action of the registry (chalicelib/domain/actions.py) taken over HTTP. The actions that need
+        more than the state table's bookkeeping have a use case of their own; the others share `process`."""
+        own = {Action.RECEIVE: self.receive, Action.REQUEST_SUPPLEMENT: self.request_supplement,
+               Action.REFUSE: self.refuse, Action.RESUBMIT: self.resubmit, Action.EVALUATE: self.evaluate}.get(action)
+        if own is not None:
+            return own(principal, dossier_id, request, now, expected_version)
+        return self.process(principal, dossier_id, action, request, now, expected_version)
 
     # -- citizen -------------------------------------------------------------------------------
 
@@ -341,6 +352,7 @@ def _receipt(dossier: Dossier, procedure: Procedure, officer: Principal, now: da
         "received_at": iso(now),
         "received_at_local": now.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y"),
         "appointment_date": due.isoformat(),
+        "lookup_url": dossier_lookup_url(dossier.code),  # where the applicant follows it without signing in
         "processing_time": {"value": procedure.processing_time.value, "unit": procedure.processing_time.unit},
         "delivery": dossier.delivery,
         "officer": {"id": officer.id, "name": officer.name or officer.username},

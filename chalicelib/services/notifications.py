@@ -13,9 +13,11 @@ from typing import Any
 
 from ..adapters.directory import staff_member
 from ..adapters.messaging import PermanentDeliveryError, send_email, send_sms
+from ..domain.actions import Audience, audiences
 from ..domain.agencies import agency
 from ..domain.calendar import LOCAL_TZ
 from ..domain.dossier import Dossier, iso, parse_iso
+from ..domain.event_types import EventType
 from ..domain.identity import check_phone, normalise_phone
 from ..domain.states import STATUSES
 from ..domain.templates import template_for
@@ -23,6 +25,7 @@ from ..settings import get_settings
 from ..store.dossiers import DossierStore
 from ..store.notifications import FAILED, RETRYING, SENT, STAFF_CHANNEL, NotificationStore, notification_id
 from ..store.procedures import ProcedureStore
+from .public_lookup import dossier_lookup_url
 from .queue_consumer import PoisonMessage, run_batch
 
 CONSUMER = "notifications"
@@ -41,10 +44,14 @@ def handle_batch(raw_event: dict, context: Any = None) -> dict:
 
 def notify(event: dict) -> str:
     """Send what `event` tells the applicant, and the agency's staff; returns the outcome for metrics."""
+    told = audiences(event["type"])
+    if not told:
+        return "ignored"  # an internal step (the registry tells nobody of it): no need to read the dossier
     dossier = DossierStore().get(event["dossier_id"])
     if dossier is None:
         raise PoisonMessage(f"no dossier {event['dossier_id']}")
-    outcomes = [_notify_applicant(event, dossier), _notify_staff(event, dossier)]
+    outcomes = [_notify_applicant(event, dossier) if Audience.APPLICANT in told else "ignored",
+                _notify_staff(event, dossier) if Audience.STAFF in told else "ignored"]
     found = [o for o in outcomes if o != "ignored"]
     return "sent" if "sent" in found else (found[0] if found else "ignored")
 
@@ -83,13 +90,13 @@ def _notify_staff(event: dict, dossier: Dossier) -> str:
 
 def staff_recipient(event: dict, dossier: Dossier) -> tuple[str, str | None]:
     payload = event.get("payload") or {}
-    if event["type"] == "dossier.sent_to_agency":
+    if event["type"] == EventType.SENT_TO_AGENCY:
         partner = agency(payload.get("to_agency"))
         return (partner.name_vi, partner.desk_email) if partner else ("", None)
     home = agency(dossier.agency_code)
     desk = ("Bộ phận Một cửa " + home.name_vi, home.desk_email) if home else ("", None)
     username = (dossier.assignee or {}).get("username")
-    if event["type"] == "dossier.rated_not_satisfied" or not username:
+    if event["type"] == EventType.RATED_NOT_SATISFIED or not username:
         return desk
     member = staff_member(username)
     if member and member.get("email") and member["enabled"]:
@@ -152,6 +159,7 @@ def message_context(event: dict, dossier: Dossier, language: str | None = None) 
                       for item in request.get("items") or [])
     return {
         "code": dossier.code,
+        "lookup_url": dossier_lookup_url(dossier.code),
         "procedure_code": dossier.procedure_code,
         "procedure_name": getattr(procedure, name_key, "") if procedure else dossier.procedure_code,
         "agency_name": (procedure.agency_name_en if lang == "en" else procedure.agency_name_vi) if procedure else "",

@@ -157,6 +157,26 @@ class DossierStore:
         except DoesNotExist:
             return None
 
+    def find_by_code(self, code: str, within: tuple[SearchCondition, ...] = ()) -> Dossier | None:
+        """The dossier with this national code, or None. The code index projects keys only: it gives the
+        id, then the item is read by its key. `within` (a search plan's filters) keeps the answer to the
+        caller's scope: the item is then read with a Query on its key and those filters, so a dossier
+        outside them never leaves DynamoDB."""
+        # Codes are unique (a daily counter per agency); one index item is all there can be.
+        page = DossierModel._get_connection().query(code, index_name=DossierModel.code_index.Meta.index_name,
+                                                    limit=1)
+        items = page.get("Items", [])
+        if not items:
+            return None
+        dossier_id = items[0]["id"]["S"]
+        if not within:
+            return self.get(dossier_id)
+        filters = None
+        for condition in within:
+            filters = _condition(condition) if filters is None else filters & _condition(condition)
+        found = DossierModel.query(dossier_id, filter_condition=filters, consistent_read=True)
+        return next((_from_model(model) for model in found), None)
+
     def list_by_owner(self, owner_id: str, limit: int, cursor: str | None) -> tuple[list[Dossier], str | None]:
         start = cursors.decode(cursor, {"owner_id": owner_id})
         result = DossierModel.owner_index.query(owner_id, scan_index_forward=False, limit=limit,

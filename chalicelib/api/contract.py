@@ -1,0 +1,139 @@
+"""The API contract: every route is declared once, with its models, and the rest derives from it.
+
+`operation(...)` registers the Chalice route, parses the query and the body with the declared pydantic
+models before the handler runs, maps every error to a problem, and records the declaration in
+`OPERATIONS`, from which `/openapi.json` (chalicelib/api/openapi.py), the CORS preflight routes and the
+contract tests are built.
+
+Models are named through lazy references (chalicelib/refs.py): importing `app` must not load pydantic.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import refs
+from .authorizer import cognito_users
+from .http import Problem, json_body, view
+
+ModelRef = refs.ModelRef
+requests, queries, responses = refs.requests, refs.queries, refs.responses
+
+# Problems every route can answer, besides those it declares.
+COMMON_PROBLEMS = (400, 500, 503)
+AUTH_PROBLEMS = (401, 403)
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    name: str  # the operationId: the handler's name
+    summary: str
+    tag: str
+    auth: bool
+    description: str = ""
+    body: ModelRef | None = None
+    query: ModelRef | None = None
+    response: ModelRef | None = None
+    status: int = 200
+    problems: tuple[int, ...] = ()
+    headers: tuple[str, ...] = ()  # request headers the operation reads (documented as parameters)
+    response_headers: tuple[str, ...] = ()
+    media_types: tuple[str, ...] = ("application/json",)
+    roles: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def operation(bp: Any, method: str, path: str, *, summary: str, tag: str, auth: bool = True, description: str = "",
+              body: ModelRef | None = None, query: ModelRef | None = None, response: ModelRef | None = None,
+              status: int = 200, problems: tuple[int, ...] = (), headers: tuple[str, ...] = (),
+              response_headers: tuple[str, ...] = (), media_types: tuple[str, ...] = ("application/json",),
+              roles: tuple[str, ...] = (), name: str | None = None,
+              content_types: list[str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare and register one route. The handler receives the path parameters, plus `query=` and
+    `body=` (parsed models) when the operation declares them."""
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+        op = Operation(method=method, path=path, name=name or handler.__name__, summary=summary, tag=tag, auth=auth,
+                       description=description or (handler.__doc__ or "").strip(), body=body, query=query,
+                       response=response, status=status, problems=problems, headers=headers,
+                       response_headers=response_headers, media_types=media_types, roles=roles)
+        OPERATIONS.append(op)
+
+        @functools.wraps(handler)
+        def endpoint(**path_params: Any) -> Any:
+            request = bp.current_request
+            if auth:
+                # Who asks comes first: a stranger learns nothing from a validation error.
+                from .auth import authenticate
+
+                authenticate(request)
+            kwargs = dict(path_params)
+            if query is not None:
+                kwargs["query"] = parse_query(query.resolve(), request.query_params or {})
+            elif request.query_params:
+                _no_query(request.query_params)
+            if body is not None:
+                from .schemas import parse
+
+                kwargs["body"] = parse(body.resolve(), json_body(request))
+            return handler(**kwargs)
+
+        endpoint.__name__ = op.name
+        options: dict[str, Any] = {"methods": [method]}
+        if auth:
+            options["authorizer"] = cognito_users
+        if content_types:
+            options["content_types"] = content_types
+        bp.route(path, **options)(view(endpoint))
+        return handler
+
+    return decorate
+
+
+def _no_query(params: dict) -> None:
+    from ..domain.errors import FieldError
+
+    raise Problem(400, "malformed_request", "bad_query",
+                  errors=[FieldError(name, "field.unknown") for name in sorted(params)])
+
+
+def parse_query(model: Any, params: dict) -> Any:
+    """Query parameters into the operation's model; every bad or unknown one reported at once (400)."""
+    from ..domain.errors import ValidationFailed
+    from .schemas import parse
+
+    params = dict(params)
+    cross = getattr(model, "cross_field_errors", lambda _: [])(params)
+    try:
+        found = parse(model, params)
+    except ValidationFailed as failed:
+        raise Problem(400, "malformed_request", "bad_query", errors=failed.errors + cross) from failed
+    if cross:
+        raise Problem(400, "malformed_request", "bad_query", errors=cross)
+    return found
+
+
+def paths() -> list[str]:
+    """Every declared path, once each, in declaration order."""
+    return list(dict.fromkeys(op.path for op in OPERATIONS))
+
+
+def register_preflight(bp: Any) -> None:
+    """An OPTIONS route for every declared path: the preflight is answered by the app (allowed origins
+    are settings, so API Gateway's static CORS configuration cannot answer it)."""
+    from .cors import preflight
+
+    for number, path in enumerate(paths()):
+        def answer(**_: Any) -> Any:
+            return preflight(bp.current_request)
+
+        answer.__name__ = f"preflight_{number}"
+        bp.route(path, methods=["OPTIONS"])(answer)

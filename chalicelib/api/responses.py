@@ -1,0 +1,896 @@
+"""Response bodies: what every route answers, as pydantic models the OpenAPI document is generated from.
+
+They describe the JSON the handlers build today (`Dossier.to_dict()` plus the view's keys, `Procedure.to_dict()`,
+the upload views, the metric reads); nothing builds a response through them, so they must follow the handlers,
+never the other way round. A record made from a fixed dict literal is closed (`extra="forbid"`: an undocumented key
+fails the contract tests); a record that copies a request's fields (a proposal, a decision, a return, a payment) is
+open, so a new optional request field cannot make a real response "not conform". Times are UTC ISO-8601 strings
+(`2026-03-02T02:15:00.000Z`), days ISO dates in Vietnam's calendar; money is integer VND.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domain.event_types import EventType
+from ..domain.states import Action, Role, Status
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+Ulid = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="Sortable unique id (ULID).")]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the stored bytes, hex.")]
+DossierCode = Annotated[str, Field(
+    pattern=r"^[0-9A-Z][0-9A-Z.]*[0-9A-Z]-\d{6}-\d{4,}$",
+    description="National dossier code `<agency code>-<YYMMDD>-<daily sequence>`, printed on the receipt.")]
+ProcedureCode = Annotated[str, Field(pattern=r"^\d\.\d{6}$", description="National procedure code, e.g. 1.014199.")]
+AgencyCode = Annotated[str, Field(description="National agency code, e.g. 000.00.20.H26.")]
+NationalStatus = Annotated[int, Field(ge=1, le=10, description="The national portal's status code (TrangThaiHoSo).")]
+Locale = Literal["vi", "en"]
+DeliveryMethod = Literal["online", "desk", "post"]
+Rating = Literal["satisfied", "neutral", "not_satisfied"]
+Cursor = Annotated[str | None, Field(description="Opaque: pass as `cursor` for the next page; null on the last.")]
+
+
+# --------------------------------------------------------------------------- who did it
+
+
+class Actor(Closed):
+    """The caller who took a step, as the verified token said (events, forms 02 and 03)."""
+
+    id: str = Field(description="The account's subject (Cognito `sub`), or `system:<job>` for scheduled work.")
+    username: str
+    role: Role | None = Field(description="The role the step was taken in.")
+    name: str | None
+    agency_code: AgencyCode | None
+
+
+class StaffRef(Closed):
+    """Who recorded a processing step, as printed on the forms."""
+
+    id: str
+    name: str = Field(description="Display name, or the username when the account has none.")
+    role: Role | None
+    agency_code: AgencyCode | None
+    unit: str | None = Field(description="The competent unit (phòng chuyên môn) of a leader or specialist.")
+
+
+# --------------------------------------------------------------------------- what was submitted
+
+
+class ApplicantRepresentative(Open):
+    full_name: str
+    citizen_id: str | None
+    position: str | None
+
+
+class PersonApplicant(Open):
+    type: Literal["person"]
+    full_name: str
+    citizen_id: str = Field(description="12-digit citizen ID (CCCD).")
+    date_of_birth: date
+    phone: str | None
+    email: str | None
+    address: str
+
+
+class BusinessApplicant(Open):
+    type: Literal["business"]
+    name: str
+    tax_code: str = Field(description="Enterprise tax code (mã số thuế), 10 or 13 digits.")
+    address: str
+    representative: ApplicantRepresentative
+    phone: str | None
+    email: str | None
+
+
+Applicant = Annotated[PersonApplicant | BusinessApplicant, Field(discriminator="type")]
+
+
+class StoredFile(Closed):
+    """A verified file: type detected from its bytes, size and hash measured on the stored object."""
+
+    upload_id: Ulid
+    file_name: str
+    content_type: str = Field(description="Detected from the file's content, not taken from the client.")
+    size: int = Field(ge=1, description="Bytes.")
+    sha256: Sha256
+
+
+class ResultFile(StoredFile):
+    """An electronic result document (PDF) attached by issue_result; download it with
+    GET /dossiers/{id}/results/{upload_id}."""
+
+
+class ComponentRecord(Closed):
+    """One component (thành phần hồ sơ) and every file given for it; a supplement appends, never replaces."""
+
+    component_id: str
+    files: list[StoredFile]
+
+
+class DeliveryChoice(Open):
+    method: DeliveryMethod = Field(description="How the applicant wants the result: online, at the desk, by post.")
+    address: str | None = Field(description="Postal address, for `post`.")
+
+
+# --------------------------------------------------------------------------- forms 01–05
+
+
+class ReceiptProcedure(Closed):
+    code: ProcedureCode
+    version: int = Field(ge=1)
+    name_vi: str
+    name_en: str
+
+
+class ReceiptAgency(Closed):
+    code: AgencyCode
+    name_vi: str
+    name_en: str
+
+
+class ReceiptComponent(Closed):
+    component_id: str
+    name_vi: str
+    files: int = Field(ge=0, description="How many files were received for it.")
+
+
+class ProcessingTime(Closed):
+    value: int = Field(ge=1)
+    unit: Literal["working_days", "working_hours", "calendar_days"]
+
+
+class ReceiptOfficer(Closed):
+    id: str
+    name: str
+
+
+class Receipt(Closed):
+    """Form 01: the receipt and appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả)."""
+
+    form: Literal["01"]
+    dossier_code: DossierCode
+    procedure: ReceiptProcedure
+    agency: ReceiptAgency
+    applicant_name: str | None
+    components: list[ReceiptComponent]
+    received_at: datetime
+    received_at_local: str = Field(pattern=r"^\d{2}:\d{2} \d{2}/\d{2}/\d{4}$",
+                                   description="Reception time as printed, Vietnam time: `HH:MM DD/MM/YYYY`.")
+    appointment_date: date = Field(description="The day the result is promised (ngày hẹn trả).")
+    lookup_url: str | None = Field(default=None, description="Where the applicant follows the dossier without "
+                                                             "signing in (GET /public/dossiers/{code}).")
+    processing_time: ProcessingTime
+    delivery: DeliveryChoice
+    officer: ReceiptOfficer = Field(description="The desk officer who received the dossier.")
+    note: str
+
+
+class RequestedItem(Open):
+    component_id: str
+    reason: str
+    name_vi: str = Field(description="The component's name in the procedure, Vietnamese.")
+    name_en: str
+
+
+class SupplementRequest(Closed):
+    """Form 02: everything the applicant must add or correct, at once."""
+
+    form: Literal["02"]
+    number: int = Field(ge=1, description="1 for the first request on this dossier, then 2, ...")
+    requested_at: datetime
+    requested_by: Actor
+    items: list[RequestedItem]
+    note: str
+    resolved_at: datetime | None = Field(description="When the applicant resubmitted; null while awaited.")
+
+
+class Refusal(Closed):
+    """Form 03: the refusal to receive, with its reason."""
+
+    form: Literal["03"]
+    reason: str
+    refused_at: datetime
+    refused_by: Actor
+
+
+class Apology(Closed):
+    """Form 04: the apology letter for a late dossier, with the new appointment date."""
+
+    form: Literal["04"]
+    reason: str
+    previous_due_date: date | None
+    new_due_date: date | None
+    at: datetime
+    by: StaffRef
+
+
+class SlipParty(Open):
+    """One side of a hand-over. `kind` says what it is; the giver of a processing step is the staff member
+    (no `kind`), the taker a desk, unit, specialist, leader or other agency."""
+
+    kind: Literal["applicant", "desk", "unit", "specialist", "leader", "agency"] | None = None
+    id: str | None = None
+    name: str | None = None
+    username: str | None = None
+    role: Role | None = None
+    agency_code: AgencyCode | None = None
+    unit: str | None = None
+
+
+class ControlSlipStep(Closed):
+    """Form 05 line: one hand-over, from whom to whom, when, due when, on time or not."""
+
+    step: int = Field(ge=1)
+    action: Action = Field(description="The action that handed the dossier over.")
+    from_: SlipParty = Field(alias="from")
+    to: SlipParty
+    handed_at: datetime
+    due_date: date | None = Field(description="When this holder's part is due (the step's own date, if one was set).")
+    completed_at: datetime | None = Field(description="When the dossier left this holder; null while it is there.")
+    on_time: bool | None = Field(description="Completed by its due date; null while open.")
+
+
+# --------------------------------------------------------------------------- processing records
+
+
+class Assignee(Closed):
+    id: str
+    name: str | None
+    username: str | None
+
+
+class Proposal(Open):
+    """The specialist's assessment and proposed outcome."""
+
+    assessment: str
+    proposal: Literal["approve", "reject"]
+    note: str
+    at: datetime
+    by: StaffRef
+
+
+class Decision(Open):
+    """The leader's decision; `reason` on a rejection, `note` on an approval."""
+
+    outcome: Literal["approve", "reject"]
+    note: str | None = None
+    reason: str | None = None
+    at: datetime
+    by: StaffRef
+
+
+class Ended(Open):
+    """Processing stopped by a leader, or the dossier withdrawn by its applicant."""
+
+    action: Literal["stop", "withdraw"]
+    reason: str
+    at: datetime
+    by: StaffRef
+
+
+class Payment(Open):
+    amount_vnd: int = Field(ge=1)
+    method: Literal["cash", "bank_transfer", "online"]
+    receipt_number: str | None = None
+    note: str
+    at: datetime
+    by: StaffRef = Field(description="The officer who recorded the payment.")
+
+
+class Fee(Closed):
+    """The financial obligation asked of the applicant; the statutory clock stops until it is paid."""
+
+    amount_vnd: int = Field(ge=1, description="Integer VND.")
+    purpose: str
+    requested_at: datetime
+    requested_by: StaffRef
+    payment: Payment | None = Field(description="Null until the officer records the payment.")
+
+
+class Delivered(Open):
+    delivered_on: date
+    note: str
+    at: datetime
+    by: StaffRef
+
+
+class Returned(Open):
+    """How the result went back: online, collected at the desk, or posted (then delivered)."""
+
+    method: DeliveryMethod
+    at: datetime
+    by: StaffRef
+    note: str | None = None
+    received_by: str | None = Field(default=None, description="At the desk: who collected the result.")
+    id_number: str | None = Field(default=None, description="At the desk: the collector's ID number.")
+    tracking_number: str | None = Field(default=None, description="By post: the carrier's tracking number.")
+    carrier: str | None = None
+    delivered: Delivered | None = Field(default=None, description="By post: the delivery, once recorded.")
+
+
+class InterAgencyStep(Closed):
+    """An inter-agency step (liên thông): the part another agency does, and its reply."""
+
+    step: int = Field(ge=1)
+    agency_code: AgencyCode
+    agency_name: str | None
+    request: str = Field(description="What the other agency is asked to do.")
+    step_due: date | None
+    sent_at: datetime
+    sent_by: StaffRef
+    reply: str | None
+    returned_at: datetime | None
+    returned_by: StaffRef | None
+    on_time: bool | None = Field(description="Returned by `step_due` (or no date was set); null while away.")
+
+
+class EvaluationCriteria(Open):
+    """The national rating form's criteria (Decree 61/2018, Article 35); only those the applicant rated."""
+
+    timeliness: Rating | None = None
+    attitude: Rating | None = None
+    guidance: Rating | None = None
+    transparency: Rating | None = None
+    visits: int | None = Field(default=None, ge=0, description="Times the applicant had to come or be contacted.")
+
+
+class Evaluation(Closed):
+    """The applicant's rating of the handling, amendable until `amend_until`."""
+
+    satisfied: bool
+    criteria: EvaluationCriteria
+    comment: str
+    evaluated_at: datetime = Field(description="When it was first given.")
+    updated_at: datetime
+    amendments: int = Field(ge=0)
+    amend_until: datetime
+
+
+# --------------------------------------------------------------------------- the dossier
+
+
+_DOSSIER_EXAMPLE: dict[str, Any] = {
+    "id": "01JNSR7Q4K8M2V5X9A3B6C1D0E", "code": "000.00.20.H26-260302-0007", "procedure_code": "1.010833",
+    "procedure_version": 1, "agency_code": "000.00.20.H26", "owner_id": "5f3c2a9e-1b7d-4c8e-9a61-2d4f8b0c7e13",
+    "applicant": {"type": "person", "full_name": "Nguyễn Văn An", "citizen_id": "001090012345",
+                  "date_of_birth": "1990-05-12", "phone": "0912345678", "email": "an.nguyen@example.vn",
+                  "address": "12 Phố Huế, Hai Bà Trưng, Hà Nội"},
+    "summary": "Đề nghị cấp giấy xác nhận thân nhân liệt sĩ Nguyễn Văn Bình",
+    "components": [
+        {"component_id": "application-form", "files": [
+            {"upload_id": "01JNSR5A1B2C3D4E5F6G7H8J9K", "file_name": "don-de-nghi.pdf",
+             "content_type": "application/pdf", "size": 182344,
+             "sha256": "9f2b5c1e7a3d4b6c8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d"}]},
+        {"component_id": "relationship-proof", "files": [
+            {"upload_id": "01JNSR6B2C3D4E5F6G7H8J9K0M", "file_name": "giay-khai-sinh.jpg",
+             "content_type": "image/jpeg", "size": 954112,
+             "sha256": "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b"}]}],
+    "delivery": {"method": "online", "address": None}, "channel": 2, "status": "assigned",
+    "submitted_at": "2026-03-02T01:12:45.120Z", "locale": "vi", "sms_opt_in": True,
+    "received_at": "2026-03-02T02:15:00.000Z", "due_date": "2026-03-09",
+    "receipt": {
+        "form": "01", "dossier_code": "000.00.20.H26-260302-0007",
+        "procedure": {"code": "1.010833", "version": 1, "name_vi": "Cấp giấy xác nhận thân nhân của người có công",
+                      "name_en": "Certificate confirming the relatives of a person with meritorious services"},
+        "agency": {"code": "000.00.20.H26", "name_vi": "Sở Lao động - Thương binh và Xã hội thành phố Hà Nội",
+                   "name_en": "Hanoi Department of Labour, Invalids and Social Affairs"},
+        "applicant_name": "Nguyễn Văn An",
+        "components": [{"component_id": "application-form", "name_vi": "Đơn đề nghị (theo mẫu)", "files": 1},
+                       {"component_id": "relationship-proof",
+                        "name_vi": "Giấy tờ chứng minh quan hệ thân nhân với người có công", "files": 1}],
+        "received_at": "2026-03-02T02:15:00.000Z", "received_at_local": "09:15 02/03/2026",
+        "appointment_date": "2026-03-09", "lookup_url": "/public/dossiers/000.00.20.H26-260302-0007",
+        "processing_time": {"value": 5, "unit": "working_days"},
+        "delivery": {"method": "online", "address": None},
+        "officer": {"id": "8d1e4f2a-6b3c-4a7d-9e05-c2b1a3f4d5e6", "name": "Lê Thị Hoa"}, "note": "Đủ thành phần"},
+    "supplement_requests": [], "refusal": None, "version": 4, "updated_at": "2026-03-03T03:40:10.500Z",
+    "unit": "nguoi-co-cong",
+    "assignee": {"id": "c4b7e2d9-0a1f-4e3b-8c6d-7f5a9b2e1d03", "name": "Phạm Thị Chuyên",
+                 "username": "specialist.hanoi"},
+    "proposal": None, "decision": None, "ended": None,
+    "control_slip": [
+        {"step": 1, "action": "receive", "from": {"kind": "applicant", "name": "Nguyễn Văn An"},
+         "to": {"kind": "desk", "id": "8d1e4f2a-6b3c-4a7d-9e05-c2b1a3f4d5e6", "name": "Lê Thị Hoa", "role": "officer",
+                "agency_code": "000.00.20.H26", "unit": None},
+         "handed_at": "2026-03-02T02:15:00.000Z", "due_date": "2026-03-09",
+         "completed_at": "2026-03-02T03:02:11.000Z", "on_time": True},
+        {"step": 2, "action": "transfer",
+         "from": {"id": "8d1e4f2a-6b3c-4a7d-9e05-c2b1a3f4d5e6", "name": "Lê Thị Hoa", "role": "officer",
+                  "agency_code": "000.00.20.H26", "unit": None},
+         "to": {"kind": "unit", "unit": "nguoi-co-cong", "name": "Phòng Người có công",
+                "agency_code": "000.00.20.H26"},
+         "handed_at": "2026-03-02T03:02:11.000Z", "due_date": "2026-03-09",
+         "completed_at": "2026-03-03T03:40:10.500Z", "on_time": True},
+        {"step": 3, "action": "assign",
+         "from": {"id": "2a9c5e1b-7d3f-4b8a-a6c0-e4d2f1b3c5a7", "name": "Trần Văn Lãnh", "role": "leader",
+                  "agency_code": "000.00.20.H26", "unit": "nguoi-co-cong"},
+         "to": {"kind": "specialist", "id": "c4b7e2d9-0a1f-4e3b-8c6d-7f5a9b2e1d03", "name": "Phạm Thị Chuyên",
+                "username": "specialist.hanoi"},
+         "handed_at": "2026-03-03T03:40:10.500Z", "due_date": "2026-03-09", "completed_at": None, "on_time": None}],
+    "fee": None, "paused_at": None, "results": [], "returned": None, "deadline_alert": None, "apologies": [],
+    "apology_allowance": 1, "inter_agency": [], "statutory_due_date": "2026-03-09", "evaluation": None,
+    "national_status": 4, "status_name": "Chuyên viên đang xử lý",
+    "allowed_actions": ["propose", "send_to_agency", "request_fee"],
+}
+
+
+class Dossier(Closed):
+    """A dossier (hồ sơ) as its caller may see it: the stored record, its readable status and what the caller
+    can do next. Sent with an `ETag: "<version>"` header; send it back as `If-Match` to act on this version."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_DOSSIER_EXAMPLE]})
+
+    id: Ulid
+    code: DossierCode
+    procedure_code: ProcedureCode
+    procedure_version: int = Field(ge=1, description="The procedure version the dossier is handled under.")
+    agency_code: AgencyCode
+    owner_id: str = Field(description="The applicant's account, or `walk-in:<id>` for a dossier taken in at the desk.")
+    applicant: Applicant
+    summary: str
+    components: list[ComponentRecord]
+    delivery: DeliveryChoice
+    channel: Literal[1, 2, 3] = Field(description="Submission channel (KenhThucHien): 1 desk, 2 online, 3 post.")
+    status: Status
+    submitted_at: datetime
+    locale: Locale = Field(description="Language of the applicant's messages.")
+    sms_opt_in: bool
+    received_at: datetime | None
+    due_date: date | None = Field(description="The appointment date (ngày hẹn trả), as last moved.")
+    receipt: Receipt | None
+    supplement_requests: list[SupplementRequest]
+    refusal: Refusal | None
+    version: int = Field(ge=0, description="Incremented by every change; the ETag.")
+    updated_at: datetime | None
+    unit: str | None = Field(description="The competent unit the dossier was transferred to.")
+    assignee: Assignee | None = Field(description="The specialist assessing the dossier.")
+    proposal: Proposal | None
+    decision: Decision | None
+    ended: Ended | None
+    control_slip: list[ControlSlipStep] = Field(description="Form 05, also at GET /dossiers/{id}/control-slip.")
+    fee: Fee | None
+    paused_at: datetime | None = Field(description="When the statutory clock stopped to wait for the applicant.")
+    results: list[ResultFile]
+    returned: Returned | None
+    deadline_alert: Literal["due_soon", "overdue"] | None = Field(description="Set by the hourly deadline watch.")
+    apologies: list[Apology]
+    apology_allowance: int = Field(ge=0, description="How many apology letters may be issued.")
+    inter_agency: list[InterAgencyStep]
+    statutory_due_date: date | None = Field(
+        description="The appointment date as the rules set it, never moved by an apology letter.")
+    evaluation: Evaluation | None
+    national_status: NationalStatus
+    status_name: str = Field(description="The status in the language of `Accept-Language`.")
+    allowed_actions: list[Action] = Field(description="What this caller may do next (role, scope and guards).")
+
+
+class DossierPage(Closed):
+    """The caller's own dossiers, newest first."""
+
+    items: list[Dossier]
+    next_cursor: Cursor
+
+
+class DeskFiltersEcho(Closed):
+    """The filters the desk search applied, as understood."""
+
+    status: Status | None = None
+    procedure: str | None = None
+    assignee: str | None = None
+    due_after: date | None = None
+    due_before: date | None = None
+    overdue: bool | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    name: str | None = None
+    id_number: str | None = None
+    incoming: bool | None = None
+    code: DossierCode | None = None
+
+
+class DeskQueue(Closed):
+    """Dossiers of the officer's agency (a leader's or specialist's unit) matching every filter."""
+
+    agency_code: AgencyCode
+    filters: DeskFiltersEcho
+    items: list[Dossier]
+    next_cursor: Cursor
+
+
+class ControlSlip(Closed):
+    """Form 05 (phiếu kiểm soát quá trình giải quyết hồ sơ)."""
+
+    form: Literal["05"]
+    dossier_id: Ulid
+    code: DossierCode
+    due_date: date | None
+    steps: list[ControlSlipStep]
+
+
+class HistoryEvent(Closed):
+    """One immutable event of the dossier's history (docs/events.md lists every type and its payload)."""
+
+    id: Ulid
+    seq: int = Field(ge=1, description="1, 2, 3, ... per dossier; equals the dossier version it produced.")
+    type: EventType
+    at: datetime
+    actor: Actor
+    payload: dict[str, Any] = Field(description="Always `status`, `national_status` and `previous_status`, "
+                                                "then what the step recorded (docs/events.md).")
+    schema_version: int = Field(ge=1)
+    correlation_id: str | None
+
+
+class History(Closed):
+    dossier_id: str
+    events: list[HistoryEvent]
+
+
+class Notification(Closed):
+    """A message sent about the dossier, and what became of it."""
+
+    id: str
+    event_id: Ulid
+    event_type: EventType
+    channel: Literal["email", "sms", "staff_email"] = Field(
+        description="`staff_email` (the agency's internal mail) is shown to staff only.")
+    recipient: str
+    language: Locale
+    subject: str | None = Field(description="Null for an SMS.")
+    body: str
+    status: Literal["queued", "sent", "failed", "retrying"]
+    reason: str | None = Field(description="Why it failed or is being retried.")
+    attempts: int = Field(ge=0)
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+
+
+class NotificationList(Closed):
+    dossier_id: str
+    items: list[Notification]
+
+
+class PublicProcedure(Closed):
+    code: ProcedureCode
+    name_vi: str
+    name_en: str
+
+
+class PublicDossier(Closed):
+    """What anyone holding the dossier code may see of its progress: never who the applicant is."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "code": "000.00.20.H26-260302-0007",
+        "procedure": {"code": "1.010833", "name_vi": "Cấp giấy xác nhận thân nhân của người có công",
+                      "name_en": "Certificate confirming the relatives of a person with meritorious services"},
+        "agency": {"code": "000.00.20.H26", "name_vi": "Sở Lao động - Thương binh và Xã hội thành phố Hà Nội",
+                   "name_en": "Hanoi Department of Labour, Invalids and Social Affairs"},
+        "national_status": 4, "status_name": "Chuyên viên đang xử lý", "submitted_at": "2026-03-02T01:12:45.120Z",
+        "received_at": "2026-03-02T02:15:00.000Z", "appointment_date": "2026-03-09", "returned_at": None,
+        "applicant_name": "Nguyễn V** A*"}]})
+
+    code: DossierCode
+    procedure: PublicProcedure
+    agency: ReceiptAgency
+    national_status: NationalStatus
+    status_name: str = Field(description="The status in the language of `Accept-Language`.")
+    submitted_at: datetime
+    received_at: datetime | None
+    appointment_date: date | None
+    returned_at: datetime | None = Field(description="When the result reached the applicant.")
+    applicant_name: str = Field(description="Masked as the national portal does: `Nguyễn V** A*`.")
+
+
+# --------------------------------------------------------------------------- uploads and results
+
+
+class UploadRecord(Closed):
+    """An upload: `pending` until verified, then `verified` or `rejected`; `attached` once a dossier uses it."""
+
+    id: Ulid
+    status: Literal["pending", "verified", "rejected", "attached"]
+    procedure_code: ProcedureCode
+    component_id: str = Field(description="The procedure's component, or `result` for a result document.")
+    file_name: str
+    content_type: str | None = Field(description="Detected from the stored bytes; null before verification.")
+    size: int | None
+    sha256: Sha256 | None
+    attached_to: str | None = Field(description="The dossier the file belongs to, once attached.")
+
+
+class PresignedPost(Closed):
+    """Send the file as multipart/form-data to `url` with every field, the file last (field `file`)."""
+
+    method: Literal["POST"]
+    url: str
+    fields: dict[str, str]
+
+
+class UploadTicket(Closed):
+    """Where to upload one file; then POST /uploads/{id}/complete to have it verified."""
+
+    id: Ulid
+    status: Literal["pending"]
+    procedure_code: ProcedureCode
+    component_id: str
+    dossier_id: Ulid | None = Field(default=None, description="Only for a result document.")
+    max_size_bytes: int = Field(ge=1)
+    upload: PresignedPost
+    expires_in: int = Field(ge=1, description="Seconds the presigned POST stays valid.")
+
+
+class ResultLink(Closed):
+    """A short-lived link to download a result document."""
+
+    url: str
+    expires_in: int = Field(ge=1, description="Seconds.")
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+class ProcedureComponent(Closed):
+    id: str
+    name_vi: str
+    name_en: str
+    required: bool
+    accepted_types: list[Literal["application/pdf", "image/jpeg", "image/png"]]
+    max_size_bytes: int = Field(ge=1)
+
+
+class ProcedureFee(Closed):
+    amount_vnd: int = Field(ge=0)
+    description_vi: str
+    description_en: str
+
+
+_PROCEDURE_EXAMPLE: dict[str, Any] = {
+    "code": "1.010833", "version": 1, "effective_date": "2022-02-15",
+    "name_vi": "Cấp giấy xác nhận thân nhân của người có công",
+    "name_en": "Certificate confirming the relatives of a person with meritorious services",
+    "field_code": "people-with-merit", "field_vi": "Người có công", "field_en": "People with meritorious services",
+    "agency_code": "000.00.20.H26", "agency_name_vi": "Sở Lao động - Thương binh và Xã hội thành phố Hà Nội",
+    "agency_name_en": "Hanoi Department of Labour, Invalids and Social Affairs",
+    "processing_time": {"value": 5, "unit": "working_days"}, "fees": [], "online_level": "full",
+    "legal_basis": ["Pháp lệnh Ưu đãi người có công với cách mạng số 02/2020/UBTVQH14",
+                    "Nghị định số 131/2021/NĐ-CP quy định chi tiết và biện pháp thi hành Pháp lệnh Ưu đãi người có "
+                    "công với cách mạng"],
+    "components": [
+        {"id": "application-form", "name_vi": "Đơn đề nghị cấp giấy xác nhận thân nhân của người có công (theo mẫu)",
+         "name_en": "Application for a certificate of relatives of a person with meritorious services",
+         "required": True, "accepted_types": ["application/pdf"], "max_size_bytes": 5242880},
+        {"id": "relationship-proof", "name_vi": "Giấy tờ chứng minh quan hệ thân nhân với người có công",
+         "name_en": "Proof of family relationship with the person with meritorious services", "required": True,
+         "accepted_types": ["application/pdf", "image/jpeg", "image/png"], "max_size_bytes": 5242880}],
+    "applicant_types": ["person"], "code_source": "assumed",
+}
+_PAID_PROCEDURE_EXAMPLE: dict[str, Any] = {
+    **_PROCEDURE_EXAMPLE, "code": "1.014200", "version": 2, "effective_date": "2025-08-07",
+    "name_vi": "Cấp lại giấy phép lao động cho người lao động nước ngoài làm việc tại Việt Nam",
+    "name_en": "Re-issuance of a work permit for a foreign worker in Vietnam",
+    "field_code": "foreign-workers", "field_vi": "Lao động nước ngoài", "field_en": "Foreign workers",
+    "processing_time": {"value": 3, "unit": "working_days"}, "online_level": "partial",
+    "fees": [{"amount_vnd": 450000, "description_vi": "Lệ phí cấp lại giấy phép lao động",
+              "description_en": "Fee for re-issuing a work permit"}],
+    "legal_basis": ["Nghị định số 219/2025/NĐ-CP quy định về người lao động nước ngoài làm việc tại Việt Nam"],
+    "components": [
+        {"id": "application-form", "name_vi": "Văn bản đề nghị cấp lại giấy phép lao động (Mẫu số 11)",
+         "name_en": "Application for re-issuance of a work permit (Form 11)", "required": True,
+         "accepted_types": ["application/pdf"], "max_size_bytes": 10485760},
+        {"id": "photos", "name_vi": "02 ảnh màu cỡ 4 cm x 6 cm, phông nền trắng",
+         "name_en": "Two 4 cm x 6 cm colour photos, white background", "required": True,
+         "accepted_types": ["image/jpeg", "image/png"], "max_size_bytes": 2097152}],
+    "applicant_types": ["business"], "code_source": "verified",
+}
+
+
+class Procedure(Closed):
+    """One version of an administrative procedure (thủ tục hành chính) as published in the catalogue."""
+
+    model_config = ConfigDict(extra="forbid",
+                              json_schema_extra={"examples": [_PROCEDURE_EXAMPLE, _PAID_PROCEDURE_EXAMPLE]})
+
+    code: ProcedureCode
+    version: int = Field(ge=1)
+    effective_date: date = Field(description="Dossiers received from this day on are handled under this version.")
+    name_vi: str
+    name_en: str
+    field_code: str = Field(description="The field (lĩnh vực) the catalogue filters on, e.g. foreign-workers.")
+    field_vi: str
+    field_en: str
+    agency_code: AgencyCode
+    agency_name_vi: str
+    agency_name_en: str
+    processing_time: ProcessingTime
+    fees: list[ProcedureFee]
+    online_level: Literal["full", "partial"] = Field(
+        description="`full`: everything online, the result included; `partial`: some steps need paper or a visit.")
+    legal_basis: list[str]
+    components: list[ProcedureComponent]
+    applicant_types: list[Literal["person", "business"]]
+    code_source: Literal["verified", "assumed"] = Field(
+        description="Whether the national code was checked against the national catalogue.")
+
+
+class ProcedurePage(Closed):
+    items: list[Procedure]
+    next_cursor: Cursor
+
+
+class AgencyUnit(Closed):
+    id: str
+    name_vi: str
+    name_en: str
+
+
+class Agency(Closed):
+    code: AgencyCode
+    name_vi: str
+    name_en: str
+    units: list[AgencyUnit] = Field(description="Competent units a dossier can be transferred to.")
+
+
+class AgencyList(Closed):
+    items: list[Agency]
+
+
+class Health(Closed):
+    status: Literal["ok"]
+
+
+# --------------------------------------------------------------------------- service-quality metrics
+
+
+class IndicatorPeriod(Closed):
+    label: str = Field(description="As asked: 2026-Q4, 2026-11, 2026 or rolling-30d.")
+    from_: date = Field(alias="from")
+    to: date
+
+
+class ScorecardPeriod(IndicatorPeriod):
+    days: int = Field(ge=1)
+
+
+class IndicatorScore(Closed):
+    """One indicator (or measure): its rate and the points it earns. Null rate: no data yet, never a guessed 0."""
+
+    id: str
+    group: str
+    name_vi: str
+    name_en: str
+    kind: Literal["rate", "complement", "average_hours", "count"]
+    numerator: float | None
+    denominator: float | None
+    rate: float | None = Field(description="A share 0–1; hours for `average_hours`; the count for `count`.")
+    threshold: float | None
+    max_points: float
+    points: float | None
+    has_data: bool
+
+
+class GroupScore(Closed):
+    id: str
+    name_vi: str
+    name_en: str
+    max: float
+    score: float | None = Field(description="Points of the measured indicators; null when none could be measured.")
+    measured_max: float = Field(description="The points the measured indicators could have earned.")
+    indicators: list[IndicatorScore]
+
+
+class TargetScore(Closed):
+    """One of the ministry's targets: actual against target."""
+
+    id: str
+    name_vi: str
+    name_en: str
+    kind: Literal["rate", "complement", "per_officer_year", "at_most"]
+    numerator: float | None
+    denominator: float | None
+    actual: float | None
+    target: float
+    met: bool | None
+    has_data: bool
+
+
+class TotalScore(Closed):
+    score: float | None
+    max: float
+    measured_max: float
+
+
+class CatalogueFacts(Closed):
+    procedures: int = Field(ge=0)
+    online: int = Field(ge=0)
+    complete: int = Field(ge=0)
+    online_used: int = Field(ge=0)
+
+
+class Scorecard(Closed):
+    """The national service-quality index (Decision 766) for one agency and period (docs/metrics.md)."""
+
+    agency: AgencyCode
+    period: ScorecardPeriod
+    rescored: bool = Field(description="Scored with today's weights instead of those in effect on the period's end.")
+    counters: dict[str, float] = Field(description="The raw counters summed over the period, by name.")
+    catalogue: CatalogueFacts
+    desk_officers: int = Field(ge=0)
+    items_read: int = Field(ge=0, description="Counter items read to answer: the request's cost.")
+    config_effective_from: date
+    total: TotalScore
+    groups: list[GroupScore]
+    targets: list[TargetScore]
+    measures: list[IndicatorScore]
+
+
+class IndicatorRow(IndicatorScore):
+    key: str = Field(description="`total`, or the procedure code, unit, officer or day (YYYY-MM-DD) of the row.")
+
+
+class IndicatorDetail(Closed):
+    """One indicator in total or per procedure, unit, officer or day."""
+
+    agency: AgencyCode
+    indicator: str
+    name_vi: str
+    name_en: str
+    period: IndicatorPeriod
+    group_by: Literal["procedure", "unit", "officer", "day"] | None
+    procedure: str | None
+    rows: list[IndicatorRow]
+    items_read: int = Field(ge=0)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ProblemFieldError(Closed):
+    field: str = Field(description="The request field, e.g. `components[0].upload_ids[1]`, or a query parameter.")
+    code: str = Field(description="Stable code, e.g. `field.required`, `upload.not_verified`.")
+    message: str = Field(description="Readable, in the language of `Accept-Language`.")
+    params: dict[str, Any] = Field(default_factory=dict, description="Values the message names; absent when none.")
+
+
+class ProblemDetails(Open):
+    """RFC 9457 problem (`application/problem+json`), Vietnamese by default, English with `Accept-Language: en`."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"type": "urn:motcua:problem:validation_failed", "title": "Dữ liệu không hợp lệ", "status": 422,
+         "detail": "Có 1 lỗi trong dữ liệu gửi lên.", "code": "validation_detail",
+         "instance": "/dossiers/01JNSR7Q4K8M2V5X9A3B6C1D0E/record-payment",
+         "errors": [{"field": "amount_vnd", "code": "fee.amount_mismatch",
+                     "message": "Số tiền phải bằng số đã yêu cầu (450000 đồng).",
+                     "params": {"requested": 450000}}]},
+        {"type": "urn:motcua:problem:conflict", "title": "Xung đột trạng thái", "status": 409,
+         "detail": "Không thể thực hiện “approve” khi hồ sơ ở trạng thái “assigned”.",
+         "code": "transition_not_allowed", "instance": "/dossiers/01JNSR7Q4K8M2V5X9A3B6C1D0E/approve",
+         "allowed_actions": ["stop"]}]})
+
+    type: str = Field(pattern=r"^urn:motcua:problem:[a-z_]+$", description="Stable problem type.")
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str
+    code: str = Field(description="Stable code of the detail, e.g. `dossier_not_found`, `transition_not_allowed`.")
+    instance: str | None = Field(default=None, description="The path that was asked for.")
+    errors: list[ProblemFieldError] = Field(default_factory=list, description="Per-field errors (400, 422).")
+    allowed_actions: list[Action] = Field(default_factory=list,
+                                          description="On a 409 transition conflict: what the caller may do instead.")
+
+
+# Every top-level body a route answers (the OpenAPI document's response components).
+RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
+    Dossier, DossierPage, DeskQueue, PublicDossier, ControlSlip, History, NotificationList, UploadRecord,
+    UploadTicket, ResultLink, Procedure, ProcedurePage, AgencyList, Health, Scorecard, IndicatorDetail, ProblemDetails,
+)

@@ -1,0 +1,57 @@
+"""The registry of actions agrees with the state table, the event types and the message templates."""
+
+from __future__ import annotations
+
+from chalicelib.domain.actions import ACTIONS, BY_ACTION, Audience, audiences, http_actions
+from chalicelib.domain.event_types import EventType
+from chalicelib.domain.states import TRANSITIONS, Action, Role
+from chalicelib.domain.templates import event_types
+
+
+def test_every_action_has_exactly_one_entry():
+    assert [spec.action for spec in ACTIONS] == list(dict.fromkeys(spec.action for spec in ACTIONS))
+    assert set(BY_ACTION) == set(Action)
+
+
+def test_every_action_takes_at_least_one_transition_of_the_state_table():
+    for spec in ACTIONS:
+        assert spec.transitions, spec.action
+
+
+def test_every_event_type_is_recorded_by_some_action():
+    recorded = {kind for spec in ACTIONS for kind in spec.event_types}
+    assert recorded == set(EventType)
+    assert {t.event_type for t in TRANSITIONS} <= recorded
+
+
+def test_an_action_notifies_only_of_events_it_records():
+    for spec in ACTIONS:
+        for kind, _ in spec.notifies:
+            assert kind in spec.event_types, (spec.action, kind)
+
+
+def test_the_applicant_templates_are_exactly_the_events_the_registry_tells_the_applicant_of():
+    told = {kind.value for kind in EventType if Audience.APPLICANT in audiences(kind)}
+    assert event_types("applicant") == told
+
+
+def test_the_staff_templates_are_exactly_the_events_the_registry_tells_staff_of():
+    told = {kind.value for kind in EventType if Audience.STAFF in audiences(kind)}
+    assert event_types("staff") == told
+
+
+def test_http_actions_have_a_route_and_a_request_model_and_system_work_has_neither():
+    for spec in ACTIONS:
+        system_only = spec.roles == {Role.SYSTEM}
+        if spec in http_actions():
+            assert spec.path.startswith("/dossiers/{dossier_id}/")
+            assert spec.request.resolve().model_json_schema()
+            assert Role.SYSTEM not in spec.roles
+        else:
+            assert system_only or spec.action == Action.SUBMIT, spec.action
+            assert spec.path is None
+
+
+def test_routes_are_unique():
+    routes = [(spec.method, spec.path) for spec in http_actions()]
+    assert len(routes) == len(set(routes))
