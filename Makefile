@@ -11,13 +11,22 @@ MOTO_PORT ?= 5000
 API_PORT  ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint token bench package deploy clean
+.PHONY: run test lint fuzz token demo bench package deploy clean lock
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip<26.3"  # chalice packaging refuses newer pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt  # pinned: `make lock` writes it
 	touch $(STAMP)
+
+# requirements*.in hold the loose bounds; this pins them (and what they pull in) into requirements*.txt
+# for Python 3.11 on x86_64 Linux. Runtime wheels must suit the Lambda's glibc (manylinux2014), hence
+# --only-binary there. Existing pins are kept while the .in files allow them; UPGRADE=1 moves them all.
+LOCK = $(VENV)/bin/uv pip compile --quiet --python-version 3.11 --python-platform x86_64-manylinux_2_17 \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+lock: $(STAMP)  ## re-pin requirements.txt and requirements-dev.txt from the .in files (UPGRADE=1: newest allowed)
+	$(LOCK) --only-binary :all: requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in -o requirements-dev.txt
 
 run: $(STAMP)  ## the platform on http://127.0.0.1:8000 with an embedded moto
 	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT)
@@ -29,8 +38,16 @@ test: $(STAMP)  ## lint, unit, integration, end-to-end and template tests
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# `make test` runs the same module with a few cases per operation and caller; this one hunts longer.
+fuzz: $(STAMP)  ## property-based API testing from /openapi.json, many cases per operation (FUZZ_EXAMPLES=300)
+	MOTCUA_FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),300) $(PY) -m pytest tests/e2e/test_api_fuzz.py $(PYTEST_ARGS)
+
 token: $(STAMP)  ## an ID token for a demo account of the running local stack
 	@$(PY) -m scripts.get_token $(USER)
+
+demo: $(STAMP)  ## walk one dossier through its whole life on the running local stack (EXAMPLE=business, STATE_FILE=...)
+	@$(PY) -m scripts.walkthrough $(if $(EXAMPLE),--example $(EXAMPLE)) $(if $(STATE_FILE),--state-file $(STATE_FILE)) \
+		$(if $(API_URL),--api-url $(API_URL))
 
 bench: $(STAMP)  ## the figures in docs/performance.md
 	$(PY) bench/cold_start.py
