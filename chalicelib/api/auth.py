@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from ..domain.dossier import Principal
+from ..domain.principal import Principal
 from ..domain.states import Role
 from ..settings import get_settings
 from .http import Problem

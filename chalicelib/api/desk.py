@@ -75,6 +75,6 @@ def _echo(filters) -> dict:
 
 def visible(principal, dossiers: list) -> list:
     """The plan already keeps to the caller's scope; this is the last word on who sees what."""
-    from ..domain.dossier import can_see
+    from ..domain.access import can_see
 
     return [d for d in dossiers if can_see(principal, d)]

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from chalice import Blueprint
 
-from ..domain.actions import ActionSpec, http_actions
+from ..domain.actions import BY_ACTION, ActionSpec, http_actions
+from ..domain.states import Action
 from .contract import operation, queries, requests, responses
 from .http import Problem, json_body, json_response, language
 
@@ -28,7 +29,7 @@ def _caller():
 def _home_or_owner(principal, dossier) -> None:
     """Messages and result documents stay with the applicant and the agency handling the dossier: an
     agency that only did an inter-agency part sees the dossier, not these."""
-    from ..domain.dossier import home_staff
+    from ..domain.access import home_staff
     from ..domain.errors import Forbidden
 
     if principal.id != dossier.owner_id and not home_staff(principal, dossier):
@@ -42,7 +43,10 @@ def _respond(dossier, principal, status: int = 200, headers: dict | None = None)
                          {"ETag": etag(dossier), **(headers or {})})
 
 
-@operation(bp, "POST", "/dossiers", summary="Submit a dossier", tag=TAG, body=requests.SubmitDossier,
+_SUBMIT = BY_ACTION[Action.SUBMIT]
+
+
+@operation(bp, _SUBMIT.method, _SUBMIT.path, summary=_SUBMIT.summary, tag=TAG, body=_SUBMIT.request,
            response=responses.Dossier, status=201, problems=(409,), headers=("Idempotency-Key",),
            response_headers=("Location", "ETag", "Idempotent-Replayed"), roles=("citizen", "officer"))
 def submit_dossier(body):
@@ -129,7 +133,7 @@ def control_slip(dossier_id):
            roles=("officer", "specialist", "leader"))
 def create_result_upload(dossier_id, body):
     """Staff upload a result document (presigned POST), then verify it with POST /uploads/{id}/complete."""
-    from ..domain.dossier import authorise, check_scope
+    from ..domain.access import authorise, check_scope
     from ..domain.states import Action
     from ..services import uploads
     from ..services.dossiers import DossierService

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..domain.dossier import Dossier, Principal, offered_actions
+from ..domain.access import offered_actions
+from ..domain.dossier import Dossier
+from ..domain.principal import Principal
 from ..domain.states import STATUSES
 
 

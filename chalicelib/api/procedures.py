@@ -76,25 +76,22 @@ def get_procedure(code, query):
            body=requests.PublishProcedure, response=responses.Procedure, status=201, problems=(409,),
            response_headers=("Location",), roles=("admin",))
 def publish_procedure(body):
-    from ..domain.dossier import iso
-    from ..domain.errors import FieldError, ValidationFailed
-    from ..domain.procedures import Procedure, validate_procedure
+    from ..domain.procedures import Procedure
     from ..domain.states import Role
+    from ..domain.times import iso
     from ..store.procedures import ProcedureStore
     from .auth import authenticate, require
 
     principal = authenticate(bp.current_request)
     require(principal, Role.ADMIN)
-    request = body
+    request = body  # PublishProcedure: the definition, already held to every rule of a procedure
     store = ProcedureStore()
     previous = max(store.versions(request.code), key=lambda p: p.version, default=None)
-    data = request.model_dump(mode="json")
-    data["version"] = previous.version + 1 if previous else 1
-    data["code_source"] = data["code_source"] or (previous.code_source if previous else "assumed")
-    procedure = Procedure.from_dict(data)
-    problems = validate_procedure(procedure)
-    if problems:
-        raise ValidationFailed([FieldError("body", "procedure.invalid", {"problem": p}) for p in problems])
+    procedure = Procedure.model_validate({
+        **request.model_dump(exclude={"code_source"}),
+        "version": previous.version + 1 if previous else 1,
+        "code_source": request.code_source or (previous.code_source if previous else "assumed"),
+    })
     store.publish(procedure, iso(datetime.now(UTC)), principal.id)
     location = f"/procedures/{procedure.code}?version={procedure.version}"
     return json_response(procedure.to_dict(), 201, {"Location": location})

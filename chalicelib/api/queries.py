@@ -8,14 +8,41 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from ..domain.codes import parse_dossier_code
+from ..domain.fields import SaneDate
 from ..domain.states import Status
 from .schemas import Strict
-from .types import Cursor, Flag, PageLimit, SaneDate, Version
+from .types import Cursor, Flag, PageLimit, Version
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z.-]+$")]
 Search = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+def _period(value: str) -> str:
+    from datetime import date
+
+    from ..domain.periods import BadPeriod, parse_period
+
+    try:
+        parse_period(value, date(2026, 1, 1))  # the shape only: a rolling period is resolved at read time
+    except BadPeriod:
+        raise PydanticCustomError("metrics_period", "not a period") from None
+    return value
+
+
+def _known_agency(value: str) -> str:
+    from ..domain.agencies import agency
+
+    if agency(value) is None:
+        raise PydanticCustomError("agency_unknown", "unknown agency", {"agency_code": value})
+    return value
+
+
 Period = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$",
-                              description="`2026-Q4`, `2026-11`, `2026` or `rolling-30d` (default).")]
+                              description="`2026-Q4`, `2026-11`, `2026` or `rolling-30d` (default)."),
+                   AfterValidator(_period)]
+Agency = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z.-]+$",
+                              description="Agency code in the national list (GET /agencies)."),
+                   AfterValidator(_known_agency)]
 Format = Literal["json", "csv", "xlsx"]
 _TEXT = r"^[^\x00-\x1f\x7f]*$"
 
@@ -27,7 +54,10 @@ def _dossier_code(value: str) -> str:
     return value
 
 
-DossierCode = Annotated[str, Field(min_length=1, max_length=64, description="Exact national dossier code."),
+# The shape is documented in the schema; the check itself answers `field.dossier_code`, not a pattern error.
+_CODE_SHAPE = r"^[0-9A-Za-z][0-9A-Za-z.]*[0-9A-Za-z]-[0-9]{6}-[0-9]{4,}$"
+DossierCode = Annotated[str, Field(min_length=1, max_length=64, json_schema_extra={"pattern": _CODE_SHAPE},
+                                   description="Exact national dossier code, e.g. 000.00.20.H26-261121-0001."),
                         AfterValidator(_dossier_code)]
 
 
@@ -86,14 +116,14 @@ class DeskSearch(Page):
 
 
 class Scorecard(Strict):
-    agency: Code
+    agency: Agency
     period: Period | None = None
     rescore: Flag = False
     format: Format | None = Field(None, description="Default: from `Accept`, else JSON.")
 
 
 class Indicator(Strict):
-    agency: Code | None = Field(None, description="Default: the caller's agency.")
+    agency: Agency | None = Field(None, description="Default: the caller's agency.")
     period: Period | None = None
     rescore: Flag = False
     format: Format | None = None

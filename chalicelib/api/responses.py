@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..domain import procedures
 from ..domain.event_types import EventType
 from ..domain.states import Action, Role, Status
 
@@ -641,21 +642,6 @@ class ResultLink(Closed):
 # --------------------------------------------------------------------------- the catalogue
 
 
-class ProcedureComponent(Closed):
-    id: str
-    name_vi: str
-    name_en: str
-    required: bool
-    accepted_types: list[Literal["application/pdf", "image/jpeg", "image/png"]]
-    max_size_bytes: int = Field(ge=1)
-
-
-class ProcedureFee(Closed):
-    amount_vnd: int = Field(ge=0)
-    description_vi: str
-    description_en: str
-
-
 _PROCEDURE_EXAMPLE: dict[str, Any] = {
     "code": "1.010833", "version": 1, "effective_date": "2022-02-15",
     "name_vi": "Cấp giấy xác nhận thân nhân của người có công",
@@ -696,32 +682,11 @@ _PAID_PROCEDURE_EXAMPLE: dict[str, Any] = {
 }
 
 
-class Procedure(Closed):
-    """One version of an administrative procedure (thủ tục hành chính) as published in the catalogue."""
+class Procedure(procedures.Procedure):
+    """One version of an administrative procedure (thủ tục hành chính) as published in the catalogue: the
+    domain's one definition (chalicelib/domain/procedures.py), with examples for the reference."""
 
-    model_config = ConfigDict(extra="forbid",
-                              json_schema_extra={"examples": [_PROCEDURE_EXAMPLE, _PAID_PROCEDURE_EXAMPLE]})
-
-    code: ProcedureCode
-    version: int = Field(ge=1)
-    effective_date: date = Field(description="Dossiers received from this day on are handled under this version.")
-    name_vi: str
-    name_en: str
-    field_code: str = Field(description="The field (lĩnh vực) the catalogue filters on, e.g. foreign-workers.")
-    field_vi: str
-    field_en: str
-    agency_code: AgencyCode
-    agency_name_vi: str
-    agency_name_en: str
-    processing_time: ProcessingTime
-    fees: list[ProcedureFee]
-    online_level: Literal["full", "partial"] = Field(
-        description="`full`: everything online, the result included; `partial`: some steps need paper or a visit.")
-    legal_basis: list[str]
-    components: list[ProcedureComponent]
-    applicant_types: list[Literal["person", "business"]]
-    code_source: Literal["verified", "assumed"] = Field(
-        description="Whether the national code was checked against the national catalogue.")
+    model_config = ConfigDict(json_schema_extra={"examples": [_PROCEDURE_EXAMPLE, _PAID_PROCEDURE_EXAMPLE]})
 
 
 class ProcedurePage(Closed):

@@ -10,18 +10,16 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from ..domain.errors import FieldError, ValidationFailed
-from .types import SaneDate
+from ..domain.fields import LINE as _LINE
+from ..domain.fields import LINES as _LINES
+from ..domain.fields import Line, SaneDate, Text
+from ..domain.messages import MESSAGES
+from ..domain.procedures import CodeSource, ProcedureCode, ProcedureDefinition
 
-# No control characters: names and reasons are printed on forms and sent by SMS. Long texts may break lines.
-_LINE = r"^[^\x00-\x1f\x7f]*$"
-_LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-Text = Annotated[str, Field(min_length=1, max_length=200, pattern=_LINE)]
 LongText = Annotated[str, Field(min_length=1, max_length=2000, pattern=_LINES)]
 OptionalNote = Annotated[str, Field(max_length=2000, pattern=_LINES)]
-Line = Annotated[str, Field(min_length=1, max_length=500, pattern=_LINE)]
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 M = TypeVar("M", bound="Strict")
-ProcedureCode = Annotated[str, Field(min_length=8, max_length=16, pattern=r"^\d\.\d{6}$")]
 
 
 class Strict(BaseModel):
@@ -105,48 +103,12 @@ class Resubmit(Strict):
     note: OptionalNote = ""
 
 
-class ComponentDef(Strict):
-    id: Identifier
-    name_vi: Text
-    name_en: Text
-    required: bool
-    accepted_types: Annotated[list[Literal["application/pdf", "image/jpeg", "image/png"]],
-                              Field(min_length=1)]
-    max_size_bytes: Annotated[int, Field(ge=1, le=50 * 1024 * 1024)]
-
-
-class ProcessingTimeDef(Strict):
-    value: Annotated[int, Field(ge=1, le=3650)]
-    unit: Literal["working_days", "working_hours", "calendar_days"]
-
-
-class FeeDef(Strict):
-    amount_vnd: Annotated[int, Field(ge=0)]
-    description_vi: Text
-    description_en: Text
-
-
-class PublishProcedure(Strict):
+# The procedure's one definition (chalicelib/domain/procedures.py), its constraints and rules included.
+class PublishProcedure(ProcedureDefinition, Strict):
     """A new version of a procedure; the server numbers the version."""
 
-    code: ProcedureCode
-    effective_date: SaneDate
-    name_vi: Line
-    name_en: Line
-    field_code: Identifier
-    field_vi: Text
-    field_en: Text
-    agency_code: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9A-Z][0-9A-Z.]*[0-9A-Z]$")]
-    agency_name_vi: Text
-    agency_name_en: Text
-    processing_time: ProcessingTimeDef
-    fees: Annotated[list[FeeDef], Field(max_length=20)] = []
-    online_level: Literal["full", "partial"]
-    legal_basis: Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=30)] = []
-    components: Annotated[list[ComponentDef], Field(min_length=1, max_length=50)]
-    applicant_types: Annotated[list[Literal["person", "business"]], Field(min_length=1)]
     # Whether the code was checked against the national database; a new version inherits it.
-    code_source: Literal["verified", "assumed"] | None = None
+    code_source: CodeSource | None = None
 
 
 _CODES = {
@@ -155,11 +117,11 @@ _CODES = {
     "literal_error": "field.choice", "enum": "field.choice", "union_tag_invalid": "field.choice",
     "union_tag_not_found": "field.required", "date_parsing": "field.date", "date_from_datetime_parsing": "field.date",
     "date_type": "field.date", "date_from_datetime_inexact": "field.date", "date_out_of_range": "field.range",
-    "dossier_code": "field.dossier_code",
+    "dossier_code": "field.dossier_code", "metrics_period": "metrics.period", "agency_unknown": "agency.unknown",
     "int_parsing_size": "field.number", "int_parsing": "field.number",
     "int_type": "field.number", "int_from_float": "field.number", "greater_than_equal": "field.range",
     "less_than_equal": "field.range", "string_pattern_mismatch": "field.invalid", "bool_parsing": "field.type",
-    "bool_type": "field.type", "string_type": "field.type", "list_type": "field.type",
+    "bool_type": "field.type", "string_type": "field.type", "list_type": "field.type", "tuple_type": "field.type",
     "model_type": "field.type", "dict_type": "field.type", "model_attributes_type": "field.type",
 }
 
@@ -176,14 +138,22 @@ def _path(loc: tuple[Any, ...], tags: set[str]) -> str:
     return out or "body"
 
 
+_OWN_PARAMS = ("agency_code",)
+
+
 def field_errors(error: ValidationError) -> list[FieldError]:
     found = []
     for item in error.errors(include_url=False):
-        code = _CODES.get(item["type"], "field.invalid")
         ctx = item.get("ctx") or {}
+        if item["type"] in MESSAGES:  # a domain rule's own code, e.g. a procedure's rules across fields
+            found.append(FieldError(_path(tuple(item["loc"]), {"person", "business"}), item["type"], dict(ctx)))
+            continue
+        code = _CODES.get(item["type"], "field.invalid")
+        # Our own error types carry their message parameters in the context.
+        own = {k: v for k, v in ctx.items() if k in _OWN_PARAMS}
         if code == "field.invalid" and ctx.get("pattern") in (_LINE, _LINES):
             code = "field.control_characters"
-        params = {}
+        params = dict(own)
         if "max_length" in ctx:
             params["max"] = ctx["max_length"]
         if "min_length" in ctx:

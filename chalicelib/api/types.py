@@ -6,22 +6,10 @@ scripts' digits and thousands of digits, and both used to reach places that coul
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
-
-# Dates the platform can reason about: a due date computed from 9999-12-31 overflows.
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
-
-
-def _in_range(value: date) -> date:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise PydanticCustomError("date_out_of_range", "date out of range",
-                                  {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()})
-    return value
 
 
 def _ascii_digits(max_digits: int):
@@ -33,7 +21,6 @@ def _ascii_digits(max_digits: int):
     return check
 
 
-SaneDate = Annotated[date, AfterValidator(_in_range)]
 # Field before the validator: the other order loses the bounds from the JSON Schema.
 PageLimit = Annotated[int, Field(ge=1, le=100, description="Page size (1–100)."), BeforeValidator(_ascii_digits(3))]
 Version = Annotated[int, Field(ge=1, le=999_999), BeforeValidator(_ascii_digits(6))]

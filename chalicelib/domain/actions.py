@@ -7,7 +7,7 @@ it takes, the roles that may take it and the event types it records. `docs/lifec
 from both. Metric facts and consumers refer to the event types by their `EventType` constants.
 
 Adding an action: its transitions in states.py, an entry here, its request model in api/schemas.py, what
-it records in dossier.py (`act`), its templates, its tests — docs/architecture.md has the recipe.
+it records in records.py (`RECORDS`), its templates, its tests — docs/architecture.md has the recipe.
 """
 
 from __future__ import annotations
@@ -30,14 +30,10 @@ class ActionSpec:
     action: Action
     summary: str
     request: ModelRef | None = None  # None: not taken over HTTP (the platform's own scheduled work)
-    segment: str | None = None  # the route: /dossiers/{dossier_id}/<segment>
+    path: str | None = None
     method: str = "POST"
     # Who is told of each event type the action records (event types not listed tell nobody).
     notifies: tuple[tuple[EventType, Audience], ...] = ()
-
-    @property
-    def path(self) -> str | None:
-        return f"/dossiers/{{dossier_id}}/{self.segment}" if self.segment else None
 
     @property
     def transitions(self) -> tuple[Transition, ...]:
@@ -59,12 +55,17 @@ A, S = Audience.APPLICANT, Audience.STAFF
 E = EventType
 
 
+ON_A_DOSSIER = "/dossiers/{dossier_id}/"
+
+
 def _http(action: Action, segment: str, request: ModelRef, summary: str, notifies=(), method: str = "POST"):
-    return ActionSpec(action, summary, request, segment, method, tuple(notifies))
+    """An action on an existing dossier, at /dossiers/{dossier_id}/<segment>."""
+    return ActionSpec(action, summary, request, ON_A_DOSSIER + segment, method, tuple(notifies))
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec(Action.SUBMIT, "Submit a dossier (POST /dossiers)", notifies=((E.SUBMITTED, A),)),
+    # Submission creates the dossier: its route has its own handler (Idempotency-Key, Location).
+    ActionSpec(Action.SUBMIT, "Submit a dossier", requests.SubmitDossier, "/dossiers", notifies=((E.SUBMITTED, A),)),
     _http(Action.RECEIVE, "receive", requests.Receive,
           "Receive a complete dossier: the receipt (form 01) with the appointment date", ((E.RECEIVED, A),)),
     _http(Action.REQUEST_SUPPLEMENT, "request-supplement", requests.RequestSupplement,
@@ -114,7 +115,8 @@ BY_ACTION: dict[Action, ActionSpec] = {spec.action: spec for spec in ACTIONS}
 
 
 def http_actions() -> tuple[ActionSpec, ...]:
-    return tuple(spec for spec in ACTIONS if spec.request is not None)
+    """The actions on an existing dossier that callers take over HTTP: one generic route each."""
+    return tuple(spec for spec in ACTIONS if spec.path and spec.path.startswith(ON_A_DOSSIER))
 
 
 def audiences(event_type: EventType) -> frozenset[Audience]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .calendar import LOCAL_TZ
-from .dossier import CHANNEL_ONLINE, parse_iso
+from .dossier import CHANNEL_ONLINE
 from .event_types import EventType
+from .times import parse_iso
 
 # National status groups (DOMAIN.md): the end of a dossier's handling, for the on-time rate.
 _ENDING = {EventType.REFUSED: "refused", EventType.WITHDRAWN: "withdrawn", EventType.STOPPED: "stopped",

@@ -10,10 +10,11 @@ from __future__ import annotations
 import unicodedata
 
 from .agencies import agency
-from .dossier import Dossier, iso
+from .dossier import Dossier
 from .procedures import Procedure
 from .search import applicant_name
 from .states import STATUSES, Status
+from .times import iso
 
 LOOKUP_PATH = "/public/dossiers/{code}"
 

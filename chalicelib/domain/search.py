@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from .calendar import LOCAL_TZ
-from .dossier import Principal, iso
 from .identity import normalise_text_for_search
+from .principal import Principal
 from .states import Role
+from .times import iso
 
 # index name -> (partition attribute, sort attribute), as in chalicelib/store/models.py
 INDEXES: dict[str, tuple[str, str]] = {

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain import dossier as rules
+from ..domain import transitions as rules
 from ..domain.deadlines import OVERDUE, deadline_state
-from ..domain.dossier import Principal
 from ..domain.errors import Conflict, TransitionNotAllowed
+from ..domain.principal import Principal
 from ..domain.states import Action, Role
 from ..observability import count, get_logger
 from ..settings import get_settings

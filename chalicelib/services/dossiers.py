@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from ..domain import dossier as rules
+from ..domain import transitions as rules
+from ..domain.access import authorise, can_see, check_scope
 from ..domain.agencies import agency
 from ..domain.calendar import LOCAL_TZ, CalendarConfig, WorkingCalendar
 from ..domain.codes import format_dossier_code
-from ..domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, Dossier, Principal, iso
+from ..domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, Dossier, statutory_due
 from ..domain.errors import Conflict, FieldError, IdempotencyKeyReused, NotFound, ValidationFailed, check
 from ..domain.ids import new_id
+from ..domain.principal import Principal
 from ..domain.procedures import Procedure
 from ..domain.states import Action, Role, Status
 from ..domain.submission import (
@@ -22,6 +26,7 @@ from ..domain.submission import (
     check_resubmission,
     check_supplement_items,
 )
+from ..domain.times import iso, parse_iso
 from ..observability import correlation_id
 from ..settings import Settings, get_settings
 from ..store.counters import next_sequence
@@ -128,7 +133,7 @@ class DossierService:
                  expected_version: int | None = None) -> Dossier:
         dossier = self.visible(principal, dossier_id, expected_version)
         # Who may resubmit is settled before the files are looked at (they may not even exist).
-        rules.check_scope(principal, dossier, rules.authorise(principal, dossier.status, Action.RESUBMIT, dossier))
+        check_scope(principal, dossier, authorise(principal, dossier.status, Action.RESUBMIT, dossier))
         procedure = self._procedure_of(dossier)
         components = [c.model_dump() for c in request.components]
         uploads = self._uploads(principal, components)
@@ -147,7 +152,7 @@ class DossierService:
                 expected_version: int | None = None) -> Dossier:
         dossier = self.visible(principal, dossier_id, expected_version)
         procedure = self._procedure_of(dossier)
-        rules.authorise(principal, dossier.status, rules.Action.RECEIVE, dossier)
+        authorise(principal, dossier.status, Action.RECEIVE, dossier)
         due = working_calendar().due_date(now, procedure.processing_time.value, procedure.processing_time.unit)
         receipt = _receipt(dossier, procedure, principal, now, due, request.note)
         changed, event = rules.receive(dossier, principal, now, due, receipt, correlation_id())
@@ -158,7 +163,7 @@ class DossierService:
                            expected_version: int | None = None) -> Dossier:
         dossier = self.visible(principal, dossier_id, expected_version)
         procedure = self._procedure_of(dossier)
-        rules.authorise(principal, dossier.status, rules.Action.REQUEST_SUPPLEMENT, dossier)
+        authorise(principal, dossier.status, Action.REQUEST_SUPPLEMENT, dossier)
         items = [i.model_dump() for i in request.items]
         check(check_supplement_items(procedure, items))
         named = [{**i, "name_vi": procedure.component(i["component_id"]).name_vi,
@@ -178,50 +183,19 @@ class DossierService:
 
     def process(self, principal: Principal, dossier_id: str, action: Action, request, now: datetime,
                 expected_version: int | None = None) -> Dossier:
-        """Transfer, assign, propose, send back, approve, reject, stop or withdraw."""
+        """The actions the domain's `act` records: the action's preparation (`PREPARATIONS`) first checks
+        what only the service can (the directory, the calendar, the uploads) and finds who receives the dossier."""
         dossier = self.visible(principal, dossier_id, expected_version)
         # Who may act is settled before anything else is looked at: a caller without the right must
         # not learn, from a 422, which usernames are the unit's specialists.
-        rules.check_scope(principal, dossier, rules.authorise(principal, dossier.status, action, dossier))
+        check_scope(principal, dossier, authorise(principal, dossier.status, action, dossier))
         details = request.model_dump(mode="json", exclude_none=True)
-        to = None
-        if action == Action.TRANSFER:
-            to = self._unit_of(dossier, details["unit"])
-        elif action == Action.SEND_TO_AGENCY:
-            to = self._partner_for(dossier, details, now)
-        elif action == Action.RETURN_FROM_AGENCY:
-            to = {"kind": "specialist", **(dossier.assignee or {}), "agency_code": dossier.agency_code}
-        elif action == Action.ASSIGN:
-            to = self._specialist_of(dossier, details["specialist"])
-        elif action == Action.PROPOSE:
-            to = {"kind": "leader", "unit": dossier.unit, "agency_code": dossier.agency_code}
-        elif action == Action.SEND_BACK:
-            to = {"kind": "specialist", **(dossier.assignee or {})}
-        elif action == Action.ISSUE_RESULT:
-            to = {"kind": "desk", "agency_code": dossier.agency_code}
-        due_date, results, upload_ids, statutory = None, None, [], None
-        if action == Action.RECORD_PAYMENT:
-            due_date = self._due_after_payment(dossier, details, now)
-            statutory = self._due_after_payment(dossier, details, now, rules.statutory_due(dossier))
-        elif action == Action.APOLOGISE:
-            due_date = date.fromisoformat(details.pop("new_due_date"))
-            if dossier.due_date and due_date <= dossier.due_date:
-                raise ValidationFailed([FieldError("new_due_date", "apology.date_not_later",
-                                                   {"due_date": dossier.due_date.isoformat()})])
-            # The letter promises a day the applicant can still come: after today, and a working day.
-            if due_date <= local_day(now) or not working_calendar().is_working_day(due_date):
-                raise ValidationFailed([FieldError("new_due_date", "apology.date_not_a_future_working_day")])
-        elif action == Action.ISSUE_RESULT:
-            upload_ids = details.pop("upload_ids")
-            results = self._result_files(principal, dossier, upload_ids)
-        elif action == Action.RECORD_DELIVERY:
-            sent_on = rules.parse_iso((dossier.returned or {}).get("at"))
-            delivered_on = date.fromisoformat(details["delivered_on"])
-            if delivered_on > local_day(now) or (sent_on and delivered_on < local_day(sent_on)):
-                raise ValidationFailed([FieldError("delivered_on", "field.range")])
-        changed, event = rules.act(dossier, principal, action, now, local_day(now), details, to, correlation_id(),
-                                   due_date=due_date, results=results, statutory_due=statutory)
-        self.store.apply(dossier.version, changed, event, upload_ids, upload_owner=principal.id)
+        prepare = PREPARATIONS.get(action, _nothing_to_prepare)
+        prepared = prepare(Taking(self, principal, dossier, details, now))
+        changed, event = rules.act(dossier, principal, action, now, local_day(now), details, prepared.to,
+                                   correlation_id(), due_date=prepared.due_date, results=prepared.results,
+                                   statutory_due=prepared.statutory_due)
+        self.store.apply(dossier.version, changed, event, prepared.upload_ids, upload_owner=principal.id)
         return changed
 
     @staticmethod
@@ -234,50 +208,7 @@ class DossierService:
         due = due or dossier.due_date
         if due is None or dossier.paused_at is None:
             return None
-        return working_calendar().extend_for_pause(due, rules.parse_iso(dossier.paused_at), now)
-
-    def _result_files(self, principal: Principal, dossier: Dossier, upload_ids: list[str]) -> list[dict]:
-        uploads = upload_service.verify_pending(principal, self.uploads.get_many(upload_ids))
-        errors = []
-        for i, upload_id in enumerate(upload_ids):
-            upload = uploads.get(upload_id)
-            field = f"upload_ids[{i}]"
-            if upload is None or upload.owner_id != principal.id or upload.component_id != RESULT_COMPONENT \
-                    or upload.dossier_id != dossier.id:
-                errors.append(FieldError(field, "upload.not_found", {"upload_id": upload_id}))
-            elif upload.attached_to:
-                errors.append(FieldError(field, "upload.already_attached", {"upload_id": upload_id}))
-            elif upload.status != "verified":
-                errors.append(FieldError(field, "upload.not_verified", {"upload_id": upload_id}))
-        if len(set(upload_ids)) != len(upload_ids):
-            errors.append(FieldError("upload_ids", "upload.duplicate", {"upload_id": ""}))
-        check(errors)
-        return [uploads[u].as_file() for u in upload_ids]
-
-    @staticmethod
-    def _unit_of(dossier: Dossier, unit_id: str) -> dict:
-        found = agency(dossier.agency_code)
-        unit = found.unit(unit_id) if found else None
-        if unit is None:
-            raise ValidationFailed([FieldError("unit", "unit.unknown",
-                                               {"unit": unit_id, "agency_code": dossier.agency_code})])
-        return {"kind": "unit", "unit": unit.id, "name": unit.name_vi, "agency_code": dossier.agency_code}
-
-    @staticmethod
-    def _partner_for(dossier: Dossier, details: dict, now: datetime) -> dict:
-        """Another agency on the list; its step is due by a working day from today on (the dossier's own
-        appointment date when none is given)."""
-        partner = agency(details["to_agency"])
-        errors = []
-        if partner is None or partner.code == dossier.agency_code:
-            errors.append(FieldError("to_agency", "agency.not_a_partner", {"agency_code": details["to_agency"]}))
-        step_due = details.get("step_due")
-        if step_due is not None:
-            day = date.fromisoformat(step_due)
-            if day < local_day(now) or not working_calendar().is_working_day(day):
-                errors.append(FieldError("step_due", "step_due.not_a_future_working_day"))
-        check(errors)
-        return {"kind": "agency", "agency_code": partner.code, "name": partner.name_vi}
+        return working_calendar().extend_for_pause(due, parse_iso(dossier.paused_at), now)
 
     def evaluate(self, principal: Principal, dossier_id: str, request, now: datetime,
                  expected_version: int | None = None) -> Dossier:
@@ -288,23 +219,11 @@ class DossierService:
         self.store.apply(dossier.version, changed, event)
         return changed
 
-    @staticmethod
-    def _specialist_of(dossier: Dossier, username: str) -> dict:
-        """The assignee must be an enabled specialist of the dossier's agency and unit."""
-        from ..adapters.directory import staff_member
-
-        member = staff_member(username)
-        if (member is None or not member["enabled"] or "specialist" not in member["roles"]
-                or member["agency_code"] != dossier.agency_code or member["unit"] != dossier.unit):
-            raise ValidationFailed([FieldError("specialist", "specialist.not_in_unit",
-                                               {"specialist": username, "unit": dossier.unit or ""})])
-        return {"kind": "specialist", "id": member["id"], "name": member["name"], "username": username}
-
     # -- reads -----------------------------------------------------------------------------------
 
     def visible(self, principal: Principal, dossier_id: str, expected_version: int | None = None) -> Dossier:
         dossier = self.store.get(dossier_id) if dossier_id and len(dossier_id) <= 64 else None
-        if dossier is None or not rules.can_see(principal, dossier):
+        if dossier is None or not can_see(principal, dossier):
             raise NotFound("dossier_not_found")
         if expected_version is not None and expected_version != dossier.version:
             raise Conflict("concurrent_update")
@@ -323,6 +242,161 @@ class DossierService:
     def _uploads(self, principal: Principal, components: list[dict]) -> dict:
         found = self.uploads.get_many(_upload_ids(components))
         return upload_service.verify_pending(principal, found)
+
+
+# -- preparations: what an action needs, beyond its request, before the domain records it --------------
+
+
+@dataclass(frozen=True)
+class Taking:
+    """An action about to be taken by `DossierService.process`, as its preparation reads it."""
+
+    service: DossierService
+    principal: Principal
+    dossier: Dossier
+    details: dict  # the request as the event records it: a preparation pops what it records otherwise
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What `rules.act` gets besides the request."""
+
+    to: dict | None = None  # who receives the dossier on a hand-over (a line of the control slip)
+    due_date: date | None = None  # the new appointment date, when the action moves it
+    statutory_due: date | None = None  # the rules' date, when the action moves it too
+    results: list[dict] | None = None  # verified result documents
+    upload_ids: list[str] = field(default_factory=list)  # uploads the same transaction attaches
+
+
+def _nothing_to_prepare(taking: Taking) -> Prepared:
+    return Prepared()
+
+
+def _to_unit(taking: Taking) -> Prepared:
+    """Transfer: a unit of the dossier's agency."""
+    dossier, unit_id = taking.dossier, taking.details["unit"]
+    found = agency(dossier.agency_code)
+    unit = found.unit(unit_id) if found else None
+    if unit is None:
+        raise ValidationFailed([FieldError("unit", "unit.unknown",
+                                           {"unit": unit_id, "agency_code": dossier.agency_code})])
+    return Prepared(to={"kind": "unit", "unit": unit.id, "name": unit.name_vi, "agency_code": dossier.agency_code})
+
+
+def _to_specialist(taking: Taking) -> Prepared:
+    """Assign: the assignee must be an enabled specialist of the dossier's agency and unit."""
+    from ..adapters.directory import staff_member
+
+    dossier, username = taking.dossier, taking.details["specialist"]
+    member = staff_member(username)
+    if (member is None or not member["enabled"] or "specialist" not in member["roles"]
+            or member["agency_code"] != dossier.agency_code or member["unit"] != dossier.unit):
+        raise ValidationFailed([FieldError("specialist", "specialist.not_in_unit",
+                                           {"specialist": username, "unit": dossier.unit or ""})])
+    return Prepared(to={"kind": "specialist", "id": member["id"], "name": member["name"], "username": username})
+
+
+def _to_leader(taking: Taking) -> Prepared:
+    """Propose: the leader of the unit the dossier is in."""
+    dossier = taking.dossier
+    return Prepared(to={"kind": "leader", "unit": dossier.unit, "agency_code": dossier.agency_code})
+
+
+def _back_to_specialist(taking: Taking) -> Prepared:
+    """Send back: the specialist who proposed."""
+    return Prepared(to={"kind": "specialist", **(taking.dossier.assignee or {})})
+
+
+def _to_partner(taking: Taking) -> Prepared:
+    """Send to agency: another agency on the list; its step is due by a working day from today on (the
+    dossier's own appointment date when none is given)."""
+    dossier, details, now = taking.dossier, taking.details, taking.now
+    partner = agency(details["to_agency"])
+    errors = []
+    if partner is None or partner.code == dossier.agency_code:
+        errors.append(FieldError("to_agency", "agency.not_a_partner", {"agency_code": details["to_agency"]}))
+    step_due = details.get("step_due")
+    if step_due is not None:
+        day = date.fromisoformat(step_due)
+        if day < local_day(now) or not working_calendar().is_working_day(day):
+            errors.append(FieldError("step_due", "step_due.not_a_future_working_day"))
+    check(errors)
+    return Prepared(to={"kind": "agency", "agency_code": partner.code, "name": partner.name_vi})
+
+
+def _back_from_partner(taking: Taking) -> Prepared:
+    """Return from agency: back to the assessing specialist of the dossier's own agency."""
+    dossier = taking.dossier
+    return Prepared(to={"kind": "specialist", **(dossier.assignee or {}), "agency_code": dossier.agency_code})
+
+
+def _payment(taking: Taking) -> Prepared:
+    """Record payment: the appointment date, and the rules' date, move by the time spent waiting."""
+    dossier, details, now = taking.dossier, taking.details, taking.now
+    return Prepared(due_date=DossierService._due_after_payment(dossier, details, now),
+                    statutory_due=DossierService._due_after_payment(dossier, details, now, statutory_due(dossier)))
+
+
+def _apology_date(taking: Taking) -> Prepared:
+    """Apologise: the letter's new appointment date, later than the current one."""
+    dossier = taking.dossier
+    due_date = date.fromisoformat(taking.details.pop("new_due_date"))
+    if dossier.due_date and due_date <= dossier.due_date:
+        raise ValidationFailed([FieldError("new_due_date", "apology.date_not_later",
+                                           {"due_date": dossier.due_date.isoformat()})])
+    # The letter promises a day the applicant can still come: after today, and a working day.
+    if due_date <= local_day(taking.now) or not working_calendar().is_working_day(due_date):
+        raise ValidationFailed([FieldError("new_due_date", "apology.date_not_a_future_working_day")])
+    return Prepared(due_date=due_date)
+
+
+def _result_files(taking: Taking) -> Prepared:
+    """Issue result: the desk receives the dossier with the caller's verified, not yet attached result uploads."""
+    principal, dossier = taking.principal, taking.dossier
+    to = {"kind": "desk", "agency_code": dossier.agency_code}
+    upload_ids = taking.details.pop("upload_ids")
+    uploads = upload_service.verify_pending(principal, taking.service.uploads.get_many(upload_ids))
+    errors = []
+    for i, upload_id in enumerate(upload_ids):
+        upload = uploads.get(upload_id)
+        field_name = f"upload_ids[{i}]"
+        if upload is None or upload.owner_id != principal.id or upload.component_id != RESULT_COMPONENT \
+                or upload.dossier_id != dossier.id:
+            errors.append(FieldError(field_name, "upload.not_found", {"upload_id": upload_id}))
+        elif upload.attached_to:
+            errors.append(FieldError(field_name, "upload.already_attached", {"upload_id": upload_id}))
+        elif upload.status != "verified":
+            errors.append(FieldError(field_name, "upload.not_verified", {"upload_id": upload_id}))
+    if len(set(upload_ids)) != len(upload_ids):
+        errors.append(FieldError("upload_ids", "upload.duplicate", {"upload_id": ""}))
+    check(errors)
+    return Prepared(to=to, results=[uploads[u].as_file() for u in upload_ids], upload_ids=upload_ids)
+
+
+def _delivery_date(taking: Taking) -> Prepared:
+    """Record delivery: delivered between the day it was sent and today."""
+    sent_on = parse_iso((taking.dossier.returned or {}).get("at"))
+    delivered_on = date.fromisoformat(taking.details["delivered_on"])
+    today = local_day(taking.now)
+    if delivered_on > today or (sent_on and delivered_on < local_day(sent_on)):
+        raise ValidationFailed([FieldError("delivered_on", "field.range")])
+    return Prepared()
+
+
+# One preparation per action that needs one; the others need nothing beyond their request.
+PREPARATIONS: dict[Action, Callable[[Taking], Prepared]] = {
+    Action.TRANSFER: _to_unit,
+    Action.ASSIGN: _to_specialist,
+    Action.PROPOSE: _to_leader,
+    Action.SEND_BACK: _back_to_specialist,
+    Action.SEND_TO_AGENCY: _to_partner,
+    Action.RETURN_FROM_AGENCY: _back_from_partner,
+    Action.RECORD_PAYMENT: _payment,
+    Action.APOLOGISE: _apology_date,
+    Action.ISSUE_RESULT: _result_files,
+    Action.RECORD_DELIVERY: _delivery_date,
+}
 
 
 def _upload_ids(components: list[dict]) -> list[str]:

@@ -16,11 +16,12 @@ from ..adapters.messaging import PermanentDeliveryError, send_email, send_sms
 from ..domain.actions import Audience, audiences
 from ..domain.agencies import agency
 from ..domain.calendar import LOCAL_TZ
-from ..domain.dossier import Dossier, iso, parse_iso
+from ..domain.dossier import Dossier
 from ..domain.event_types import EventType
 from ..domain.identity import check_phone, normalise_phone
 from ..domain.states import STATUSES
 from ..domain.templates import template_for
+from ..domain.times import iso, parse_iso
 from ..settings import get_settings
 from ..store.dossiers import DossierStore
 from ..store.notifications import FAILED, RETRYING, SENT, STAFF_CHANNEL, NotificationStore, notification_id

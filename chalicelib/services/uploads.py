@@ -8,11 +8,12 @@ from datetime import datetime
 
 from ..domain.calendar import LOCAL_TZ
 from ..domain.disarm import Disarmed, FileRefused, disarm
-from ..domain.dossier import Principal, iso
 from ..domain.errors import FieldError, NotFound, ValidationFailed, check
 from ..domain.files import safe_file_name
 from ..domain.ids import new_id
+from ..domain.principal import Principal
 from ..domain.submission import UPLOAD_PENDING, UPLOAD_REJECTED, UPLOAD_VERIFIED, UploadInfo
+from ..domain.times import iso
 from ..settings import get_settings
 from ..store import documents
 from ..store.procedures import ProcedureStore

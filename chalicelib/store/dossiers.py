@@ -8,8 +8,9 @@ from datetime import date
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..domain.dossier import Dossier, Event
+from ..domain.dossier import Dossier
 from ..domain.errors import Conflict
+from ..domain.events import Event
 from ..domain.search import Condition as SearchCondition
 from ..domain.search import Plan, applicant_id_number, applicant_name, name_key
 from ..domain.states import STATUSES

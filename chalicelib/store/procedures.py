@@ -1,7 +1,8 @@
 """The procedure catalogue: every published version, kept forever.
 
 The catalogue is small (hundreds of procedures), read on most requests and changed rarely, so
-the list is read from one index partition and cached per container for a short time.
+the list is read from one index partition and cached per container for a short time. A stored
+version is validated by the domain's model when read, once per container: published versions never change.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .models import ProcedureModel, bind
 CACHE_SECONDS = 60.0
 _cache: dict[tuple, tuple[float, list[Procedure]]] = {}
 _versions: dict[tuple, Procedure] = {}
+_parsed: dict[tuple, Procedure] = {}
 _lock = threading.Lock()
 
 
@@ -27,6 +29,16 @@ def _model(procedure: Procedure, published_at: str, published_by: str) -> Proced
                           code_version=f"{procedure.code}#{procedure.version:06d}",
                           effective_date=procedure.effective_date.isoformat(), published_at=published_at,
                           published_by=published_by, doc=procedure.to_dict())
+
+
+def _procedure(model: ProcedureModel) -> Procedure:
+    # Keyed on the publication too, not the version alone: a table made anew (tests, a fresh local stack) may hold
+    # another definition under the same code and version.
+    key = (model.code, model.version, model.published_at, model.published_by)
+    found = _parsed.get(key)
+    if found is None:
+        found = _parsed[key] = Procedure.model_validate(model.doc.as_dict())
+    return found
 
 
 class ProcedureStore:
@@ -44,7 +56,7 @@ class ProcedureStore:
         _cache.clear()
 
     def versions(self, code: str) -> list[Procedure]:
-        return [Procedure.from_dict(m.doc.as_dict()) for m in ProcedureModel.query(code, consistent_read=True)]
+        return [_procedure(m) for m in ProcedureModel.query(code, consistent_read=True)]
 
     def version(self, code: str, version: int) -> Procedure | None:
         """A published version never changes, so once read it is kept for the container's life."""
@@ -65,7 +77,7 @@ class ProcedureStore:
             cached = _cache.get(key)
             if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
                 return cached[1]
-        procedures = [Procedure.from_dict(m.doc.as_dict()) for m in ProcedureModel.catalogue_index.query("ALL")]
+        procedures = [_procedure(m) for m in ProcedureModel.catalogue_index.query("ALL")]
         with _lock:
             _cache[key] = (time.monotonic(), procedures)
         return procedures

@@ -28,7 +28,7 @@ def parse_moment(text: str) -> datetime:
 
 
 def _stored(moment: datetime) -> str:
-    """The events table's `at` format (chalicelib.domain.dossier.iso): milliseconds, Z."""
+    """The events table's `at` format (chalicelib.domain.times.iso): milliseconds, Z."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

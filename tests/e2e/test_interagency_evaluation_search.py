@@ -16,9 +16,9 @@ import pytest
 
 from chalicelib.domain.agencies import agency
 from chalicelib.domain.calendar import LOCAL_TZ
-from chalicelib.domain.dossier import iso, parse_iso
 from chalicelib.domain.identity import normalise_text_for_search, tax_code_check_digit
 from chalicelib.domain.states import TRANSITIONS, Action, Role, Status, find_transition
+from chalicelib.domain.times import iso, parse_iso
 from chalicelib.services.dossiers import working_calendar
 
 from .test_deadlines import move_due_date

@@ -26,7 +26,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from chalicelib.domain.dossier import iso, parse_iso
+from chalicelib.domain.times import iso, parse_iso
 from chalicelib.services.dossiers import working_calendar
 
 from .conftest import running_stack
@@ -686,7 +686,7 @@ def test_an_unknown_indicator_is_404_and_bad_parameters_are_400_field_by_field(a
         [("period", "metrics.period"), ("format", "field.choice"), ("rescore", "field.choice"),
          ("foo", "field.unknown")])
     body = problem(officer.get("/metrics/indicators/progress.on_time", params={"group_by": "week"}), 400)
-    assert body["errors"][0]["params"] == {"choices": "procedure, unit, officer, day"}
+    assert body["errors"][0]["params"] == {"choices": "procedure, unit, officer or day"}
 
     public = api()
     assert bad_query(public.get("/metrics/scorecard")) == [("agency", "field.required")]

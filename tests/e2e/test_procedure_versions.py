@@ -137,11 +137,12 @@ def _first_component(definition: dict, **changes) -> dict:
 
 INVALID_DEFINITIONS = [
     pytest.param(lambda d: {**d, "components": [{**c, "required": False} for c in d["components"]]},
-                 ("body", "procedure.invalid"), id="no-required-component"),
-    pytest.param(lambda d: {**d, "legal_basis": []}, ("body", "procedure.invalid"), id="no-legal-basis"),
-    pytest.param(lambda d: {**d, "components": [*d["components"], d["components"][0]]},
-                 ("body", "procedure.invalid"), id="duplicate-component-id"),
-    pytest.param(lambda d: _first_component(d, id="Bad_Id"), ("body", "procedure.invalid"), id="component-id-not-slug"),
+                 ("components", "procedure.no_required_component"), id="no-required-component"),
+    pytest.param(lambda d: {**d, "legal_basis": []}, ("legal_basis", "field.too_short"), id="no-legal-basis"),
+    pytest.param(lambda d: {**d, "components": [d["components"][0], *d["components"]]},
+                 ("components[1].id", "component.duplicate"), id="duplicate-component-id"),
+    pytest.param(lambda d: _first_component(d, id="Bad_Id"), ("components[0].id", "field.invalid"),
+                 id="component-id-not-slug"),
     pytest.param(lambda d: _first_component(d, accepted_types=["image/gif"]),
                  ("components[0].accepted_types[0]", "field.choice"), id="unaccepted-mime-type"),
     pytest.param(lambda d: _first_component(d, max_size_bytes=0), ("components[0].max_size_bytes", "field.range"),

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import requests
 
-from chalicelib.domain.dossier import iso, parse_iso
+from chalicelib.domain.times import iso, parse_iso
 from chalicelib.services.dossiers import working_calendar
 
 from .conftest import PDF

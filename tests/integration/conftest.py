@@ -16,7 +16,8 @@ from moto import mock_aws
 from PIL import Image
 
 from chalicelib.api import schemas
-from chalicelib.domain.dossier import Dossier, Principal
+from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.procedures import load_seed_catalogue
 from chalicelib.domain.states import Role
 from chalicelib.services import uploads as upload_service

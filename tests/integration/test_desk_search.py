@@ -14,9 +14,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from chalicelib.domain.access import can_see
 from chalicelib.domain.calendar import LOCAL_TZ
-from chalicelib.domain.dossier import Dossier, Principal, can_see
+from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.search import DeskFilters, applicant_id_number, name_key, plan
 from chalicelib.domain.states import STATUSES, Role, Status
 from chalicelib.store.dossiers import DossierStore, _to_model

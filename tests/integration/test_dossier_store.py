@@ -16,11 +16,13 @@ import boto3
 import pytest
 
 from chalicelib.api import schemas
-from chalicelib.domain import dossier as rules
+from chalicelib.domain import transitions as rules
 from chalicelib.domain.codes import format_dossier_code, parse_dossier_code
-from chalicelib.domain.dossier import Dossier, Event, Principal
+from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier
 from chalicelib.domain.errors import Conflict, DomainError, IdempotencyKeyReused, ValidationFailed
+from chalicelib.domain.events import Event
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.search import DeskFilters, plan
 from chalicelib.domain.states import Role, Status
 from chalicelib.domain.submission import UPLOAD_PENDING, UPLOAD_REJECTED, UPLOAD_VERIFIED
@@ -70,7 +72,7 @@ def _draft(owner: Principal, agency: str = AGENCY, upload_ids: tuple[str, ...] =
         procedure_code=WORK_PERMIT, procedure_version=1, agency_code=agency, owner_id=owner.id,
         applicant=dict(BUSINESS), summary="Hồ sơ thử nghiệm",
         components=[{"component_id": "application-form", "files": files}] if files else [],
-        delivery={"method": "desk", "address": None}, channel=rules.CHANNEL_ONLINE, status=Status.SUBMITTED,
+        delivery={"method": "desk", "address": None}, channel=CHANNEL_ONLINE, status=Status.SUBMITTED,
         submitted_at=when)
     return rules.submit(draft, owner, when, "corr-store-test")
 

@@ -23,8 +23,9 @@ from chalicelib.api import schemas
 from chalicelib.consumers.notifications import notifications as notifications_handler
 from chalicelib.consumers.relay import relay as relay_handler
 from chalicelib.domain.calendar import LOCAL_TZ
-from chalicelib.domain.dossier import Dossier, Principal
+from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.principal import Principal
 from chalicelib.observability import set_correlation_id
 from chalicelib.services.dossiers import DossierService
 from chalicelib.settings import get_settings

@@ -38,16 +38,19 @@ from functools import cache
 import boto3
 import pytest
 
-from chalicelib.domain import dossier as rules
+from chalicelib.domain import transitions as rules
 from chalicelib.domain.calendar import LOCAL_TZ
 from chalicelib.domain.codes import format_dossier_code
 from chalicelib.domain.deadlines import deadline_state
-from chalicelib.domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, Dossier, Event, Principal, parse_iso
+from chalicelib.domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, Dossier, statutory_due
+from chalicelib.domain.events import Event
 from chalicelib.domain.ids import is_id, new_id
 from chalicelib.domain.metric_facts import facts
 from chalicelib.domain.periods import parse_period
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.procedures import load_seed_catalogue
 from chalicelib.domain.states import STATUSES, Action, Role, Status
+from chalicelib.domain.times import parse_iso
 from chalicelib.services import metrics
 from chalicelib.services.deadlines import SCANNER
 from chalicelib.services.dossiers import DossierService, working_calendar
@@ -364,7 +367,7 @@ class _Walk:
                    "receipt_number": f"BL-{self.number:05d}", "note": ""}
         self.act(self.desk, Action.RECORD_PAYMENT, payment,
                  due_date=DossierService._due_after_payment(self.d, payment, self.t),
-                 statutory_due=DossierService._due_after_payment(self.d, payment, self.t, rules.statutory_due(self.d)),
+                 statutory_due=DossierService._due_after_payment(self.d, payment, self.t, statutory_due(self.d)),
                  tag=f"paid_{payment['method']}")
         return True
 
@@ -942,7 +945,7 @@ def test_a_fee_paid_after_an_apology_does_not_turn_the_apology_date_into_the_sta
     d = step(rules.act(d, desk, Action.RECORD_PAYMENT, at(paid_on), paid_on, payment,
                        due_date=DossierService._due_after_payment(d, payment, at(paid_on)),
                        statutory_due=DossierService._due_after_payment(d, payment, at(paid_on),
-                                                                      rules.statutory_due(d))))
+                                                                      statutory_due(d))))
     statutory = calendar.extend_for_pause(receipt_due, at(flagged_on, 10), at(paid_on))
     ended_on = calendar.add_working_days(statutory, 2)
     assert statutory < ended_on < d.due_date, "after the statutory date, before the apology's"

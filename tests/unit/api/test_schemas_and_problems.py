@@ -332,7 +332,7 @@ def test_the_source_scan_finds_the_codes_it_should():
     for code in ("component.missing", "upload.not_found", "citizen_id.birth_mismatch", "tax_code.checksum",
                  "phone.format", "email.format", "token_invalid", "unauthorized", "dossier_not_found",
                  "concurrent_update", "not_owner", "role_not_allowed", "validation_detail", "field.unknown",
-                 "procedure.invalid", "file.size_mismatch", "transition_not_allowed", "bad_query"):
+                 "procedure.not_effective", "file.size_mismatch", "transition_not_allowed", "bad_query"):
         assert code in used, code
 
 

@@ -40,16 +40,16 @@ def test_the_staff_templates_are_exactly_the_events_the_registry_tells_staff_of(
     assert event_types("staff") == told
 
 
-def test_http_actions_have_a_route_and_a_request_model_and_system_work_has_neither():
+def test_actions_callers_take_have_a_route_and_a_request_model_and_system_work_has_neither():
     for spec in ACTIONS:
-        system_only = spec.roles == {Role.SYSTEM}
-        if spec in http_actions():
-            assert spec.path.startswith("/dossiers/{dossier_id}/")
+        if spec.roles == {Role.SYSTEM}:
+            assert spec.path is None and spec.request is None, spec.action
+        else:
+            assert spec.path.startswith("/dossiers"), spec.action
             assert spec.request.resolve().model_json_schema()
             assert Role.SYSTEM not in spec.roles
-        else:
-            assert system_only or spec.action == Action.SUBMIT, spec.action
-            assert spec.path is None
+    assert {spec.action for spec in ACTIONS} - {spec.action for spec in http_actions()} == {
+        Action.SUBMIT, Action.FLAG_DUE_SOON, Action.FLAG_OVERDUE}
 
 
 def test_routes_are_unique():

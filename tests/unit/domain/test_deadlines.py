@@ -9,12 +9,13 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from chalicelib.api import schemas
-from chalicelib.domain import dossier as rules
+from chalicelib.domain import transitions as rules
 from chalicelib.domain.calendar import LOCAL_TZ, WorkingCalendar
 from chalicelib.domain.deadlines import DUE_SOON, OVERDUE, deadline_state
-from chalicelib.domain.dossier import Principal, iso
 from chalicelib.domain.errors import Forbidden, TransitionNotAllowed, ValidationFailed
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.states import Action, Role, Status
+from chalicelib.domain.times import iso
 from chalicelib.services.deadlines import SCANNER
 from chalicelib.services.dossiers import DossierService
 

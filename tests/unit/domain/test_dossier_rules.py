@@ -7,11 +7,15 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.domain import dossier as rules
-from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier, Principal, can_see, iso, parse_iso
+from chalicelib.domain import transitions as rules
+from chalicelib.domain.access import can_see
+from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier
 from chalicelib.domain.errors import Forbidden, TransitionNotAllowed
+from chalicelib.domain.events import EVENT_SCHEMA_VERSION
 from chalicelib.domain.ids import is_id
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.states import Role, Status
+from chalicelib.domain.times import iso, parse_iso
 
 AGENCY = "000.00.04.G18"
 T0 = datetime(2026, 3, 2, 2, 15, 30, 123000, tzinfo=UTC)  # 09:15:30.123 in Hà Nội
@@ -106,7 +110,7 @@ def test_event_to_dict_writes_the_time_as_utc_iso_with_milliseconds():
     _, event = rules.submit(_draft(), CITIZEN, T0)
     data = event.to_dict()
     assert data["at"] == "2026-03-02T02:15:30.123Z"
-    assert data["schema_version"] == rules.EVENT_SCHEMA_VERSION
+    assert data["schema_version"] == EVENT_SCHEMA_VERSION
     assert data["seq"] == 1
 
 

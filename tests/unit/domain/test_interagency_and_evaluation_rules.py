@@ -7,10 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from chalicelib.domain import dossier as rules
-from chalicelib.domain.dossier import Principal, can_see, iso
+from chalicelib.domain import transitions as rules
+from chalicelib.domain.access import can_see
 from chalicelib.domain.errors import Forbidden, TransitionNotAllowed
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.states import NOT_SATISFIED_EVENT, Action, Role, Status
+from chalicelib.domain.times import iso
 
 from .test_dossier_rules import CITIZEN, OFFICER, OTHER_CITIZEN, T0
 from .test_processing_rules import DESK, LEADER, OUTSIDER, SPECIALIST, TODAY, _assigned, _result_issued

@@ -9,8 +9,10 @@ from string import Template
 
 import pytest
 
-from chalicelib.domain import dossier as rules
-from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier, Event, Principal
+from chalicelib.domain import transitions as rules
+from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier
+from chalicelib.domain.events import Event
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.procedures import load_seed_catalogue
 from chalicelib.domain.states import Action, Role, Status
 from chalicelib.domain.templates import LANGUAGES, TEMPLATE_DIR, MessageTemplate, event_types, parse, template_for

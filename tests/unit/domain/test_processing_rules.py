@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from chalicelib.domain import dossier as rules
-from chalicelib.domain.dossier import Principal, can_see, iso
+from chalicelib.domain import transitions as rules
+from chalicelib.domain.access import can_see
 from chalicelib.domain.errors import Forbidden, TransitionNotAllowed, ValidationFailed
-from chalicelib.domain.states import Action, Role, Status
+from chalicelib.domain.principal import Principal
+from chalicelib.domain.states import Action, Role, Status, allowed_actions
+from chalicelib.domain.times import iso
 from chalicelib.services.dossiers import DossierService
 
 from .test_dossier_rules import AGENCY, CITIZEN, OFFICER, OTHER_CITIZEN, T0, _submitted
@@ -326,7 +328,7 @@ def test_the_result_reaches_the_applicant_by_the_delivery_method_they_chose(meth
     assert events[-1].payload["national_status"] == 10
     assert dossier.returned["method"] == method and dossier.returned["by"]["id"] == OFFICER.id
     assert dossier.results == RESULT_FILES
-    assert rules.allowed_actions(dossier.status, set(Role)) == ["evaluate"]
+    assert allowed_actions(dossier.status, set(Role)) == ["evaluate"]
     desk_step = dossier.control_slip[-1]
     assert desk_step["action"] == "issue_result", "returning the result is not a hand-over"
     assert desk_step["completed_at"] == iso(T0 + timedelta(hours=6)), "the first return action ends the desk's step"

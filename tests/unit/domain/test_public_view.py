@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from chalicelib.domain import dossier as rules
-from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier, Principal
+from chalicelib.domain import transitions as rules
+from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.procedures import load_seed_catalogue
 from chalicelib.domain.public_view import lookup_url, mask_name, public_view
 from chalicelib.domain.search import CODE_INDEX, Condition, DeskFilters, plan

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from chalicelib.domain.dossier import Principal
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.search import INDEXES, Condition, DeskFilters, Plan, UnsupportedFilter, name_key, plan
 from chalicelib.domain.states import Role
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain import dossier as rules
+from chalicelib.domain import transitions as rules
 from chalicelib.domain.agencies import agency
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.states import Action
 from chalicelib.domain.templates import STAFF_TEMPLATE_DIR, event_types, template_for
 from chalicelib.services import notifications
@@ -40,7 +41,7 @@ def _staff_history() -> dict:
     sent, send = rules.act(assigned, SPECIALIST, Action.SEND_TO_AGENCY, when, day,
                            {"to_agency": PARTNER, "request": "Xác nhận thời gian đóng bảo hiểm",
                             "step_due": "2026-03-06"}, {"kind": "agency", "agency_code": PARTNER})
-    partner = rules.Principal(id="bhxh-1", username="officer.bhxh", roles=OFFICER.roles, agency_code=PARTNER)
+    partner = Principal(id="bhxh-1", username="officer.bhxh", roles=OFFICER.roles, agency_code=PARTNER)
     back, reply = rules.act(sent, partner, Action.RETURN_FROM_AGENCY, when, day, {"reply": "Đã đóng đủ 12 tháng"},
                             {"kind": "specialist"})
     soon, due_soon = rules.act(assigned, SYSTEM, Action.FLAG_DUE_SOON, when, day,

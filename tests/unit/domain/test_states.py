@@ -10,8 +10,9 @@ import itertools
 
 import pytest
 
-from chalicelib.domain.dossier import Principal, authorise
+from chalicelib.domain.access import authorise
 from chalicelib.domain.errors import Forbidden, TransitionNotAllowed
+from chalicelib.domain.principal import Principal
 from chalicelib.domain.states import (
     STATUSES,
     TRANSITIONS,

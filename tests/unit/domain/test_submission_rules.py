@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -24,7 +23,7 @@ from chalicelib.domain.submission import (
 OWNER = "citizen-1"
 MB = 1024 * 1024
 
-PROCEDURE = Procedure.from_dict({
+PROCEDURE = Procedure.model_validate({
     "code": "1.014199", "version": 1, "effective_date": "2026-01-01",
     "name_vi": "Cấp giấy phép lao động", "name_en": "Work permit issuance",
     "field_code": "viec-lam", "field_vi": "Việc làm", "field_en": "Employment",
@@ -43,9 +42,9 @@ PROCEDURE = Procedure.from_dict({
     ],
     "applicant_types": ["person", "business"],
 })
-PARTIAL = replace(PROCEDURE, online_level=OnlineLevel.PARTIAL)
-BUSINESS_ONLY = replace(PROCEDURE, applicant_types=("business",))
-PERSON_ONLY = replace(PROCEDURE, applicant_types=("person",))
+PARTIAL = PROCEDURE.model_copy(update={"online_level": OnlineLevel.PARTIAL})
+BUSINESS_ONLY = PROCEDURE.model_copy(update={"applicant_types": ("business",)})
+PERSON_ONLY = PROCEDURE.model_copy(update={"applicant_types": ("person",)})
 
 
 def _upload(upload_id: str, component_id: str = "application-form", **overrides) -> UploadInfo:
