@@ -81,7 +81,7 @@ def operation(bp: Any, method: str, path: str, *, summary: str, tag: str, auth: 
             elif request.query_params:
                 _no_query(request.query_params)
             if body is not None:
-                from .schemas import parse
+                from .validation import parse
 
                 kwargs["body"] = parse(body.resolve(), json_body(request))
             return handler(**kwargs)
@@ -108,7 +108,7 @@ def _no_query(params: dict) -> None:
 def parse_query(model: Any, params: dict) -> Any:
     """Query parameters into the operation's model; every bad or unknown one reported at once (400)."""
     from ..domain.errors import ValidationFailed
-    from .schemas import parse
+    from .validation import parse
 
     params = dict(params)
     cross = getattr(model, "cross_field_errors", lambda _: [])(params)

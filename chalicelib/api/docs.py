@@ -1,5 +1,6 @@
 """The contract, served: `/openapi.json`, and `/docs`, a Swagger UI page whose assets the platform serves
-itself (no CDN: officers' networks often block them, and the page must not load code from elsewhere)."""
+itself (no CDN: officers' networks often block them, and the page must not load code from elsewhere).
+The assets are the Swagger UI 5 build that AWS Lambda Powertools ships, already a dependency."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from .contract import operation
 
 bp = Blueprint(__name__)
 
-# The assets of Swagger UI the page needs; nothing else of the package is reachable.
-ASSETS = {"swagger-ui.css": "text/css; charset=utf-8", "swagger-ui-bundle.js": "text/javascript; charset=utf-8"}
+# The assets the page needs: name served -> (file in Powertools' swagger_ui folder, media type).
+ASSETS = {"swagger-ui.css": ("swagger-ui.min.css", "text/css; charset=utf-8"),
+          "swagger-ui-bundle.js": ("swagger-ui-bundle.min.js", "text/javascript; charset=utf-8")}
 _PAGE = """<!doctype html>
 <html lang="en">
 <head>
@@ -73,21 +75,20 @@ def docs_asset(asset):
     from .http import Problem
 
     if asset == "init.js":
-        body = _INIT
+        body, media_type = _INIT, "text/javascript; charset=utf-8"
     elif asset in ASSETS:
-        body = _asset(asset)
+        body, media_type = _asset(asset), ASSETS[asset][1]
     else:
         raise Problem(404, "not_found", "route_not_found")
-    return Response(body=body, status_code=200,
-                    headers={"Content-Type": ASSETS.get(asset, "text/javascript; charset=utf-8"),
-                             "Cache-Control": "public, max-age=86400"})
+    return Response(body=body, status_code=200, headers={"Content-Type": media_type,
+                                                         "Cache-Control": "public, max-age=86400"})
 
 
 @lru_cache(maxsize=len(ASSETS))
 def _asset(name: str) -> str:
     import importlib.util
 
-    # The package's own __init__ imports web-framework helpers the platform does not need.
-    spec = importlib.util.find_spec("swagger_ui")
-    static = Path(next(iter(spec.submodule_search_locations))) / "static"
-    return (static / name).read_text(encoding="utf-8")
+    # Found by path: importing Powertools' event handler package would load what the platform does not use.
+    spec = importlib.util.find_spec("aws_lambda_powertools")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "event_handler" / "openapi" / "swagger_ui"
+    return (folder / ASSETS[name][0]).read_text(encoding="utf-8")

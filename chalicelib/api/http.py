@@ -223,17 +223,3 @@ def _new_id() -> str:
     from ..domain.ids import new_id
 
     return new_id()
-
-
-def query_params(request: Any) -> dict[str, str]:
-    return dict(request.query_params or {})
-
-
-def page_limit(params: dict[str, str], default: int = 20, maximum: int = 100) -> int:
-    raw = params.get("limit")
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= maximum:
-        raise Problem(400, "malformed_request", "bad_query",
-                      errors=[domain_errors.FieldError("limit", "field.range")])
-    return int(raw)

@@ -25,7 +25,7 @@ _HEADER_DOCS = {
     "Idempotency-Key": ("Any unique string (1–128 printable characters): a retry with the same key and body returns "
                         "the same dossier.", {"type": "string", "minLength": 1, "maxLength": 128}),
     "Accept-Language": ("`vi` (default) or `en`: the language of problem details and readable names.",
-                        {"type": "string", "maxLength": 200}),
+                        {"type": "string"}),
 }
 _RESPONSE_HEADERS = {
     "ETag": "The dossier's version, for `If-Match`.",

@@ -10,8 +10,8 @@ from pydantic_core import PydanticCustomError
 from ..domain.codes import parse_dossier_code
 from ..domain.fields import SaneDate
 from ..domain.states import Status
-from .schemas import Strict
 from .types import Cursor, Flag, PageLimit, Version
+from .validation import Strict
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z.-]+$")]
 Search = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
@@ -25,7 +25,7 @@ def _period(value: str) -> str:
     try:
         parse_period(value, date(2026, 1, 1))  # the shape only: a rolling period is resolved at read time
     except BadPeriod:
-        raise PydanticCustomError("metrics_period", "not a period") from None
+        raise PydanticCustomError("metrics.period", "not a period") from None
     return value
 
 
@@ -33,7 +33,7 @@ def _known_agency(value: str) -> str:
     from ..domain.agencies import agency
 
     if agency(value) is None:
-        raise PydanticCustomError("agency_unknown", "unknown agency", {"agency_code": value})
+        raise PydanticCustomError("agency.unknown", "unknown agency", {"agency_code": value})
     return value
 
 
@@ -50,7 +50,7 @@ _TEXT = r"^[^\x00-\x1f\x7f]*$"
 def _dossier_code(value: str) -> str:
     value = value.upper()
     if parse_dossier_code(value) is None:
-        raise PydanticCustomError("dossier_code", "not a dossier code")
+        raise PydanticCustomError("field.dossier_code", "not a dossier code")
     return value
 
 

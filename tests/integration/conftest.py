@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 from PIL import Image
 
-from chalicelib.api import schemas
+from chalicelib.api import schemas, validation
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.procedures import load_seed_catalogue
@@ -134,7 +134,7 @@ def now() -> datetime:
 
 def create_upload(principal: Principal, component_id: str, content_type: str, size: int,
                   code: str = WORK_PERMIT) -> dict:
-    request = schemas.parse(schemas.CreateUpload, {
+    request = validation.parse(schemas.CreateUpload, {
         "procedure_code": code, "component_id": component_id, "file_name": f"{component_id}.bin",
         "content_type": content_type, "size": size})
     return upload_service.create_upload(principal, request, now())
@@ -176,7 +176,7 @@ def submission_body(principal: Principal, code: str = WORK_PERMIT, summary: str 
 
 
 def submit(principal: Principal, body: dict, key: str | None = None) -> tuple[Dossier, bool]:
-    request = schemas.parse(schemas.SubmitDossier, body)
+    request = validation.parse(schemas.SubmitDossier, body)
     return DossierService().submit(principal, request, body, key or uuid.uuid4().hex, now())
 
 

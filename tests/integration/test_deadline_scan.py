@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import boto3
 from pynamodb.connection.base import Connection
 
-from chalicelib.api import schemas
+from chalicelib.api import schemas, validation
 from chalicelib.domain.calendar import LOCAL_TZ
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.ids import new_id
@@ -78,7 +78,7 @@ def _received(agency: str = AGENCY) -> Dossier:
     """A dossier submitted and received through the service, as the desk does it."""
     owner = citizen()
     dossier = submit(owner, submission_body(owner, PROCEDURE_OF[agency]))[0]
-    return DossierService().receive(officer(agency), dossier.id, schemas.parse(schemas.Receive, {}), now())
+    return DossierService().receive(officer(agency), dossier.id, validation.parse(schemas.Receive, {}), now())
 
 
 def _raw(dossier_id: str) -> dict:
@@ -121,7 +121,7 @@ def test_a_received_dossier_goes_from_due_soon_to_overdue_and_an_apology_starts_
     assert overdue["seq"] == flagged.version
 
     new_due = CALENDAR.add_working_days(late_day, 5)
-    request = schemas.parse(schemas.Apologise, {"new_due_date": new_due.isoformat(), "reason": "Cần xác minh thêm"})
+    request = validation.parse(schemas.Apologise, {"new_due_date": new_due.isoformat(), "reason": "Cần xác minh thêm"})
     apologised = DossierService().process(officer(), received.id, Action.APOLOGISE, request, _at(late_day, 11))
     assert apologised.due_date == new_due and apologised.deadline_alert is None
     assert _raw(received.id)["due_date"] == {"S": new_due.isoformat()}, "the index follows the new date"
@@ -137,7 +137,7 @@ def test_an_ended_dossier_leaves_the_index(stack):
     assert "agency_open" in _raw(received.id)
     withdrawn = DossierService().process(
         citizen(owner.removeprefix("citizen-")), received.id, Action.WITHDRAW,
-        schemas.parse(schemas.WithReason, {"reason": "Không còn nhu cầu"}), now())
+        validation.parse(schemas.WithReason, {"reason": "Không còn nhu cầu"}), now())
     assert withdrawn.status == Status.WITHDRAWN and withdrawn.due_date == received.due_date
     raw = _raw(received.id)
     assert "agency_open" not in raw and "due_date" not in raw, "removed, not left behind"
@@ -175,7 +175,7 @@ def test_a_dossier_changed_after_the_scan_read_it_is_left_for_the_next_run(stack
         found = original(self, agency_code, last_day, limit, cursor)
         # An officer transfers the dossier between the scan's read and its write.
         DossierService().process(officer(), received.id, Action.TRANSFER,
-                                 schemas.parse(schemas.Transfer, {"unit": "viec-lam"}), now())
+                                 validation.parse(schemas.Transfer, {"unit": "viec-lam"}), now())
         return found
 
     monkeypatch.setattr(DossierStore, "open_due_by", read_then_someone_acts)

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import boto3
 import pytest
 
-from chalicelib.api import schemas
+from chalicelib.api import schemas, validation
 from chalicelib.domain import transitions as rules
 from chalicelib.domain.codes import format_dossier_code, parse_dossier_code
 from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier
@@ -261,7 +261,7 @@ def test_apply_with_a_stale_version_changes_nothing(stack):
     owner, desk = citizen(), officer()
     original = _stored(owner)
     service = DossierService()
-    received = service.receive(desk, original.id, schemas.parse(schemas.Receive, {}), now())
+    received = service.receive(desk, original.id, validation.parse(schemas.Receive, {}), now())
     assert received.version == 2
     store = DossierStore()
     before = store.history(original.id)
@@ -393,8 +393,8 @@ def test_concurrent_receive_and_refuse_one_wins(stack):
     desk_a, desk_b = officer(), officer()
     service = DossierService()
     actions = [
-        lambda: service.receive(desk_a, dossier.id, schemas.parse(schemas.Receive, {"note": "Đủ"}), now()),
-        lambda: service.refuse(desk_b, dossier.id, schemas.parse(schemas.Refuse, {"reason": "Thiếu"}), now()),
+        lambda: service.receive(desk_a, dossier.id, validation.parse(schemas.Receive, {"note": "Đủ"}), now()),
+        lambda: service.refuse(desk_b, dossier.id, validation.parse(schemas.Refuse, {"reason": "Thiếu"}), now()),
     ]
     with _hold_transactions_until(2):  # both have read version 1 before either writes
         outcomes = _in_threads(2, lambda i: actions[i]())
@@ -416,9 +416,9 @@ def test_concurrent_receive_and_refuse_one_wins(stack):
 def test_officer_with_a_stale_expected_version_gets_conflict(stack):
     dossier = submitted()
     service = DossierService()
-    service.receive(officer(), dossier.id, schemas.parse(schemas.Receive, {}), now(), expected_version=1)
+    service.receive(officer(), dossier.id, validation.parse(schemas.Receive, {}), now(), expected_version=1)
     with pytest.raises(Conflict):
-        service.refuse(officer(), dossier.id, schemas.parse(schemas.Refuse, {"reason": "Thiếu"}), now(),
+        service.refuse(officer(), dossier.id, validation.parse(schemas.Refuse, {"reason": "Thiếu"}), now(),
                        expected_version=1)
     assert DossierStore().get(dossier.id).version == 2
 
@@ -430,8 +430,8 @@ def test_many_concurrent_officer_actions_leave_one_transition(stack):
     def act(i: int):
         desk = officer()
         if i % 2:
-            return service.receive(desk, dossier.id, schemas.parse(schemas.Receive, {}), now())
-        return service.refuse(desk, dossier.id, schemas.parse(schemas.Refuse, {"reason": "Thiếu"}), now())
+            return service.receive(desk, dossier.id, validation.parse(schemas.Receive, {}), now())
+        return service.refuse(desk, dossier.id, validation.parse(schemas.Refuse, {"reason": "Thiếu"}), now())
 
     outcomes = _in_threads(6, act)
     assert sum(kind == "ok" for kind, _ in outcomes) == 1
@@ -479,7 +479,7 @@ def test_events_carry_the_outbox_fields_and_reach_the_stream(stack):
     set_correlation_id("itest-correlation-1")
     try:
         dossier, _ = submit(owner, body)
-        received = DossierService().receive(desk, dossier.id, schemas.parse(schemas.Receive, {}), now())
+        received = DossierService().receive(desk, dossier.id, validation.parse(schemas.Receive, {}), now())
     finally:
         set_correlation_id(None)
 
@@ -526,7 +526,7 @@ def test_the_desk_queue_by_status_is_scoped_to_agency_and_status(stack):
     owner = citizen()
     waiting = [_stored(owner) for _ in range(2)]
     handled = _stored(owner)
-    DossierService().receive(officer(), handled.id, schemas.parse(schemas.Receive, {}), now())
+    DossierService().receive(officer(), handled.id, validation.parse(schemas.Receive, {}), now())
     elsewhere = _stored(owner, OTHER_AGENCY)
     store = DossierStore()
 

@@ -19,7 +19,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
-from chalicelib.api import schemas
+from chalicelib.api import schemas, validation
 from chalicelib.consumers.notifications import notifications as notifications_handler
 from chalicelib.consumers.relay import relay as relay_handler
 from chalicelib.domain.calendar import LOCAL_TZ
@@ -199,7 +199,7 @@ def make_dossier(owner: Principal | None = None, **changes: Any) -> Dossier:
 
 
 def receive_dossier(dossier: Dossier, desk: Principal | None = None) -> Dossier:
-    return DossierService().receive(desk or officer(), dossier.id, schemas.parse(schemas.Receive, {}), now())
+    return DossierService().receive(desk or officer(), dossier.id, validation.parse(schemas.Receive, {}), now())
 
 
 def envelopes_of(queue: Queue, reader: StreamReader, *dossiers: Dossier) -> list[str]:

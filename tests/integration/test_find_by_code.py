@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from chalicelib.api import schemas
+from chalicelib.api import schemas, validation
 from chalicelib.api.desk import parse_filters
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.search import DeskFilters, plan
@@ -37,7 +37,7 @@ def test_a_code_finds_its_dossier_and_an_unknown_code_finds_nothing(stack):
 
 def test_the_found_dossier_is_the_current_state_not_the_index_copy(stack):
     dossier = submitted()
-    DossierService().receive(officer(), dossier.id, schemas.parse(schemas.Receive, {"note": ""}), now())
+    DossierService().receive(officer(), dossier.id, validation.parse(schemas.Receive, {"note": ""}), now())
     found = DossierStore().find_by_code(dossier.code)
     assert (found.status.value, found.version) == ("received", 2)
     assert found.receipt["lookup_url"].endswith(f"/public/dossiers/{dossier.code}")
@@ -90,7 +90,7 @@ def test_the_receipt_and_the_submission_message_give_the_lookup_address(stack, m
         monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     dossier = submitted()
     url = expected.format(code=dossier.code)
-    received = DossierService().receive(officer(), dossier.id, schemas.parse(schemas.Receive, {"note": ""}), now())
+    received = DossierService().receive(officer(), dossier.id, validation.parse(schemas.Receive, {"note": ""}), now())
     assert received.receipt["lookup_url"] == url
     first = {"type": "dossier.submitted", "seq": 1, "payload": {}, "at": now().isoformat()}
     for event_type, state in (("dossier.submitted", dossier), ("dossier.received", received)):

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.api import schemas
+from chalicelib.api import schemas, validation
 from chalicelib.consumers.notifications import notifications as notifications_handler
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.templates import template_for
@@ -53,16 +53,16 @@ def _live(rounds: int, decision: str | None, sms: bool, locale: str) -> Dossier:
     changes = {"locale": locale, "sms_opt_in": sms, "applicant": {"phone": "0912345678"}}
     dossier = make_dossier(owner, **changes)
     for round_ in range(rounds):
-        request = schemas.parse(schemas.RequestSupplement, {
+        request = validation.parse(schemas.RequestSupplement, {
             "items": [{"component_id": "photos", "reason": f"Ảnh mờ (lần {round_ + 1})"}], "note": "Bổ sung giúp"})
         service.request_supplement(desk, dossier.id, request, now())
-        resubmission = schemas.parse(schemas.Resubmit, {"components": [
+        resubmission = validation.parse(schemas.Resubmit, {"components": [
             {"component_id": "photos", "upload_ids": [upload(owner, "photos", code=SHORT_WORK_PERMIT)]}]})
         service.resubmit(owner, dossier.id, resubmission, now())
     if decision == "received":
-        service.receive(desk, dossier.id, schemas.parse(schemas.Receive, {}), now())
+        service.receive(desk, dossier.id, validation.parse(schemas.Receive, {}), now())
     elif decision == "refused":
-        refusal = schemas.parse(schemas.Refuse, {"reason": "Hồ sơ không thuộc thẩm quyền giải quyết"})
+        refusal = validation.parse(schemas.Refuse, {"reason": "Hồ sơ không thuộc thẩm quyền giải quyết"})
         service.refuse(desk, dossier.id, refusal, now())
     return service.store.get(dossier.id)
 

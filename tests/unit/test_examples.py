@@ -24,8 +24,8 @@ from chalicelib.api.schemas import (
     ReturnAtDesk,
     SubmitDossier,
     Transfer,
-    parse,
 )
+from chalicelib.api.validation import parse
 from chalicelib.domain.agencies import agency
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.identity import check_citizen_id

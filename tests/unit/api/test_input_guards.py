@@ -12,9 +12,10 @@ from pynamodb.exceptions import GetError, QueryError
 
 from chalicelib.api import queries
 from chalicelib.api.contract import parse_query
-from chalicelib.api.http import Problem, aws_problem, page_limit
+from chalicelib.api.http import Problem, aws_problem
 from chalicelib.api.present import expected_version
-from chalicelib.api.schemas import Apologise, parse
+from chalicelib.api.schemas import Apologise
+from chalicelib.api.validation import parse
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.store.cursors import BadCursor, decode
 
@@ -39,14 +40,7 @@ def test_limit_takes_only_short_ascii_digits(raw):
 
 def test_limit_in_range_is_a_number():
     assert parse_query(queries.Page, {"limit": "100"}).limit == 100
-    assert page_limit({"limit": "7"}) == 7
-
-
-@pytest.mark.parametrize("raw", NON_ASCII_DIGITS + ["9" * 5000])
-def test_legacy_page_limit_refuses_other_scripts_digits_and_huge_numbers(raw):
-    with pytest.raises(Problem) as caught:
-        page_limit({"limit": raw})
-    assert caught.value.status == 400
+    assert parse_query(queries.Page, {}).limit == 20
 
 
 @pytest.mark.parametrize("raw", NON_ASCII_DIGITS + ["9" * 5000, '"12345678901"', "abc", '"-3"'])

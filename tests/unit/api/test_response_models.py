@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api import responses, schemas
+from chalicelib.api import responses, schemas, validation
 from chalicelib.api.http import problem_response, to_problem
 from chalicelib.api.responses import RESPONSE_MODELS, Dossier, ProblemDetails
 from chalicelib.domain import dossier as domain_dossier
@@ -23,7 +23,7 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 
 def _request_models() -> list[type[BaseModel]]:
     return [m for m in vars(schemas).values()
-            if isinstance(m, type) and issubclass(m, schemas.Strict) and m is not schemas.Strict]
+            if isinstance(m, type) and issubclass(m, validation.Strict) and m is not validation.Strict]
 
 
 def _document(models, mode: str = "serialization") -> dict:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from chalicelib.api import schemas
+from chalicelib.api import schemas, validation
 from chalicelib.domain import transitions as rules
 from chalicelib.domain.calendar import LOCAL_TZ, WorkingCalendar
 from chalicelib.domain.deadlines import DUE_SOON, OVERDUE, deadline_state
@@ -297,7 +297,7 @@ def _service(dossier) -> DossierService:
 def test_the_service_refuses_a_new_date_that_is_not_later(new_due):
     flagged = _flagged()[0]
     service = _service(flagged)
-    request = schemas.parse(schemas.Apologise, {"new_due_date": new_due.isoformat(), "reason": REASON})
+    request = validation.parse(schemas.Apologise, {"new_due_date": new_due.isoformat(), "reason": REASON})
     with pytest.raises(ValidationFailed) as caught:
         service.process(OFFICER, flagged.id, Action.APOLOGISE, request, NOW)
     (error,) = caught.value.errors
@@ -311,7 +311,7 @@ def test_the_service_refuses_a_new_date_already_past():
     assert flagged.due_date == date(2026, 3, 16)
     service = _service(flagged)
     friday = _hanoi(date(2026, 3, 20))
-    request = schemas.parse(schemas.Apologise, {"new_due_date": "2026-03-18", "reason": REASON})
+    request = validation.parse(schemas.Apologise, {"new_due_date": "2026-03-18", "reason": REASON})
     with pytest.raises(ValidationFailed) as caught:
         service.process(OFFICER, flagged.id, Action.APOLOGISE, request, friday)
     assert [e.field for e in caught.value.errors] == ["new_due_date"]
@@ -325,7 +325,7 @@ def _hanoi(day: date) -> datetime:
 def test_the_service_writes_the_apology_with_the_new_date():
     flagged = _flagged()[0]
     service = _service(flagged)
-    request = schemas.parse(schemas.Apologise, {"new_due_date": "2026-03-20", "reason": REASON})
+    request = validation.parse(schemas.Apologise, {"new_due_date": "2026-03-20", "reason": REASON})
     changed = service.process(OFFICER, flagged.id, Action.APOLOGISE, request, NOW)
     ((expected_version, stored, event),) = service.store.applied
     assert expected_version == flagged.version and stored is changed
@@ -339,6 +339,6 @@ def test_the_apology_schema_requires_a_date_and_a_reason():
                  {"new_due_date": "2026-03-20", "reason": ""},
                  {"new_due_date": "2026-03-20", "reason": "x", "extra": 1}):
         with pytest.raises(ValidationFailed):
-            schemas.parse(schemas.Apologise, body)
-    assert schemas.parse(schemas.Apologise, {"new_due_date": "2026-03-20", "reason": "x"}).new_due_date == \
+            validation.parse(schemas.Apologise, body)
+    assert validation.parse(schemas.Apologise, {"new_due_date": "2026-03-20", "reason": "x"}).new_due_date == \
         date(2026, 3, 20)

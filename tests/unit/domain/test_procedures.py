@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.api.schemas import PublishProcedure, field_errors
+from chalicelib.api.schemas import PublishProcedure
+from chalicelib.api.validation import field_errors
 from chalicelib.domain.messages import MESSAGES
 from chalicelib.domain.procedures import (
     APPLICANT_TYPES,
