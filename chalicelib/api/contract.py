@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .. import refs
@@ -45,7 +45,6 @@ class Operation:
     response_headers: tuple[str, ...] = ()
     media_types: tuple[str, ...] = ("application/json",)
     roles: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict)
 
 
 OPERATIONS: list[Operation] = []

@@ -111,10 +111,10 @@ def verify(principal: Principal, upload_id: str) -> UploadInfo:
         except FileRefused as refused:
             problems = [FieldError("upload", refused.detail_code, refused.params)]
     status = UPLOAD_REJECTED if problems else UPLOAD_VERIFIED
-    store.record_verification(upload_id, status, {**findings, "problems": [p.code for p in problems]})
+    recorded = store.record_verification(upload_id, status, {**findings, "problems": [p.code for p in problems]})
     if problems:
         raise ValidationFailed(problems)
-    return store.get(upload_id)
+    return recorded or store.get(upload_id)  # judged meanwhile by a concurrent call: read its verdict
 
 
 def _store_disarmed(key: str, found: documents.StoredObject, safe: Disarmed) -> dict:

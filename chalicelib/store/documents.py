@@ -45,26 +45,39 @@ def presigned_get(key: str, version_id: str | None, file_name: str, ttl_seconds:
 def inspect(key: str, max_size: int) -> StoredObject | None:
     """Size, real type and SHA-256 of the stored object, or None if nothing was uploaded.
 
-    Oversized objects are not read in full: the size alone condemns them.
+    One ranged GET: at most `max_size + 1` bytes come back, and the object's whole size is in
+    `Content-Range`, so an oversized object is condemned without being read in full.
     """
     s3 = client("s3")
     bucket = get_settings().documents_bucket
     try:
-        head = s3.head_object(Bucket=bucket, Key=key)
+        got = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{max_size}")
     except s3.exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        code = error.response.get("Error", {}).get("Code")
+        if code in ("404", "NoSuchKey", "NotFound"):
             return None
+        if code == "InvalidRange":  # an empty object has no byte 0
+            return StoredObject(size=0, content_type=None, sha256="", version_id=_version_of(s3, bucket, key))
         raise
-    size = int(head["ContentLength"])
-    version_id = head.get("VersionId")
+    size = _total_size(got)
+    version_id = got.get("VersionId")
     if size > max_size or size == 0:
+        got["Body"].close()
         return StoredObject(size=size, content_type=None, sha256="", version_id=version_id)
-    extra = {"VersionId": version_id} if version_id else {}
-    # Read whole: disarming parses the file, and the size was just bounded by max_size.
-    body = s3.get_object(Bucket=bucket, Key=key, **extra)["Body"].read()
+    body = got["Body"].read()
     return StoredObject(size=len(body), content_type=sniff_content_type(body[:SNIFF_BYTES]),
                         sha256=hashlib.sha256(body).hexdigest(), version_id=version_id, body=body,
-                        stored_type=head.get("ContentType"))
+                        stored_type=got.get("ContentType"))
+
+
+def _total_size(got: dict) -> int:
+    """`Content-Range: bytes 0-99/1234` names the whole object's size; without it the body is all there is."""
+    whole = (got.get("ContentRange") or "").rpartition("/")[2]
+    return int(whole) if whole.isdigit() else int(got["ContentLength"])
+
+
+def _version_of(s3, bucket: str, key: str) -> str | None:
+    return s3.head_object(Bucket=bucket, Key=key).get("VersionId")
 
 
 def replace(key: str, body: bytes, content_type: str) -> str | None:

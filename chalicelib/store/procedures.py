@@ -20,6 +20,7 @@ from .models import ProcedureModel, bind
 CACHE_SECONDS = 60.0
 _cache: dict[tuple, tuple[float, list[Procedure]]] = {}
 _versions: dict[tuple, Procedure] = {}
+_by_code: dict[tuple, tuple[float, list[Procedure]]] = {}
 _parsed: dict[tuple, Procedure] = {}
 _lock = threading.Lock()
 
@@ -54,6 +55,7 @@ class ProcedureStore:
                 raise Conflict("version_exists") from error
             raise
         _cache.clear()
+        _by_code.clear()
 
     def versions(self, code: str) -> list[Procedure]:
         return [_procedure(m) for m in ProcedureModel.query(code, consistent_read=True)]
@@ -69,7 +71,18 @@ class ProcedureStore:
         return found
 
     def effective(self, code: str, on: date) -> Procedure | None:
-        return effective_version(self.versions(code), on)
+        """Read on every upload and submission: a procedure's versions are kept per container for
+        CACHE_SECONDS (a new version is published ahead of its effective date, so a minute's delay in
+        another container changes nothing)."""
+        key = (self._settings.cache_key, code)
+        with _lock:
+            cached = _by_code.get(key)
+        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return effective_version(cached[1], on)
+        versions = self.versions(code)
+        with _lock:
+            _by_code[key] = (time.monotonic(), versions)
+        return effective_version(versions, on)
 
     def all_versions(self) -> list[Procedure]:
         key = self._settings.cache_key

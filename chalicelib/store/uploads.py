@@ -49,14 +49,15 @@ class UploadStore:
                 found[info.id] = info
         return found
 
-    def record_verification(self, upload_id: str, status: str, findings: dict) -> bool:
+    def record_verification(self, upload_id: str, status: str, findings: dict) -> UploadInfo | None:
         """Only a pending upload is judged, once; the verified record then never changes
-        (its expiry is lifted so a verified file's record outlives the pending-upload TTL)."""
+        (its expiry is lifted so a verified file's record outlives the pending-upload TTL). Returns the
+        record as written (None if it was judged meanwhile), so nobody has to read it again."""
         model = ControlModel(pk=_pk(upload_id))
         actions = [ControlModel.status.set(status), ControlModel.expires_at.remove()]
         actions += [ControlModel.doc[key].set(value) for key, value in findings.items()]
         try:
             model.update(actions=actions, condition=ControlModel.status == UPLOAD_PENDING)
         except UpdateError:
-            return False
-        return True
+            return None
+        return _info(model)  # PynamoDB refreshes the model from the ALL_NEW answer
