@@ -29,15 +29,25 @@ def _stage_environment(stage: str) -> dict[str, str]:
     return dict(config["stages"].get(stage, {}).get("environment_variables", {}))
 
 
+# Connections the kernel holds for a server of the stack until its accept loop (one thread, sharing the GIL with
+# everything else in the process) takes them. Beyond it SYNs are dropped: a burst of clients waits 1, 3, 7 s... for
+# the retransmission, or times out. socketserver's default (5, the API server's) lost connections to a few dozen
+# clients; werkzeug's 128 (moto's) to a burst of 200. Linux caps it at net.core.somaxconn.
+LISTEN_BACKLOG = 1024
+
+
 def start_moto(host: str, port: int):
     import logging
 
     from moto.server import ThreadedMotoServer
+    from werkzeug import serving
 
     from scripts.moto_fidelity import serialise_dynamodb_writes
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call drowns the banner
     serialise_dynamodb_writes()
+    # ThreadedMotoServer builds werkzeug's threaded server itself, with no say in its backlog.
+    serving.ThreadedWSGIServer.request_queue_size = LISTEN_BACKLOG
 
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
@@ -74,10 +84,22 @@ def _match_greedy_paths() -> None:
     local.RouteMatcher._greedy = True
 
 
+def _local_server(app, config, host: str, port: int):
+    """chalice.local.create_local_server, with a server class whose listen backlog takes a burst."""
+    from chalice import local
+
+    class BurstTolerantHTTPServer(local.ThreadedHTTPServer):
+        request_queue_size = LISTEN_BACKLOG
+        daemon_threads = True  # a request still being handled never holds up the stack's exit
+
+    local.CustomLocalChalice.__bases__ = (local.LocalChalice, app.__class__)
+    app.__class__ = local.CustomLocalChalice
+    return local.LocalDevServer(app, config, host, port, server_cls=BurstTolerantHTTPServer)
+
+
 def start_api(host: str, port: int, stage: str = "local"):
     """Chalice's local server in a thread, on the real app object."""
     from chalice.config import Config
-    from chalice.local import create_local_server
 
     sys.path.insert(0, str(REPO_ROOT))
     from app import app
@@ -90,7 +112,7 @@ def start_api(host: str, port: int, stage: str = "local"):
     _match_greedy_paths()
     config = Config.create(chalice_stage=stage, app_name="motcua", project_dir=str(REPO_ROOT),
                            config_from_disk=json.loads((REPO_ROOT / ".chalice" / "config.json").read_text()))
-    server = create_local_server(app, config, host, port)
+    server = _local_server(app, config, host, port)
     thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
     thread.start()
     return server
