@@ -53,6 +53,13 @@ bench: $(STAMP)  ## the figures in docs/performance.md
 	$(PY) bench/cold_start.py
 	$(PY) bench/pipeline.py
 	$(PY) bench/scorecard.py
+	$(PY) bench/lifecycle_cost.py
+	$(PY) bench/hot_keys.py
+
+# Minutes long, so not part of `make bench`; `make test` runs a short version (tests/e2e/test_burst.py).
+.PHONY: load
+load: $(STAMP)  ## concurrent clients against a local stack of its own, then no loss/duplicate checks (CLIENTS=20 DURATION=120)
+	$(PY) bench/load_test.py --clients $(or $(CLIENTS),20) --duration $(or $(DURATION),120)
 
 package: $(STAMP)  ## chalice package + infra/ merge, checked by cfn-lint, into build/$(STAGE)
 	$(PY) -m scripts.package --stage $(STAGE) --out build/$(STAGE)

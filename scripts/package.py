@@ -103,9 +103,17 @@ def finalize_template(template: dict[str, Any]) -> list[str]:
     - AppPolicy is attached to every function role. With autogen_policy false Chalice creates one
       role per function (<Function>Role); the merge cannot enumerate them, so it is done here.
       Functions then depend on AppPolicy so event source mappings see the permissions.
+    - Each consumer's EventBridge rule gets the event types the consumer acts on (`detail-type`), from
+      the code's one declaration (chalicelib/consumers/sources.py `rule_event_types`).
     """
+    from chalicelib.consumers.sources import route_event_types
+
     notes: list[str] = []
     resources: dict[str, Any] = template.setdefault("Resources", {})
+    try:
+        notes += route_event_types(resources)
+    except ValueError as error:
+        raise PackageError(str(error)) from error
 
     for name in [n for n, r in resources.items() if isinstance(r, dict) and "Type" not in r]:
         del resources[name]

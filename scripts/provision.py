@@ -26,6 +26,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from chalicelib.consumers.sources import route_event_types
 from scripts.template import load_template
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -533,6 +534,7 @@ def provision_stack(
         path = REPO_ROOT / path
     template = load_template(path)
     resources: dict[str, Any] = template.get("Resources", {})
+    route_event_types(resources)  # as scripts/package.py does: each consumer's rule gets its event types
     order = _plan(resources)
 
     session = boto3.session.Session(region_name=region)

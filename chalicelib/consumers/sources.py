@@ -16,3 +16,30 @@ def logical_id(placeholder_arn: str) -> str:
     if ":table/" in placeholder_arn:
         return placeholder_arn.split(":table/", 1)[1].split("/", 1)[0]
     return placeholder_arn.rsplit(":", 1)[1]
+
+
+def rule_event_types() -> dict[str, list[str]]:
+    """The event types each consumer's EventBridge rule delivers, by the rule's logical id: what the
+    consumer acts on, declared once in the domain. scripts/package.py and scripts/provision.py write them
+    into the rules' patterns, so neither the stack nor the local one can drift from the code."""
+    from ..domain.actions import audiences
+    from ..domain.event_types import EventType
+    from ..domain.metric_facts import METRIC_EVENT_TYPES
+
+    return {"NotificationsRule": sorted(t.value for t in EventType if audiences(t)),
+            "MetricsRule": sorted(t.value for t in METRIC_EVENT_TYPES)}
+
+
+def route_event_types(resources: dict) -> list[str]:
+    """Put each consumer rule's `detail-type` list into its event pattern (in place); returns notes.
+    A rule the template lacks is left alone (a scratch app); a hand-written list that differs is refused."""
+    notes = []
+    for rule, types in rule_event_types().items():
+        pattern = resources.get(rule, {}).get("Properties", {}).get("EventPattern")
+        if not isinstance(pattern, dict):
+            continue
+        if pattern.get("detail-type", types) != types:
+            raise ValueError(f"{rule}: detail-type is generated from the code; remove it from infra/resources.yaml")
+        pattern["detail-type"] = types
+        notes.append(f"{rule} delivers {len(types)} event types")
+    return notes

@@ -1,20 +1,33 @@
 """What each dossier event adds to the service-quality counters: a pure fold over the dossier's own history.
 
-The metrics consumer and the rebuild both call `facts(history)` with a dossier's events up to and including
-the one being counted, so counting incrementally and rebuilding from the event log give the same numbers
+The facts of an event depend on the event and on the fold's state after the dossier's earlier events
+(`FoldState`). The rebuild folds each dossier's whole history; the metrics consumer keeps the state after
+the last event it counted (`fold` + `advance`, stored with its dedupe marker) and computes the next event's
+facts from it with `facts_after`, so both run the same steps over the same events and give the same numbers
 by construction. A fact belongs to the local (Vietnam) day it happened on; `periods` maps that day to the
 day, month, quarter and year buckets it is summed into.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 
 from .calendar import LOCAL_TZ
 from .dossier import CHANNEL_ONLINE
 from .event_types import EventType
-from .times import parse_iso
+from .times import iso, parse_iso
+
+# Every event type the fold reads: the ones that move a counter or the state later events are counted
+# with. The metrics consumer's EventBridge rule delivers only these (chalicelib/consumers/sources.py);
+# tests/unit/domain/test_metric_facts.py proves every other type neither counts nor moves the state.
+METRIC_EVENT_TYPES: frozenset[EventType] = frozenset({
+    EventType.SUBMITTED, EventType.RECEIVED, EventType.SUPPLEMENT_REQUESTED, EventType.REFUSED,
+    EventType.TRANSFERRED, EventType.ASSIGNED, EventType.PROPOSED, EventType.SENT_TO_AGENCY,
+    EventType.RETURNED_FROM_AGENCY, EventType.SENT_BACK, EventType.APPROVED, EventType.REJECTED,
+    EventType.STOPPED, EventType.WITHDRAWN, EventType.FEE_PAID, EventType.RESULT_ISSUED, EventType.RETURNED,
+    EventType.EVALUATED, EventType.RATED_NOT_SATISFIED,
+})
 
 # National status groups (DOMAIN.md): the end of a dossier's handling, for the on-time rate.
 _ENDING = {EventType.REFUSED: "refused", EventType.WITHDRAWN: "withdrawn", EventType.STOPPED: "stopped",
@@ -42,7 +55,9 @@ class Fact:
 
 
 @dataclass
-class _State:
+class FoldState:
+    """What the facts of an event need to know of the dossier's earlier events."""
+
     agency: str = ""
     procedure: str = ""
     channel: int = CHANNEL_ONLINE
@@ -53,6 +68,23 @@ class _State:
     ended: bool = False
     unit: str | None = None
     officer: str | None = None  # the assigned specialist's username
+
+    def to_dict(self) -> dict:
+        """JSON-ready and small (the consumer stores it with every counted event): defaults left out."""
+        data = asdict(self)
+        data["received_at"] = iso(self.received_at) if self.received_at else None
+        data["statutory_due"] = self.statutory_due.isoformat() if self.statutory_due else None
+        blank = asdict(FoldState())
+        return {k: v for k, v in data.items() if v != blank[k]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FoldState:
+        data = dict(data)
+        if data.get("received_at"):
+            data["received_at"] = parse_iso(data["received_at"])
+        if data.get("statutory_due"):
+            data["statutory_due"] = date.fromisoformat(data["statutory_due"])
+        return cls(**data)
 
 
 def local_day(moment: datetime) -> date:
@@ -65,7 +97,7 @@ def periods(day: date) -> list[str]:
     return [f"D#{day.isoformat()}", f"M#{day:%Y-%m}"]
 
 
-def _apply(state: _State, event: dict) -> None:
+def advance(state: FoldState, event: dict) -> None:
     """Advance the state past `event` (what later events need to know)."""
     kind, payload = event["type"], event.get("payload") or {}
     if kind == EventType.SUBMITTED:
@@ -91,18 +123,28 @@ def _apply(state: _State, event: dict) -> None:
         state.ended = True
 
 
+def fold(events: list[dict], state: FoldState | None = None) -> FoldState:
+    """The state after `events` (a dossier's events in order), starting from `state` (left unchanged)."""
+    state = replace(state) if state is not None else FoldState()
+    for event in events:
+        advance(state, event)
+    return state
+
+
 def facts(history: list[dict]) -> list[Fact]:
     """The counters the last event of `history` moves. `history` is the dossier's events in order
     (as stored: type, at, actor, payload), ending with the event being counted."""
-    state = _State()
-    for earlier in history[:-1]:
-        _apply(state, earlier)
-    event = history[-1]
+    return facts_after(fold(history[:-1]), history[-1])
+
+
+def facts_after(before: FoldState, event: dict) -> list[Fact]:
+    """The counters `event` moves, given the state after the dossier's earlier events (left unchanged)."""
+    state = replace(before)
     kind, payload, actor = event["type"], event.get("payload") or {}, event.get("actor") or {}
     at = parse_iso(event["at"])
     day = local_day(at)
     if kind == EventType.SUBMITTED:
-        _apply(state, event)
+        advance(state, event)
     found: list[tuple[str, float, date, str | None]] = []  # counter, delta, day, officer
 
     def add(counter: str, delta: float = 1, on: date = day, officer: str | None = None) -> None:

@@ -3,17 +3,15 @@ indicator tables, and the rebuild from the event log (docs/metrics.md)."""
 
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..domain.metric_facts import EVENT_FIELDS, PAYLOAD_FIELDS, Fact, facts, periods
+from ..domain.metric_facts import EVENT_FIELDS, PAYLOAD_FIELDS, Fact, FoldState, facts_after, fold, periods
 from ..domain.periods import Period
 from ..domain.quality import config_for, score_indicator, scorecard
-from ..settings import get_settings
 from ..store import metrics as store
-from .queue_consumer import run_batch
+from .queue_consumer import PoisonMessage, event_of, run_batch
 
 CONSUMER = "metrics"
 
@@ -23,50 +21,90 @@ Rows = dict[tuple[str, str], dict[str, float]]
 # --------------------------------------------------------------------------- counting
 
 
+_generation_seen: int | None = None  # the generation this container read last: its markers are read with it
+FOLD_ATTEMPTS = 3
+
+
 def handle_batch(raw_event: dict, context: Any = None) -> dict:
-    # One read of the generation pointer per batch: a rebuild switches it only while this consumer is paused.
-    generation = store.active_generation()
-    return run_batch(raw_event, context, CONSUMER,
-                     lambda event: count_event(event["dossier_id"], int(event["seq"]), generation))
+    # One batch read per batch: the generation pointer (a rebuild switches it only while this consumer is
+    # paused) and the dedupe markers, with their fold states, of the batch's dossiers.
+    global _generation_seen
+    dossier_ids = []
+    for record in raw_event.get("Records") or []:
+        try:
+            dossier_ids.append(event_of(record.get("body") or "")["dossier_id"])
+        except PoisonMessage:
+            continue  # run_batch fails it alone
+    generation, marks = store.read_marks(dossier_ids, _generation_seen)
+    _generation_seen = generation
+    return run_batch(raw_event, context, CONSUMER, lambda event: count_event(event, generation, marks))
 
 
-def count_event(dossier_id: str, seq: int, generation: int | None = None) -> str:
-    """Add what event `seq` of the dossier contributes; "counted", "duplicate" or "nothing"."""
-    history = dossier_history(dossier_id, seq)
-    if not history or history[-1]["seq"] != seq:
-        raise RuntimeError(f"event {dossier_id}#{seq} is not in the log yet")  # retried by the queue
-    found = facts(history)
-    if not found:
-        return "nothing"
+def count_event(event: dict, generation: int | None = None, marks: dict[str, store.Mark] | None = None) -> str:
+    """Add what `event` (as delivered: id, type, dossier_id, seq, at, actor, payload) contributes;
+    "counted", "duplicate" or "nothing". `marks` holds dossiers' markers already read (and is kept up to
+    date); a dossier not in it is read."""
+    dossier_id, seq = event["dossier_id"], int(event["seq"])
     generation = generation or store.active_generation()
-    try:
-        store.apply(generation, dossier_id, seq, rows_for(found, dossier_id, generation))
-    except store.Duplicate:
-        return "duplicate"
-    return "counted"
+    marks = marks if marks is not None else {}
+    for _ in range(FOLD_ATTEMPTS):
+        mark = marks.get(dossier_id) or store.read_mark(generation, dossier_id)
+        if seq in mark.seqs:
+            return "duplicate"
+        before, moves = state_before(dossier_id, seq, mark)
+        found = facts_after(before, event)
+        if not found:
+            return "nothing"  # such an event moves no state either (tests/unit/domain/test_metric_facts.py)
+        after = fold([event], before).to_dict() if moves else None
+        try:
+            store.apply(generation, dossier_id, seq, rows_for(found, dossier_id, generation), after, mark.folded_to)
+        except store.Duplicate:
+            return "duplicate"
+        except store.FoldMoved:
+            marks.pop(dossier_id, None)  # another delivery of this dossier counted meanwhile: read again
+            continue
+        marks[dossier_id] = store.Mark(mark.seqs | {seq}, seq if moves else mark.folded_to,
+                                       after if moves else mark.fold)
+        return "counted"
+    raise RuntimeError(f"{dossier_id}#{seq}: the fold state kept moving")  # the queue retries it
 
 
-def dossier_history(dossier_id: str, up_to_seq: int) -> list[dict]:
-    return store.event_history(dossier_id, up_to_seq, EVENT_FIELDS, PAYLOAD_FIELDS)
+def state_before(dossier_id: str, seq: int, mark: store.Mark) -> tuple[FoldState, bool]:
+    """The fold state after the dossier's events before `seq`, and whether counting `seq` moves the kept
+    state. Usually the kept state is right before it (no read); after events this consumer is not sent
+    (or counted nothing), the few in between are read; an event older than the kept state (delivered out
+    of order) is counted from its whole history."""
+    folded_to = mark.folded_to or 0
+    kept = FoldState.from_dict(mark.fold or {}) if mark.folded_to else FoldState()
+    if folded_to == seq - 1:
+        return kept, True
+    if folded_to < seq - 1:
+        return fold(dossier_history(dossier_id, seq - 1, folded_to + 1), kept), True
+    return fold(dossier_history(dossier_id, seq - 1)), False
 
 
-def shard_of(dossier_id: str) -> int:
-    """Spreads one agency's writes over several items (docs/metrics.md: hot counters)."""
-    return zlib.crc32(dossier_id.encode()) % get_settings().metrics_shards
+def dossier_history(dossier_id: str, up_to_seq: int, from_seq: int = 1) -> list[dict]:
+    """The dossier's events `from_seq` to `up_to_seq`, all of them (an event is relayed only once written,
+    and every earlier one of its dossier was written before it)."""
+    if up_to_seq < from_seq:
+        return []
+    history = store.event_history(dossier_id, up_to_seq, EVENT_FIELDS, PAYLOAD_FIELDS, from_seq)
+    if [e["seq"] for e in history] != list(range(from_seq, up_to_seq + 1)):
+        raise RuntimeError(f"events {from_seq}-{up_to_seq} of {dossier_id} are not all in the log")  # retried
+    return history
 
 
 def rows_for(found: list[Fact], dossier_id: str, generation: int, rows: Rows | None = None) -> Rows:
     rows = rows if rows is not None else defaultdict(lambda: defaultdict(float))
-    shard = shard_of(dossier_id)
     for fact in found:
         dims = {"all": "-", "procedure": fact.procedure, "unit": fact.unit, "officer": fact.officer}
         for period in periods(fact.day):
-            pk = store.counter_key(generation, fact.agency, period)
             for dimension, value in dims.items():
                 if value:
-                    # One officer's rows move only as fast as that officer works: no need to shard them.
-                    row = store.row_key(dimension, value, 0 if dimension == "officer" else shard)
-                    rows[(pk, row)][fact.counter] += fact.delta
+                    # The shard is in the partition key (docs/metrics.md: hot counters).
+                    shard = store.shard_of(dossier_id, dimension, value)
+                    pk = store.counter_key(generation, fact.agency, period, shard)
+                    rows[(pk, store.row_key(dimension, value))][fact.counter] += fact.delta
     return rows
 
 
@@ -87,14 +125,18 @@ def rebuild() -> dict:
                                         "payload": e.payload.as_dict()})
     rows: Rows = defaultdict(lambda: defaultdict(float))
     applied: dict[str, list[int]] = {}
+    folds: dict[str, tuple[int, dict]] = {}
     events = 0
     for dossier_id, history in histories.items():
         history.sort(key=lambda e: e["seq"])
         applied[dossier_id] = [e["seq"] for e in history]
-        for i in range(len(history)):
-            rows_for(facts(history[: i + 1]), dossier_id, generation, rows)
+        state = FoldState()
+        for event in history:  # the consumer's steps: the facts from the state before, then the state after
+            rows_for(facts_after(state, event), dossier_id, generation, rows)
+            state = fold([event], state)
+        folds[dossier_id] = (history[-1]["seq"], state.to_dict())
         events += len(history)
-    written = store.write_generation(generation, rows, applied)
+    written = store.write_generation(generation, rows, applied, folds)
     store.set_active_generation(generation)
     return {"generation": generation, "dossiers": len(histories), "events": events, "items_written": written}
 
@@ -103,20 +145,30 @@ def rebuild() -> dict:
 
 
 class Reader:
-    """Counter reads for one agency and period, counting the items read (the scorecard's cost)."""
+    """Counter reads for one agency and period, counting the items read (the scorecard's cost). Each bucket
+    is `METRICS_SHARDS` partition keys: a read by dimension is one query per bucket and shard, a read of one
+    known row is a batch of keys."""
 
     def __init__(self, agency: str, period: Period) -> None:
         self.agency, self.period = agency, period
         self.generation = store.active_generation()
         self.items_read = 1  # the generation pointer
 
-    def rows(self, prefix: str, buckets: list[str] | tuple[str, ...] | None = None) -> list[dict]:
+    def rows(self, prefix: str = "", buckets: list[str] | tuple[str, ...] | None = None,
+             below: str | None = None) -> list[dict]:
         found = []
         for bucket in buckets or self.period.buckets:
-            part = store.read(self.generation, self.agency, bucket, prefix)
+            part = store.read(self.generation, self.agency, bucket, prefix, below)
             self.items_read += len(part)
             found += [{**row, "bucket": bucket} for row in part]
         return found
+
+    def row(self, row_key: str, buckets: list[str] | tuple[str, ...] | None = None) -> list[dict]:
+        """One known row (`all#-`, `procedure#<code>`) in every bucket and shard."""
+        found = store.get_rows(self.generation, self.agency, buckets or self.period.buckets, row_key)
+        rows = [{**row, "bucket": bucket} for bucket, part in found.items() for row in part]
+        self.items_read += len(rows)
+        return rows
 
     @staticmethod
     def totals(rows: list[dict], key=None) -> dict:
@@ -150,9 +202,11 @@ def _complete(procedure) -> bool:
 
 def read_scorecard(agency: str, period: Period, today: date, rescore: bool = False) -> dict:
     reader = Reader(agency, period)
-    totals = reader.totals(reader.rows("all#"))
-    by_procedure = reader.totals(reader.rows("procedure#"), key=lambda r: r["value"])
-    officers = reader.totals(reader.rows("officer#"), key=lambda r: r["value"])
+    # `all`, `officer` and `procedure` sort before `unit`: one query per bucket and shard reads all three.
+    found = reader.rows(below="unit#")
+    totals = reader.totals([r for r in found if r["dimension"] == "all"])
+    by_procedure = reader.totals([r for r in found if r["dimension"] == "procedure"], key=lambda r: r["value"])
+    officers = reader.totals([r for r in found if r["dimension"] == "officer"], key=lambda r: r["value"])
     online_received = {code for code, c in by_procedure.items() if c.get("received_online", 0) > 0}
     catalogue = catalogue_facts(agency, min(period.last_day, today), online_received)
     desk_officers = sum(1 for c in officers.values() if c.get("received", 0) > 0)
@@ -175,9 +229,9 @@ def read_indicator(agency: str, indicator_id: str, period: Period, today: date, 
     if indicator is None:
         return None
     reader = Reader(agency, period)
+    row = store.row_key("procedure", procedure) if procedure else store.row_key("all", "-")
     if group_by == "day":
-        prefix = f"procedure#{procedure}#" if procedure else "all#"
-        grouped = reader.totals(reader.rows(prefix, period.day_buckets()), key=lambda r: r["bucket"][2:])
+        grouped = reader.totals(reader.row(row, period.day_buckets()), key=lambda r: r["bucket"][2:])
         keys = [b[2:] for b in period.day_buckets()]
     elif group_by in ("procedure", "unit", "officer"):
         grouped = reader.totals(reader.rows(f"{group_by}#"), key=lambda r: r["value"])
@@ -185,8 +239,7 @@ def read_indicator(agency: str, indicator_id: str, period: Period, today: date, 
             grouped = {k: v for k, v in grouped.items() if k == procedure}
         keys = sorted(grouped)
     else:
-        prefix = f"procedure#{procedure}#" if procedure else "all#"
-        grouped, keys = {"total": reader.totals(reader.rows(prefix))}, ["total"]
+        grouped, keys = {"total": reader.totals(reader.row(row))}, ["total"]
     rows = [{"key": key, **score_indicator(indicator, grouped.get(key, {}), {})} for key in keys]
     return {"agency": agency, "indicator": indicator_id, "name_vi": indicator.name_vi, "name_en": indicator.name_en,
             "period": {"label": period.label, "from": period.first_day.isoformat(), "to": period.last_day.isoformat()},

@@ -47,7 +47,9 @@ def notify(event: dict) -> str:
     """Send what `event` tells the applicant, and the agency's staff; returns the outcome for metrics."""
     told = audiences(event["type"])
     if not told:
-        return "ignored"  # an internal step (the registry tells nobody of it): no need to read the dossier
+        # An internal step (the registry tells nobody of it). The rule no longer delivers these
+        # (chalicelib/consumers/sources.py); a replay by hand may: answered without reading anything.
+        return "ignored"
     dossier = DossierStore().get(event["dossier_id"])
     if dossier is None:
         raise PoisonMessage(f"no dossier {event['dossier_id']}")

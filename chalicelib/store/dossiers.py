@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 
+from botocore.exceptions import ClientError
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -16,7 +18,8 @@ from ..domain.search import Plan, applicant_id_number, applicant_name, name_key
 from ..domain.states import STATUSES
 from ..domain.submission import UPLOAD_VERIFIED
 from . import cursors
-from .models import ControlModel, DossierModel, EventModel, bind, connection
+from .models import DOSSIER_INDEX as _DOSSIER_INDEX
+from .models import ControlModel, DossierModel, EventModel, bind, connection, day_key
 
 ATTACHED = "attached"
 # Items one search request may read from an index before it answers with what it found and a cursor.
@@ -41,6 +44,35 @@ def _condition(condition: SearchCondition):
     if condition.op == "begins_with":
         return attribute.startswith(condition.values[0])
     raise ValueError(condition.op)
+
+
+# BatchGetItem takes at most 100 keys; keys it leaves unprocessed (throttling) are asked again after
+# a growing pause, and a read still incomplete after that fails as throttled (503, Retry-After).
+BATCH_GET_KEYS = 100
+BATCH_GET_RETRIES = 6
+
+
+def read_items(ids: list[str]) -> dict[str, dict]:
+    """The dossiers with these ids, as raw items by id (ids without a dossier are absent): a list page's
+    full items in one BatchGetItem per 100 ids. Eventually consistent, as the index the ids came from."""
+    table = DossierModel._get_connection()
+    found: dict[str, dict] = {}
+    unique = list(dict.fromkeys(ids))
+    for first in range(0, len(unique), BATCH_GET_KEYS):
+        pending = unique[first:first + BATCH_GET_KEYS]
+        for attempt in range(BATCH_GET_RETRIES + 1):
+            response = table.batch_get_item([{"id": dossier_id} for dossier_id in pending])
+            for item in response.get("Responses", {}).get(table.table_name, []):
+                found[item["id"]["S"]] = item
+            unprocessed = response.get("UnprocessedKeys", {}).get(table.table_name, {}).get("Keys", [])
+            pending = [key["id"]["S"] for key in unprocessed]
+            if not pending:
+                break
+            if attempt == BATCH_GET_RETRIES:
+                raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
+                                             "Message": f"{len(pending)} keys left unprocessed"}}, "BatchGetItem")
+            time.sleep(min(0.05 * 2 ** attempt, 1.0))
+    return found
 
 
 class IdempotentReplay(Exception):
@@ -91,8 +123,8 @@ def _from_model(model: DossierModel) -> Dossier:
 def _event_model(event: Event) -> EventModel:
     data = event.to_dict()
     return EventModel(dossier_id=event.dossier_id, seq=event.seq, event_id=event.id, type=event.type,
-                      at=data["at"], day=data["at"][:10], actor=event.actor, payload=event.payload,
-                      schema_version=event.schema_version, correlation_id=event.correlation_id)
+                      at=data["at"], day=day_key(data["at"], event.dossier_id), actor=event.actor,
+                      payload=event.payload, schema_version=event.schema_version, correlation_id=event.correlation_id)
 
 
 def _attach_uploads(tx: TransactWrite, upload_ids: list[str], owner_id: str, dossier_id: str) -> None:
@@ -179,34 +211,51 @@ class DossierStore:
         return next((_from_model(model) for model in found), None)
 
     def list_by_owner(self, owner_id: str, limit: int, cursor: str | None) -> tuple[list[Dossier], str | None]:
-        start = cursors.decode(cursor, {"owner_id": owner_id})
-        result = DossierModel.owner_index.query(owner_id, scan_index_forward=False, limit=limit,
-                                                last_evaluated_key=start)
-        return self._page(result, limit)
-
-    @staticmethod
-    def _page(result, limit: int) -> tuple[list[Dossier], str | None]:
-        # Iterating a limited PynamoDB query stops after `limit` items and keeps the key to resume from.
-        items = [_from_model(m) for m in result]
-        next_cursor = cursors.encode(result.last_evaluated_key) if len(items) >= limit else None
-        return items, next_cursor
+        """A citizen's dossiers, newest first."""
+        return self._list("owner-index", owner_id, None, limit, cursor, newest_first=True)
 
     def open_due_by(self, agency_code: str, last_day: date, limit: int | None = None,
                     cursor: str | None = None) -> tuple[list[Dossier], str | None]:
         """Open dossiers of an agency due on or before `last_day`, earliest first: one index range."""
-        start = cursors.decode(cursor, {"agency_open": agency_code})
-        result = DossierModel.agency_due_index.query(agency_code, DossierModel.due_date <= last_day.isoformat(),
-                                                     limit=limit, last_evaluated_key=start)
-        if limit is None:
-            return [_from_model(m) for m in result], None
-        return self._page(result, limit)
+        return self._list("agency-due-index", agency_code, DossierModel.due_date <= last_day.isoformat(), limit,
+                          cursor, newest_first=False)
+
+    def _list(self, index: str, partition: str, key_range, limit: int | None, cursor: str | None,
+              newest_first: bool) -> tuple[list[Dossier], str | None]:
+        """One key range of an index, `limit` entries from `cursor` on (all of it without a limit), as
+        dossiers in index order; the cursor is the index's own key to resume from, as before projections
+        were cut to keys: the index gives the page's ids, one BatchGetItem the dossiers."""
+        pk_attribute = _DOSSIER_INDEX[index].hash_key
+        start = cursors.decode(cursor, {pk_attribute: partition})
+        entries: list[dict] = []
+        while True:
+            page = DossierModel._get_connection().query(
+                partition, range_key_condition=key_range, index_name=index, exclusive_start_key=start,
+                limit=limit - len(entries) if limit else None, scan_index_forward=not newest_first)
+            entries.extend(page.get("Items", []))
+            start = page.get("LastEvaluatedKey")
+            if start is None or (limit and len(entries) >= limit):
+                break
+        next_cursor = cursors.encode(start) if limit and len(entries) >= limit else None
+        return self._dossiers(entries, pk_attribute, partition), next_cursor
+
+    @staticmethod
+    def _dossiers(entries: list[dict], pk_attribute: str, partition: str) -> list[Dossier]:
+        """The dossiers of these index entries, in their order. An index is eventually consistent: an
+        entry whose dossier has left the partition meanwhile (another status, closed, returned by the
+        partner agency) is dropped rather than shown in a list it no longer belongs to."""
+        items = read_items([entry["id"]["S"] for entry in entries])
+        found = (items.get(entry["id"]["S"]) for entry in entries)
+        return [_from_model(DossierModel.from_raw_data(item)) for item in found
+                if item is not None and item.get(pk_attribute) == {"S": partition}]
 
     def search(self, plan: Plan, limit: int, cursor: str | None,
                read_budget: int = SEARCH_READ_BUDGET) -> tuple[list[Dossier], str | None, int]:
         """Run a search plan as one Query on its index, page by page, until `limit` matches or
         `read_budget` items were read; returns the matches, a cursor if more may follow, and the
-        number of items read. The cursor is the key of the last item returned (or the last read,
-        when none of a page's items matched), so the next page starts right after it."""
+        number of index items read. The cursor is the key of the last item returned (or the last read,
+        when none of a page's items matched), so the next page starts right after it. The index holds
+        the keys and what the plan filters on; the matches are then read with one BatchGetItem."""
         pk_attribute, sk_attribute = plan.key_attributes
         start = cursors.decode(cursor, {pk_attribute: plan.partition})
         key_range = _condition(plan.key_range) if plan.key_range else None
@@ -237,7 +286,7 @@ class DossierStore:
             if start is None or read >= read_budget:
                 next_key = start
                 break
-        return ([_from_model(DossierModel.from_raw_data(item)) for item in found], cursors.encode(next_key), read)
+        return self._dossiers(found, pk_attribute, plan.partition), cursors.encode(next_key), read
 
     def history(self, dossier_id: str) -> list[dict]:
         return [{"id": e.event_id, "seq": e.seq, "type": e.type, "at": e.at, "actor": e.actor.as_dict(),

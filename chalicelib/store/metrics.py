@@ -1,18 +1,25 @@
 """Service-quality counters in DynamoDB (layout in docs/metrics.md).
 
-- Counters: `pk = G<generation>#<agency>#<bucket>` (bucket `D#2026-11-21` or `M#2026-11`),
-  `sk = <dimension>#<value>#<shard>` with dimension `all`, `procedure`, `unit` or `officer`; one number
-  attribute per counter, moved only by atomic `ADD`.
+- Counters: `pk = G<generation>#<agency>#<bucket>#<shard>` (bucket `D#2026-11-21` or `M#2026-11`, shard
+  `00`…), `sk = <dimension>#<value>` with dimension `all`, `procedure`, `unit` or `officer`; one number
+  attribute per counter, moved only by atomic `ADD`. The shard is in the partition key so that a big agency's
+  writes of one day spread over `METRICS_SHARDS` partition keys (docs/data-model.md, hot keys); a reader
+  gathers the shards of each bucket.
 - Deduplication: `pk = G<generation>#APPLIED#<dossier id>`, `sk = -`, a number set of the event sequence
   numbers already counted; it moves in the same transaction as the counters, on the condition that the
-  event's number is not in it yet.
+  event's number is not in it yet. The same item keeps the metric fold's state after the dossier's event
+  `folded_to` (`fold`, JSON), so the consumer counts the next event from one small read instead of a
+  query of the dossier's history (chalicelib/domain/metric_facts.py).
 - `pk = META, sk = generation`: which generation the readers and the consumer use (a rebuild writes the
   next one, then switches).
 """
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ..settings import get_settings
@@ -26,12 +33,80 @@ class Duplicate(Exception):
     """The event was already counted in this generation."""
 
 
-def counter_key(generation: int, agency: str, period: str) -> str:
-    return f"G{generation}#{agency}#{period}"
+class FoldMoved(Exception):
+    """Another delivery moved the dossier's fold state since it was read: read it again and retry."""
 
 
-def row_key(dimension: str, value: str, shard: int) -> str:
-    return f"{dimension}#{value}#{shard:02d}"
+@dataclass(frozen=True)
+class Mark:
+    """A dossier's dedupe marker: the events counted, and the fold state after event `folded_to`."""
+
+    seqs: frozenset[int] = frozenset()
+    folded_to: int | None = None  # None: no fold state kept (nothing counted yet, or a marker from before)
+    fold: dict | None = None
+
+
+def _mark_key(generation: int, dossier_id: str) -> dict:
+    return {"pk": {"S": f"G{generation}#APPLIED#{dossier_id}"}, "sk": {"S": "-"}}
+
+
+def _mark(item: dict | None) -> Mark:
+    if not item:
+        return Mark()
+    return Mark(frozenset(int(n) for n in item.get("seqs", {}).get("NS", [])),
+                int(item["folded_to"]["N"]) if "folded_to" in item else None,
+                json.loads(item["fold"]["S"]) if "fold" in item else None)
+
+
+def read_mark(generation: int, dossier_id: str) -> Mark:
+    item = client("dynamodb").get_item(TableName=_table(), Key=_mark_key(generation, dossier_id),
+                                       ConsistentRead=True).get("Item")
+    return _mark(item)
+
+
+def read_marks(dossier_ids: Iterable[str], generation_hint: int | None = None) -> tuple[int, dict[str, Mark]]:
+    """The active generation and the markers of `dossier_ids` in it: one batch read when the hint (the
+    generation the container saw last) is still the active one, two when a rebuild switched it."""
+    ids = sorted(set(dossier_ids))
+    guess = generation_hint or 1
+    found = _batch_get([META_KEY, *(_mark_key(guess, d) for d in ids)])
+    meta = found.get(("META", "generation"))
+    generation = int(meta["active"]["N"]) if meta else 1
+    if generation != guess and ids:
+        found = _batch_get([_mark_key(generation, d) for d in ids])
+    return generation, {d: _mark(found.get((f"G{generation}#APPLIED#{d}", "-"))) for d in ids}
+
+
+def _batch_get(keys: list[dict]) -> dict[tuple[str, str], dict]:
+    ddb, found = client("dynamodb"), {}
+    for start in range(0, len(keys), 100):  # BatchGetItem's limit per call
+        pending = {_table(): {"Keys": keys[start:start + 100], "ConsistentRead": True}}
+        while pending:
+            result = ddb.batch_get_item(RequestItems=pending)
+            for item in result["Responses"].get(_table(), []):
+                found[(item["pk"]["S"], item["sk"]["S"])] = item
+            pending = result.get("UnprocessedKeys") or {}
+    return found
+
+
+def counter_key(generation: int, agency: str, period: str, shard: int) -> str:
+    return f"G{generation}#{agency}#{period}#{shard:02d}"
+
+
+def row_key(dimension: str, value: str) -> str:
+    return f"{dimension}#{value}"
+
+
+def shards() -> int:
+    return get_settings().metrics_shards
+
+
+def shard_of(dossier_id: str, dimension: str, value: str) -> int:
+    """The shard a dossier's row of a dimension goes to: the dossier's (CRC32 of its id), so an agency's
+    dossiers spread evenly; an officer's rows take the officer's own shard instead, so each officer stays one
+    item per bucket (one person moves it no faster than they work) and the agency's officers still spread."""
+    source = value if dimension == "officer" else dossier_id
+    return zlib.crc32(source.encode()) % shards()
 
 
 def _number(value: float | int) -> str:
@@ -51,14 +126,26 @@ def set_active_generation(generation: int) -> None:
     client("dynamodb").put_item(TableName=_table(), Item={**META_KEY, "active": {"N": str(generation)}})
 
 
-def apply(generation: int, dossier_id: str, seq: int, rows: dict[tuple[str, str], dict[str, float]]) -> None:
-    """Add `rows` ({(pk, sk): {counter: delta}}) and mark event `seq` of the dossier counted, atomically.
-    Raises Duplicate if it was counted before."""
+def apply(generation: int, dossier_id: str, seq: int, rows: dict[tuple[str, str], dict[str, float]],
+          fold: dict | None = None, folded_from: int | None = None) -> None:
+    """Add `rows` ({(pk, sk): {counter: delta}}) and mark event `seq` of the dossier counted, atomically;
+    with `fold`, also keep it as the fold state after `seq`, provided the stored one is still the state
+    after `folded_from` (None: none stored). Raises Duplicate if the event was counted before, FoldMoved if
+    the fold state moved meanwhile."""
     marker = {"Update": {
-        "TableName": _table(), "Key": {"pk": {"S": f"G{generation}#APPLIED#{dossier_id}"}, "sk": {"S": "-"}},
+        "TableName": _table(), "Key": _mark_key(generation, dossier_id),
         "UpdateExpression": "ADD seqs :seq",
-        "ConditionExpression": "attribute_not_exists(seqs) OR NOT contains(seqs, :n)",
+        "ConditionExpression": "(attribute_not_exists(seqs) OR NOT contains(seqs, :n))",
         "ExpressionAttributeValues": {":seq": {"NS": [str(seq)]}, ":n": {"N": str(seq)}}}}
+    if fold is not None:
+        update = marker["Update"]
+        update["UpdateExpression"] += " SET folded_to = :n, fold = :fold"
+        update["ExpressionAttributeValues"][":fold"] = {"S": json.dumps(fold, separators=(",", ":"))}
+        if folded_from is None:
+            update["ConditionExpression"] += " AND attribute_not_exists(folded_to)"
+        else:
+            update["ConditionExpression"] += " AND folded_to = :from"
+            update["ExpressionAttributeValues"][":from"] = {"N": str(folded_from)}
     updates = []
     for (pk, sk), counters in sorted(rows.items()):
         names = {f"#c{i}": name for i, name in enumerate(sorted(counters))}
@@ -75,14 +162,16 @@ def apply(generation: int, dossier_id: str, seq: int, rows: dict[tuple[str, str]
     except ddb.exceptions.TransactionCanceledException as error:
         reasons = error.response.get("CancellationReasons") or []
         if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+            if fold is not None and seq not in read_mark(generation, dossier_id).seqs:
+                raise FoldMoved(f"{dossier_id}#{seq}") from error
             raise Duplicate(f"{dossier_id}#{seq}") from error
         raise
 
 
 def event_history(dossier_id: str, up_to_seq: int, fields: tuple[str, ...],
-                  payload_fields: tuple[str, ...]) -> list[dict]:
-    """A dossier's events up to `up_to_seq`, in order, with only the attributes asked for (less to read
-    and to ship than whole events, whose payloads carry receipts and forms)."""
+                  payload_fields: tuple[str, ...], from_seq: int = 1) -> list[dict]:
+    """A dossier's events `from_seq` to `up_to_seq`, in order, with only the attributes asked for (less to
+    ship than whole events, whose payloads carry receipts and forms)."""
     from boto3.dynamodb.types import TypeDeserializer
 
     names, parts = {}, []
@@ -97,8 +186,9 @@ def event_history(dossier_id: str, up_to_seq: int, fields: tuple[str, ...],
     while True:
         kwargs = {"ExclusiveStartKey": start} if start else {}
         page = ddb.query(TableName=get_settings().events_table, ConsistentRead=True,
-                         KeyConditionExpression="dossier_id = :d AND seq <= :s",
-                         ExpressionAttributeValues={":d": {"S": dossier_id}, ":s": {"N": str(up_to_seq)}},
+                         KeyConditionExpression="dossier_id = :d AND seq BETWEEN :f AND :s",
+                         ExpressionAttributeValues={":d": {"S": dossier_id}, ":f": {"N": str(from_seq)},
+                                                    ":s": {"N": str(up_to_seq)}},
                          ProjectionExpression=", ".join(parts), ExpressionAttributeNames=names, **kwargs)
         events += [_plain_tree({k: deserialise.deserialize(v) for k, v in item.items()}) for item in page["Items"]]
         start = page.get("LastEvaluatedKey")
@@ -117,26 +207,54 @@ def _plain_tree(value):
     return value
 
 
-def read(generation: int, agency: str, period: str, prefix: str) -> list[dict]:
-    """The counter rows of one agency-period whose key starts with `prefix` (e.g. `all#`, `procedure#`)."""
+def read(generation: int, agency: str, period: str, prefix: str = "", below: str | None = None) -> list[dict]:
+    """The counter rows of one agency-period, every shard gathered (one query per shard): those whose key
+    starts with `prefix` (e.g. `all#`, `procedure#`), or, with `below`, every row whose key sorts before it
+    (`unit#` gives the `all`, `officer` and `procedure` rows in one query per shard)."""
     ddb = client("dynamodb")
-    rows, start = [], None
-    while True:
-        kwargs = {"ExclusiveStartKey": start} if start else {}
-        page = ddb.query(TableName=_table(), KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-                         ExpressionAttributeValues={":pk": {"S": counter_key(generation, agency, period)},
-                                                    ":prefix": {"S": prefix}}, **kwargs)
-        rows += [_row(item) for item in page.get("Items", [])]
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return rows
+    if below is not None:
+        condition, values = "pk = :pk AND sk < :below", {":below": {"S": below}}
+    else:
+        condition, values = "pk = :pk AND begins_with(sk, :prefix)", {":prefix": {"S": prefix}}
+    rows = []
+    for shard in range(shards()):
+        start = None
+        while True:
+            kwargs = {"ExclusiveStartKey": start} if start else {}
+            page = ddb.query(TableName=_table(), KeyConditionExpression=condition,
+                             ExpressionAttributeValues={
+                                 ":pk": {"S": counter_key(generation, agency, period, shard)}, **values}, **kwargs)
+            rows += [_row(item) for item in page.get("Items", [])]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+    return rows
+
+
+def get_rows(generation: int, agency: str, periods: Iterable[str], row: str) -> dict[str, list[dict]]:
+    """One row (`all#-`, `procedure#<code>`) of many agency-periods, every shard: {period: rows found}, read
+    by key in batches of 100 (an indicator per day over a year asks 366 × shards keys: a few dozen calls
+    instead of one query per day and shard)."""
+    keys = [{"pk": {"S": counter_key(generation, agency, period, shard)}, "sk": {"S": row}}
+            for period in periods for shard in range(shards())]
+    found: dict[str, list[dict]] = {}
+    ddb, table = client("dynamodb"), _table()
+    for i in range(0, len(keys), 100):
+        request = {table: {"Keys": keys[i:i + 100]}}
+        while request:
+            page = ddb.batch_get_item(RequestItems=request)
+            for item in page.get("Responses", {}).get(table, []):
+                period = item["pk"]["S"].split("#", 2)[2].rsplit("#", 1)[0]
+                found.setdefault(period, []).append(_row(item))
+            request = page.get("UnprocessedKeys") or None
+    return found
 
 
 def _row(item: dict) -> dict:
-    dimension, rest = item["sk"]["S"].split("#", 1)
-    value, shard = rest.rsplit("#", 1)
+    dimension, value = item["sk"]["S"].split("#", 1)
+    shard = int(item["pk"]["S"].rsplit("#", 1)[1])
     counters = {k: _plain(v["N"]) for k, v in item.items() if "N" in v}
-    return {"dimension": dimension, "value": value, "shard": int(shard), "counters": counters}
+    return {"dimension": dimension, "value": value, "shard": shard, "counters": counters}
 
 
 def _plain(raw: str) -> int | float:
@@ -145,13 +263,22 @@ def _plain(raw: str) -> int | float:
 
 
 def write_generation(generation: int, rows: dict[tuple[str, str], dict[str, float]],
-                     applied: dict[str, Iterable[int]]) -> int:
-    """A rebuild's result, written whole: every counter row and every dossier's set of counted events.
-    Returns the number of items written."""
+                     applied: dict[str, Iterable[int]], folds: dict[str, tuple[int, dict]] | None = None) -> int:
+    """A rebuild's result, written whole: every counter row and every dossier's set of counted events, with
+    the fold state after its last event (`folds`: {dossier id: (seq, state)}). Returns the number of items
+    written."""
     items = [{"pk": {"S": pk}, "sk": {"S": sk}, **{name: {"N": _number(v)} for name, v in counters.items()}}
              for (pk, sk), counters in rows.items()]
-    items += [{"pk": {"S": f"G{generation}#APPLIED#{dossier_id}"}, "sk": {"S": "-"},
-               "seqs": {"NS": sorted({str(s) for s in seqs})}} for dossier_id, seqs in applied.items() if seqs]
+    folds = folds or {}
+    for dossier_id, seqs in applied.items():
+        if not seqs:
+            continue
+        item = {**_mark_key(generation, dossier_id), "seqs": {"NS": sorted({str(s) for s in seqs})}}
+        if dossier_id in folds:
+            folded_to, state = folds[dossier_id]
+            item["folded_to"] = {"N": str(folded_to)}
+            item["fold"] = {"S": json.dumps(state, separators=(",", ":"))}
+        items.append(item)
     ddb = client("dynamodb")
     for i in range(0, len(items), 25):
         pending = [{"PutRequest": {"Item": item}} for item in items[i:i + 25]]

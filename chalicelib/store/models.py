@@ -7,9 +7,11 @@ import time, so one code base serves every stage and the local moto stack.
 from __future__ import annotations
 
 import threading
+import zlib
+from dataclasses import dataclass
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from ..settings import Settings, get_settings
@@ -54,27 +56,65 @@ def _index(name: str, hash_attr: str, range_attr: str) -> type[GlobalSecondaryIn
     return type(f"{name.title().replace('-', '')}", (GlobalSecondaryIndex,), attrs)
 
 
-OwnerIndex = _index("owner-index", "owner_id", "submitted_at")
-AgencyIndex = _index("agency-index", "agency_code", "submitted_at")
-AgencyStatusIndex = _index("agency-status-index", "agency_status", "submitted_at")
-# Open dossiers only (sparse): the deadline watch and the late queue.
-AgencyDueIndex = _index("agency-due-index", "agency_open", "due_date")
-# The officers' search indexes (chalicelib/domain/search.py plans queries on them).
-AgencyProcedureIndex = _index("agency-procedure-index", "agency_procedure", "submitted_at")
-AgencyUnitIndex = _index("agency-unit-index", "agency_unit", "submitted_at")
-AssigneeIndex = _index("assignee-index", "assignee_key", "submitted_at")
-AgencyReceivedIndex = _index("agency-received-index", "agency_code", "received_at")
-AgencyNameIndex = _index("agency-name-index", "agency_code", "applicant_key")
-AgencyIdentityIndex = _index("agency-identity-index", "agency_identity", "submitted_at")
-PartnerIndex = _index("partner-index", "partner_agency", "submitted_at")
+@dataclass(frozen=True)
+class IndexSpec:
+    """One GSI of the dossiers table, declared once: PynamoDB's index classes are built from it, and
+    infra/resources.yaml must declare the same (tests/infra/test_template.py compares them)."""
+
+    name: str
+    hash_key: str
+    range_key: str | None
+    include: tuple[str, ...] = ()  # non-key attributes projected; none means KEYS_ONLY
+
+    @property
+    def projection(self) -> dict:
+        """As CloudFormation and DescribeTable spell it."""
+        if not self.include:
+            return {"ProjectionType": "KEYS_ONLY"}
+        return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(self.include)}
 
 
-class CodeIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "code-index"
-        projection = KeysOnlyProjection()
+# Each index projects its keys plus exactly what chalicelib/domain/search.py may put in a filter
+# expression on it (a filter cannot see an attribute the index does not hold; every plan is checked by
+# tests/unit/test_index_projections.py). A list page takes the ids from the index and reads the page's
+# dossiers with one BatchGetItem, so a dossier change rewrites an index entry only when one of its few
+# projected attributes changes, for 1 write unit instead of the whole item's size (docs/data-model.md).
+_SCOPE = ("agency_unit", "assignee_key")
+DOSSIER_INDEXES: tuple[IndexSpec, ...] = (
+    IndexSpec("owner-index", "owner_id", "submitted_at"),
+    IndexSpec("agency-index", "agency_code", "submitted_at"),
+    IndexSpec("agency-status-index", "agency_status", "submitted_at", _SCOPE),
+    # Open dossiers only (sparse): the deadline watch and the late queue.
+    IndexSpec("agency-due-index", "agency_open", "due_date", ("agency_status", *_SCOPE)),
+    # The officers' search indexes (chalicelib/domain/search.py plans queries on them).
+    IndexSpec("agency-procedure-index", "agency_procedure", "submitted_at",
+              ("agency_status", *_SCOPE, "due_date", "received_at")),
+    IndexSpec("agency-unit-index", "agency_unit", "submitted_at"),
+    IndexSpec("assignee-index", "assignee_key", "submitted_at",
+              ("agency_procedure", "agency_status", "agency_unit", "due_date", "received_at")),
+    IndexSpec("agency-received-index", "agency_code", "received_at", ("agency_status", *_SCOPE, "due_date")),
+    IndexSpec("agency-name-index", "agency_code", "applicant_key",
+              ("agency_procedure", "agency_status", *_SCOPE, "due_date", "received_at")),
+    IndexSpec("agency-identity-index", "agency_identity", "submitted_at",
+              ("agency_procedure", "agency_status", *_SCOPE, "due_date", "received_at", "applicant_key")),
+    # Incoming work is filtered on the unprefixed twins of the home agency's keys.
+    IndexSpec("partner-index", "partner_agency", "submitted_at",
+              ("applicant_id", "applicant_key", "due_date", "procedure_code", "received_at")),
+    # Lookup by national dossier code needs only the id back; the item is then read by its key.
+    IndexSpec("code-index", "code", None),
+)
+DOSSIER_INDEX = {spec.name: spec for spec in DOSSIER_INDEXES}
 
-    code = UnicodeAttribute(hash_key=True)
+
+def _dossier_index(name: str) -> GlobalSecondaryIndex:
+    """The PynamoDB index for DOSSIER_INDEX[name] (PynamoDB wants one class per index)."""
+    spec = DOSSIER_INDEX[name]
+    projection = IncludeProjection(list(spec.include)) if spec.include else KeysOnlyProjection()
+    attrs = {"Meta": type("Meta", (), {"index_name": spec.name, "projection": projection}),
+             spec.hash_key: UnicodeAttribute(hash_key=True)}
+    if spec.range_key:
+        attrs[spec.range_key] = UnicodeAttribute(range_key=True)
+    return type(spec.name.title().replace("-", ""), (GlobalSecondaryIndex,), attrs)()
 
 
 class DossierModel(Model):
@@ -104,21 +144,36 @@ class DossierModel(Model):
     agency_identity = UnicodeAttribute(null=True)
     partner_agency = UnicodeAttribute(null=True)
     doc = MapAttribute()
-    owner_index = OwnerIndex()
-    agency_procedure_index = AgencyProcedureIndex()
-    agency_unit_index = AgencyUnitIndex()
-    assignee_index = AssigneeIndex()
-    agency_received_index = AgencyReceivedIndex()
-    agency_name_index = AgencyNameIndex()
-    agency_identity_index = AgencyIdentityIndex()
-    partner_index = PartnerIndex()
-    agency_due_index = AgencyDueIndex()
-    agency_index = AgencyIndex()
-    agency_status_index = AgencyStatusIndex()
-    code_index = CodeIndex()
+    owner_index = _dossier_index("owner-index")
+    agency_index = _dossier_index("agency-index")
+    agency_status_index = _dossier_index("agency-status-index")
+    agency_due_index = _dossier_index("agency-due-index")
+    agency_procedure_index = _dossier_index("agency-procedure-index")
+    agency_unit_index = _dossier_index("agency-unit-index")
+    assignee_index = _dossier_index("assignee-index")
+    agency_received_index = _dossier_index("agency-received-index")
+    agency_name_index = _dossier_index("agency-name-index")
+    agency_identity_index = _dossier_index("agency-identity-index")
+    partner_index = _dossier_index("partner-index")
+    code_index = _dossier_index("code-index")
 
 
 DayIndex = _index("day-index", "day", "at")
+# A day's events of the whole country on one partition key would be the hottest key of the platform (about
+# 200 events a second at peak, docs/data-model.md "Hot keys"): the day index's key is `<UTC date>#<shard>`,
+# the shard taken from the dossier id (a dossier's events share it). Readers query every shard and merge by `at`.
+DAY_SHARDS = 16
+
+
+def day_key(at: str, dossier_id: str) -> str:
+    """The day index's partition key of an event at `at` (stored ISO-8601 UTC) of a dossier."""
+    return f"{at[:10]}#{zlib.crc32(dossier_id.encode()) % DAY_SHARDS:02d}"
+
+
+def day_partitions(day: str) -> list[str]:
+    """Every day-index partition key of a UTC day (`YYYY-MM-DD`): the bare date first, which events written
+    before the shards still carry (events are never rewritten), then each shard."""
+    return [day, *(f"{day}#{shard:02d}" for shard in range(DAY_SHARDS))]
 
 
 class EventModel(Model):
@@ -132,7 +187,7 @@ class EventModel(Model):
     event_id = UnicodeAttribute()
     type = UnicodeAttribute()
     at = UnicodeAttribute()
-    day = UnicodeAttribute(null=True)  # UTC date of `at`: replays by time range read one partition a day
+    day = UnicodeAttribute(null=True)  # day_key(): `<UTC date of at>#<shard>`, for replays by time range
     day_index = DayIndex()
     actor = MapAttribute()
     payload = MapAttribute()

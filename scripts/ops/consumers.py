@@ -69,9 +69,10 @@ def discover_consumers(app: Any = None, template: dict | None = None) -> dict[st
         template = load_template(TEMPLATE)
     from chalice.utils import to_cfn_resource_name
 
-    from chalicelib.consumers.sources import logical_id
+    from chalicelib.consumers.sources import logical_id, route_event_types
 
     resources = template.get("Resources", {})
+    route_event_types(resources)  # the rules' event types, as the packaged and the local stacks have them
     consumers: dict[str, Consumer] = {}
     for source in app.event_sources:
         kind = type(source).__name__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 import uuid
@@ -35,7 +36,7 @@ def _stored(moment: datetime) -> str:
 def stored_events(ddb: Any, table: str, dossier_id: str | None = None, since: datetime | None = None,
                   until: datetime | None = None) -> Iterator[dict]:
     """Event items (DynamoDB JSON) of one dossier, or between two instants (inclusive) through the
-    `day-index` GSI, one UTC day partition at a time (never a scan)."""
+    `day-index` GSI, one UTC day at a time, every shard of it merged in time order (never a scan)."""
     paginator = ddb.get_paginator("query")
     if dossier_id is not None:
         pages = paginator.paginate(TableName=table, KeyConditionExpression="dossier_id = :d",
@@ -44,16 +45,23 @@ def stored_events(ddb: Any, table: str, dossier_id: str | None = None, since: da
             yield from page["Items"]
         return
     assert since is not None and until is not None
-    day = since.date()
-    while day <= until.date():
+    from chalicelib.store.models import day_partitions
+
+    def partition(key: str) -> Iterator[dict]:
         pages = paginator.paginate(
             TableName=table, IndexName="day-index",
             KeyConditionExpression="#day = :day AND #at BETWEEN :since AND :until",
             ExpressionAttributeNames={"#day": "day", "#at": "at"},
-            ExpressionAttributeValues={":day": {"S": day.isoformat()}, ":since": {"S": _stored(since)},
+            ExpressionAttributeValues={":day": {"S": key}, ":since": {"S": _stored(since)},
                                        ":until": {"S": _stored(until)}})
         for page in pages:
             yield from page["Items"]
+
+    day = since.date()
+    while day <= until.date():
+        # Each shard is in `at` order: merged, the day comes out in time order, one page per shard in memory.
+        yield from heapq.merge(*(partition(key) for key in day_partitions(day.isoformat())),
+                               key=lambda item: item["at"]["S"])
         day += timedelta(days=1)
 
 

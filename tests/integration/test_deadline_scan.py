@@ -40,15 +40,18 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 @contextmanager
 def _dynamodb_calls() -> Iterator[list[dict]]:
-    """Every DynamoDB call PynamoDB makes meanwhile: operation, table, index and how many items came back."""
+    """Every DynamoDB call PynamoDB makes meanwhile: operation, table, index, how many items came back and,
+    for a BatchGetItem, how many keys it asked for (its table is then the one of its request items)."""
     calls: list[dict] = []
     original = Connection._make_api_call
 
     def recording(self, operation_name, operation_kwargs):
         result = original(self, operation_name, operation_kwargs)
-        calls.append({"operation": operation_name, "table": operation_kwargs.get("TableName"),
+        requested = operation_kwargs.get("RequestItems", {}) if operation_name == "BatchGetItem" else {}
+        table = operation_kwargs.get("TableName") or next(iter(requested), None)
+        calls.append({"operation": operation_name, "table": table,
                       "index": operation_kwargs.get("IndexName"), "scanned": result.get("ScannedCount"),
-                      "count": result.get("Count")})
+                      "count": result.get("Count"), "keys": sum(len(r.get("Keys", [])) for r in requested.values())})
         return result
 
     Connection._make_api_call = recording
@@ -59,11 +62,17 @@ def _dynamodb_calls() -> Iterator[list[dict]]:
 
 
 def _items_read(calls: list[dict]) -> int:
-    """Items the scan's reads touched: only queries of the due index are allowed, no Scan, no table query."""
+    """Index entries the scan's reads touched: only queries of the due index, then the dossiers they name by
+    key (BatchGetItem, 100 at most a call, each once); no Scan, no table query."""
     dossiers = get_settings().dossiers_table
     reads = [c for c in calls if c["operation"] in ("Query", "Scan", "GetItem", "BatchGetItem")]
-    assert all(c["operation"] == "Query" and c["table"] == dossiers and c["index"] == DUE_INDEX for c in reads), reads
-    return sum(c["scanned"] for c in reads)
+    queries = [c for c in reads if c["operation"] == "Query"]
+    batches = [c for c in reads if c["operation"] == "BatchGetItem"]
+    assert all(c["table"] == dossiers and c["index"] == DUE_INDEX for c in queries), reads
+    assert len(queries) + len(batches) == len(reads), reads
+    assert all(c["table"] == dossiers and 0 < c["keys"] <= 100 for c in batches), batches
+    assert sum(c["keys"] for c in batches) == sum(c["count"] for c in queries), "each dossier read once"
+    return sum(c["scanned"] for c in queries)
 
 
 def _writes(calls: list[dict]) -> int:

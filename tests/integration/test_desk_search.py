@@ -1,6 +1,9 @@
 """Officers' search against moto's DynamoDB: every filter, alone and combined, answers exactly what a
 straightforward reading of the dossiers says, page after page; each query reads one index range, never
-the table, and a filter that keys the query reads only its matches.
+the table (then the page's dossiers by key, in one BatchGetItem), and a filter that keys the query reads
+only its matches. Every list page (search, desk queue, owner list, deadline range, incoming work) answers
+the same items, in the same order, with the same cursors as on indexes projecting the whole item (the
+layout before projections were cut to keys and filtered attributes).
 
 The dossiers are generated (a few hundred, varied in agency, procedure, status, unit, assignee, dates,
 names and ID numbers) and written with the store's own item layout, so the indexes hold what the
@@ -12,6 +15,7 @@ import dataclasses
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+import boto3
 import pytest
 
 from chalicelib.domain.access import can_see
@@ -21,8 +25,9 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.search import DeskFilters, applicant_id_number, name_key, plan
 from chalicelib.domain.states import STATUSES, Role, Status
+from chalicelib.store.cursors import decode
 from chalicelib.store.dossiers import DossierStore, _to_model
-from chalicelib.store.models import DossierModel
+from chalicelib.store.models import DOSSIER_INDEX, DossierModel
 
 from .conftest import AGENCY, OTHER_AGENCY
 from .test_deadline_scan import _dynamodb_calls
@@ -126,6 +131,17 @@ def _all_pages(filters: DeskFilters, principal: Principal, limit: int) -> tuple[
     return ids, calls
 
 
+def _pages(read_page) -> list[tuple[list[str], str | None]]:
+    """Every page of a list, as (ids, cursor), following the cursors to the end."""
+    pages, cursor = [], None
+    for _ in range(500):
+        items, cursor = read_page(cursor)
+        pages.append(([d.id for d in items], cursor))
+        if cursor is None:
+            return pages
+    raise AssertionError("the cursors never ended")
+
+
 def _one(rng_pick: random.Random, all_dossiers: list[Dossier]) -> Dossier:
     return rng_pick.choice([d for d in all_dossiers if d.agency_code == AGENCY])
 
@@ -179,7 +195,13 @@ def test_each_filter_answers_exactly_the_matching_dossiers_page_after_page(dossi
     assert len(ids) == len(set(ids)), "a dossier came back twice across pages"
     assert set(ids) == expected
     reads = [c for c in calls if c["operation"] in ("Query", "Scan", "GetItem", "BatchGetItem")]
-    assert reads and all(c["operation"] == "Query" and c["index"] for c in reads), "index queries only"
+    queries = [c for c in reads if c["operation"] == "Query"]
+    batches = [c for c in reads if c["operation"] == "BatchGetItem"]
+    assert queries and all(c["index"] for c in queries), "index queries, never the table"
+    assert len(queries) + len(batches) == len(reads), "no Scan, no GetItem"
+    pages = len([c for c in calls if c["operation"] == "Query"])
+    assert len(batches) <= pages and all(0 < c["keys"] <= limit for c in batches), "one batch read a page"
+    assert sum(c["keys"] for c in batches) == len(ids), "each dossier of a page read once, by key"
     if case in EMPTY_CASES:
         assert not ids
     else:
@@ -245,3 +267,92 @@ def test_a_cursor_from_another_partition_is_refused(dossiers):
     with pytest.raises(BadCursor):
         DossierStore().search(other, 5, cursor)
 
+
+
+# --------------------------------------------------------------------------- the same pages as whole-item indexes
+
+
+@pytest.fixture(scope="module")
+def whole_item_table(dossiers, provisioned) -> str:
+    """A copy of the dossiers table whose indexes project the whole item (as they did before), holding the
+    same dossiers: the reference every list page is compared with."""
+    ddb = boto3.client("dynamodb", region_name="ap-southeast-1")
+    live = ddb.describe_table(TableName=provisioned["DOSSIERS_TABLE"])["Table"]
+    name = f"{live['TableName']}-whole-items"
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=live["AttributeDefinitions"],
+                     KeySchema=live["KeySchema"],
+                     GlobalSecondaryIndexes=[{"IndexName": i["IndexName"], "KeySchema": i["KeySchema"],
+                                              "Projection": {"ProjectionType": "ALL"}}
+                                             for i in live["GlobalSecondaryIndexes"]])
+    with _on_table(name), DossierModel.batch_write() as batch:
+        for dossier in dossiers:
+            batch.save(_to_model(dossier))
+    return name
+
+
+class _on_table:
+    """Points the dossier model (and so the store) at another table meanwhile."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        self.previous = DossierModel.Meta.table_name
+        DossierModel.Meta.table_name = self.name
+
+    def __exit__(self, *exc) -> None:
+        DossierModel.Meta.table_name = self.previous
+
+
+def _same_pages_as_whole_items(whole_item_table: str, read_page) -> list[tuple[list[str], str | None]]:
+    with _on_table(whole_item_table):
+        before = _pages(read_page)
+    after = _pages(read_page)
+    assert after == before
+    return after
+
+
+def _in_index_order(pages, index: str, newest_first: bool, dossiers: list[Dossier]) -> None:
+    """The pages follow the index's sort key, and each cursor is the index key to resume from."""
+    spec = DOSSIER_INDEX[index]
+    by_id = {d.id: _to_model(d) for d in dossiers}
+    keys = [getattr(by_id[i], spec.range_key) for ids, _ in pages for i in ids]
+    assert keys == sorted(keys, reverse=newest_first)
+    for _, cursor in pages:
+        if cursor:
+            assert set(decode(cursor, {})) == {"id", spec.hash_key, spec.range_key}
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_every_search_page_is_the_same_as_on_whole_item_indexes(dossiers, whole_item_table, case, limit=7):
+    _, filters, principal = next(c for c in _cases(dossiers) if c[0] == case)
+    search = plan(filters, principal, TODAY)
+    pages = _same_pages_as_whole_items(
+        whole_item_table, lambda cursor: DossierStore().search(search, limit, cursor)[:2])
+    _in_index_order(pages, search.index, search.newest_first, dossiers)
+    assert {i for ids, _ in pages for i in ids} == _expected(dossiers, filters, principal)
+
+
+def test_owner_lists_are_the_same_as_on_whole_item_indexes(dossiers, whole_item_table, limit=2):
+    by_owner = {}
+    for dossier in dossiers:
+        by_owner.setdefault(dossier.owner_id, []).append(dossier)
+    # The owners with the most dossiers (several pages each) and one with a single dossier.
+    owners = sorted(by_owner, key=lambda o: -len(by_owner[o]))
+    for owner in owners[:3] + owners[-1:]:
+        pages = _same_pages_as_whole_items(
+            whole_item_table, lambda cursor, owner=owner: DossierStore().list_by_owner(owner, limit, cursor))
+        _in_index_order(pages, "owner-index", True, dossiers)
+        assert {i for ids, _ in pages for i in ids} == {d.id for d in dossiers if d.owner_id == owner}
+
+
+@pytest.mark.parametrize("limit", [None, 6])
+def test_the_deadline_range_is_the_same_as_on_whole_item_indexes(dossiers, whole_item_table, limit):
+    last_day = TODAY + timedelta(days=2)
+    for agency in (AGENCY, OTHER_AGENCY):
+        pages = _same_pages_as_whole_items(
+            whole_item_table, lambda cursor, agency=agency: DossierStore().open_due_by(agency, last_day, limit, cursor))
+        _in_index_order(pages, "agency-due-index", False, dossiers)
+        open_due = {d.id for d in dossiers if d.agency_code == agency and d.due_date and d.due_date <= last_day
+                    and STATUSES[d.status].clock in ("running", "paused")}
+        assert {i for ids, _ in pages for i in ids} == open_due and open_due

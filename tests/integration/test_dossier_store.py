@@ -570,6 +570,58 @@ def test_owner_cursor_is_rejected_for_another_owner(stack):
     assert end is None
 
 
+@contextmanager
+def _throttled_batch_reads(answers: int) -> Iterator[list[int]]:
+    """DynamoDB leaving keys unprocessed, as it does when throttled: the next `answers` BatchGetItem answers
+    keep only their first item and hand the other keys back as UnprocessedKeys (a botocore after-call hook on
+    the store's client; none of our code is replaced). Yields the number of keys asked for by each call."""
+    from chalicelib.store.models import DossierModel
+
+    models.bind()  # the store binds the model to this stack's table first; hook the client it will use
+    client = DossierModel._get_connection().connection.client
+    asked: list[int] = []
+    unique_id = f"itest-throttle-{id(asked)}"
+
+    def hold_back(parsed, **_):
+        # moto processes every key: what came back is what was asked for.
+        asked.append(sum(len(items) for items in parsed.get("Responses", {}).values()))
+        if len(asked) > answers:
+            return
+        for table, items in parsed.get("Responses", {}).items():
+            if len(items) > 1:
+                parsed.setdefault("UnprocessedKeys", {})[table] = {"Keys": [{"id": i["id"]} for i in items[1:]]}
+                del items[1:]
+
+    client.meta.events.register("after-call.dynamodb.BatchGetItem", hold_back, unique_id=unique_id)
+    try:
+        yield asked
+    finally:
+        client.meta.events.unregister("after-call.dynamodb.BatchGetItem", unique_id=unique_id)
+
+
+def test_a_list_page_asks_again_for_the_dossiers_dynamodb_left_unprocessed_and_keeps_its_order(stack):
+    owner = citizen()
+    created = _stored_in_order(owner, 4)
+    with _throttled_batch_reads(2) as asked:
+        page, cursor = DossierStore().list_by_owner(owner.id, 4, None)
+    assert [d.id for d in page] == [d.id for d in reversed(created)], "every dossier, newest first"
+    assert asked == [4, 3, 2], "the unprocessed keys, and only they, were asked for again"
+    assert [d.version for d in page] == [1, 1, 1, 1] and all(d.owner_id == owner.id for d in page)
+
+
+def test_a_list_read_dynamodb_keeps_throttling_fails_as_unavailable(stack, monkeypatch):
+    from chalicelib.api.http import aws_problem
+    from chalicelib.store import dossiers
+
+    monkeypatch.setattr(dossiers, "BATCH_GET_RETRIES", 2)
+    owner = citizen()
+    _stored_in_order(owner, 4)
+    with _throttled_batch_reads(100), pytest.raises(Exception) as raised:
+        DossierStore().list_by_owner(owner.id, 4, None)
+    problem = aws_problem(raised.value)
+    assert problem is not None and problem.status == 503, "the client is told to retry, not given half a page"
+
+
 # --------------------------------------------------------------------------- upload verification
 
 

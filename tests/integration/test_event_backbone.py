@@ -20,15 +20,19 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 from chalicelib.api import schemas, validation
+from chalicelib.consumers.metrics import metrics as metrics_handler
 from chalicelib.consumers.notifications import notifications as notifications_handler
 from chalicelib.consumers.relay import relay as relay_handler
 from chalicelib.domain.calendar import LOCAL_TZ
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.principal import Principal
+from chalicelib.domain.states import Action
 from chalicelib.observability import set_correlation_id
+from chalicelib.services import metrics as metrics_service
 from chalicelib.services.dossiers import DossierService
 from chalicelib.settings import get_settings
+from chalicelib.store import metrics as metrics_store
 from chalicelib.store.dossiers import DossierStore
 from chalicelib.store.models import EventModel
 from chalicelib.store.notifications import NotificationStore
@@ -355,6 +359,22 @@ def test_the_rule_routes_dossier_events_to_the_notifications_queue_only(queue):
     assert dlq.receive() == []
 
 
+def test_each_consumer_rule_delivers_only_the_event_types_its_consumer_acts_on(queue):
+    """The `detail-type` lists the provisioner writes into the rules from the code, as moto's bus applies them:
+    a step that tells nobody reaches the metrics queue only, one the metrics fold never reads neither."""
+    metrics_queue = Queue("MetricsQueue")
+    metrics_queue.drain()
+    events = boto3.client("events", region_name=REGION)
+    mark = uuid.uuid4().hex
+    kinds = ("dossier.received", "dossier.transferred", "dossier.apology_allowed", "dossier.due_soon")
+    result = events.put_events(Entries=[
+        {"Source": SOURCE, "DetailType": kind, "Detail": json.dumps({"mark": mark}),
+         "EventBusName": get_settings().event_bus_name} for kind in kinds])
+    assert result["FailedEntryCount"] == 0
+    assert sorted(e["detail-type"] for e in queue.bodies()) == ["dossier.due_soon", "dossier.received"]
+    assert sorted(e["detail-type"] for e in metrics_queue.bodies()) == ["dossier.received", "dossier.transferred"]
+
+
 def test_relayed_events_reach_the_queue_through_the_rule(queue, reader):
     dossier = make_dossier()
     bodies = envelopes_of(queue, reader, dossier)
@@ -481,3 +501,103 @@ def test_the_relay_counts_each_published_event_type(queue, reader, capsys):
     relay(reader.records_for(dossier.id))
     relayed = [b["event_type"] for b in _emf(capsys.readouterr().out) if "EventsRelayed" in b]
     assert relayed == ["dossier.submitted", "dossier.received"]
+
+
+# --------------------------------------------------------------------------- metrics consumer
+
+
+class Requests:
+    """Every AWS request made while it is open, as (service, operation)."""
+
+    def __init__(self, monkeypatch) -> None:
+        from botocore.client import BaseClient
+
+        self.made: list[tuple[str, str]] = []
+        real = BaseClient._make_api_call
+
+        def counted(client, operation, params):
+            self.made.append((client.meta.service_model.service_name, operation))
+            return real(client, operation, params)
+
+        monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+
+    def take(self) -> list[tuple[str, str]]:
+        made, self.made = self.made, []
+        return made
+
+
+def test_the_metrics_consumer_counts_from_one_batch_read_and_one_transaction_per_event(queue, reader,
+                                                                                      monkeypatch, capsys):
+    """No history query: the generation pointer and the batch's markers (with the fold state) in one
+    BatchGetItem, then one transaction per event; a redelivered batch is recognised from that read alone."""
+    metrics_queue = Queue("MetricsQueue")
+    metrics_queue.drain()
+    monkeypatch.setattr(metrics_service, "_generation_seen", metrics_store.active_generation())  # a warm container
+    dossier = receive_dossier(make_dossier())
+    relay(reader.records_for(dossier.id))
+    messages = metrics_queue.receive(expected=2)
+    capsys.readouterr()
+
+    requests = Requests(monkeypatch)
+    metrics_handler(metrics_queue.event(messages), lambda_context("metrics"))
+    assert requests.take() == [("dynamodb", "BatchGetItem")] + [("dynamodb", "TransactWriteItems")] * 2
+    metrics_handler(metrics_queue.event(messages), lambda_context("metrics"))  # the same batch again
+    assert requests.take() == [("dynamodb", "BatchGetItem")]
+    outcomes = [b["outcome"] for b in _emf(capsys.readouterr().out) if "EventsConsumed" in b]
+    assert outcomes == ["counted", "counted", "duplicate", "duplicate"]
+    mark = metrics_store.read_mark(metrics_store.active_generation(), dossier.id)
+    assert (mark.seqs, mark.folded_to) == ({1, 2}, 2)
+    assert mark.fold["agency"] == dossier.agency_code and mark.fold["received_at"]
+    metrics_queue.settle(messages, failed=set())
+
+    # The next step is counted from the kept state: still no query of the events table.
+    desk = officer()
+    transfer = validation.parse(schemas.Transfer, {"unit": "viec-lam"})
+    DossierService().process(desk, dossier.id, Action.TRANSFER, transfer, now())
+    relay(reader.records_for(dossier.id))
+    messages = metrics_queue.receive(expected=1)
+    requests.take()
+    metrics_handler(metrics_queue.event(messages), lambda_context("metrics"))
+    assert requests.take() == [("dynamodb", "BatchGetItem"), ("dynamodb", "TransactWriteItems")]
+    assert metrics_store.read_mark(metrics_store.active_generation(), dossier.id).fold["unit"] == "viec-lam"
+    metrics_queue.settle(messages, failed=set())
+
+
+def test_a_delivery_that_read_the_fold_state_before_another_counted_retries_and_counts_once(stack, monkeypatch):
+    """Two deliveries of one dossier at once (two batches): the one whose read is stale loses the condition
+    on the kept state, reads again and counts from the new state; a stale duplicate is still a duplicate."""
+    dossier = receive_dossier(make_dossier())
+    transfer = validation.parse(schemas.Transfer, {"unit": "viec-lam"})
+    DossierService().process(officer(), dossier.id, Action.TRANSFER, transfer, now())
+    events = [{**e, "dossier_id": dossier.id} for e in DossierStore().history(dossier.id)]
+    generation = metrics_store.active_generation()
+    stale = {dossier.id: metrics_store.read_mark(generation, dossier.id)}  # read before anything was counted
+
+    def unit_handovers() -> float:  # the metrics table is not emptied between tests: compare before and after
+        items = boto3.client("dynamodb", region_name=REGION).scan(TableName=get_settings().metrics_table)["Items"]
+        return sum(float(i.get("handovers", {}).get("N", 0)) for i in items
+                   if i["sk"]["S"] == "unit#viec-lam" and i["pk"]["S"].startswith(f"G{generation}#")
+                   and "#D#" in i["pk"]["S"])
+
+    handovers_before = unit_handovers()
+    refused: list[str] = []
+    real_apply = metrics_store.apply
+
+    def apply(*args, **kwargs):
+        try:
+            return real_apply(*args, **kwargs)
+        except (metrics_store.FoldMoved, metrics_store.Duplicate) as error:
+            refused.append(type(error).__name__)
+            raise
+
+    monkeypatch.setattr(metrics_store, "apply", apply)
+
+    assert [metrics_service.count_event(e, generation) for e in events[:2]] == ["counted", "counted"]
+    assert metrics_service.count_event(events[2], generation, dict(stale)) == "counted"
+    assert metrics_service.count_event(events[1], generation, dict(stale)) == "duplicate"
+    assert refused == ["FoldMoved", "Duplicate"]  # the stale read of event 3 retried once, then counted
+    mark = metrics_store.read_mark(generation, dossier.id)
+    assert (mark.seqs, mark.folded_to, mark.fold["unit"]) == ({1, 2, 3}, 3, "viec-lam")
+    assert metrics_service.count_event(events[2], generation) == "duplicate"
+    # Counted once, for the unit it went to (the state the stale delivery read had no unit yet).
+    assert unit_handovers() == handovers_before + 1

@@ -519,7 +519,7 @@ def _whole(number: str) -> int:
 
 
 def stored_items() -> dict[int, dict[tuple[str, str, str], dict]]:
-    """Every counter item of the metrics table: {generation: {(agency, period, row key): counters}}."""
+    """Every counter item of the metrics table: {generation: {(agency, period, row key#shard): counters}}."""
     ddb = boto3.client("dynamodb", region_name=REGION)
     items: dict[int, dict] = defaultdict(dict)
     for page in ddb.get_paginator("scan").paginate(TableName=get_settings().metrics_table):
@@ -527,10 +527,18 @@ def stored_items() -> dict[int, dict[tuple[str, str, str], dict]]:
             pk, sk = item["pk"]["S"], item["sk"]["S"]
             if pk == "META" or "#APPLIED#" in pk:
                 continue
-            generation, agency, period = pk.split("#", 2)
+            generation, agency, period, row = _counter_item(pk, sk)
             counters = {k: _whole(v["N"]) for k, v in item.items() if "N" in v}
-            items[int(generation[1:])][(agency, period, sk)] = counters
+            items[generation][(agency, period, row)] = counters
     return items
+
+
+def _counter_item(pk: str, sk: str) -> tuple[int, str, str, str]:
+    """(generation, agency, bucket, `<dimension>#<value>#<shard>`) of a counter item: the shard is the last
+    part of its partition key."""
+    generation, agency, sharded = pk.split("#", 2)
+    period, shard = sharded.rsplit("#", 1)
+    return int(generation[1:]), agency, period, f"{sk}#{shard}"
 
 
 def totals(items: dict[tuple[str, str, str], dict]) -> dict[tuple[str, str, str, str], dict]:
@@ -704,10 +712,13 @@ def test_the_workload_walks_every_valid_path_across_month_quarter_and_year_ends(
 CONSUMER_GENERATION = 1000
 
 
-def test_the_consumer_reading_the_event_log_counts_as_the_in_memory_deliveries_do(provisioned, lives: list[Life]):
-    """`count_event(dossier_id, seq)` reads the history from the events table (only the fields the fold needs);
-    for 30 varied dossiers, redeliveries included, it moves the counters exactly as the in-memory deliveries
-    would. Run before the whole workload is written: moto's queries read the whole table."""
+def test_the_consumer_counting_from_its_kept_fold_state_counts_as_the_in_memory_deliveries_do(
+        provisioned, lives: list[Life], monkeypatch):
+    """`count_event(event)` counts from the fold state kept with the dossier's marker, reading the events
+    table only for the events it was not given (or counted nothing for) since that state, or for an event
+    older than it; for 30 varied dossiers, half delivered in order, half shuffled, redeliveries included,
+    it moves the counters exactly as the in-memory deliveries would. Run before the whole workload is
+    written: moto's queries read the whole table."""
     by_status: dict[Status, list[Life]] = defaultdict(list)
     for life in lives:
         by_status[life.dossier.status].append(life)
@@ -722,15 +733,30 @@ def test_the_consumer_reading_the_event_log_counts_as_the_in_memory_deliveries_d
     _write_events(chosen)
 
     rng = random.Random(SEED + 3)
-    plan = [(life, e.seq) for life in chosen for e in life.events]
-    plan += [rng.choice(plan) for _ in range(len(plan) // 8)]
-    rng.shuffle(plan)
+    in_order, shuffled = chosen[::2], chosen[1::2]
+    # In order: each dossier's events one after the other, the dossiers interleaved as a queue would.
+    queues = [[(life, e.seq) for e in life.events] for life in in_order]
+    plan = []
+    while any(queues):
+        plan.append(rng.choice([q for q in queues if q]).pop(0))
+    mixed = [(life, e.seq) for life in shuffled for e in life.events]
+    mixed += [rng.choice(mixed) for _ in range(len(mixed) // 4)]
+    rng.shuffle(mixed)
+    plan = [item for pair in zip(plan, mixed, strict=False) for item in pair] + plan[len(mixed):] + mixed[len(plan):]
+    history_reads: Counter = Counter()
+    real_history = store.event_history
+
+    def event_history(dossier_id, *args, **kwargs):
+        history_reads[dossier_id] += 1
+        return real_history(dossier_id, *args, **kwargs)
+
+    monkeypatch.setattr(store, "event_history", event_history)
     want: dict[tuple[str, str], Counter] = defaultdict(Counter)  # what the in-memory deliveries add
     said: Counter = Counter()
     seen: set[tuple[str, int]] = set()
     with _timed("consumer"):
         for life, seq in plan:
-            outcome = metrics.count_event(life.dossier.id, seq, generation=CONSUMER_GENERATION)
+            outcome = metrics.count_event(life.events[seq - 1].to_dict(), generation=CONSUMER_GENERATION)
             said[outcome] += 1
             found = facts(life.histories[:seq])
             if not found:
@@ -743,11 +769,16 @@ def test_the_consumer_reading_the_event_log_counts_as_the_in_memory_deliveries_d
                     want[key].update(counters)
     counting = sum(1 for life in chosen for e in life.events if facts(life.histories[: e.seq]))
     assert said["counted"] == counting and said["duplicate"] > 0 and said["nothing"] > 0
+    # In order, the history is read only after an event that counted nothing (its successor reads it).
+    for life in in_order:
+        silent = sum(1 for e in life.events[:-1] if not facts(life.histories[: e.seq]))
+        assert history_reads[life.dossier.id] <= silent, life.tags
+    assert sum(history_reads[life.dossier.id] for life in shuffled) > 0
     stored = {(agency, period, sk): _tidy(c) for (agency, period, sk), c in stored_items()[CONSUMER_GENERATION].items()}
     memory = {}
     for (pk, sk), counters in want.items():
-        _, agency, period = pk.split("#", 2)
-        memory[(agency, period, sk)] = _tidy(counters)
+        _, agency, period, row = _counter_item(pk, sk)
+        memory[(agency, period, row)] = _tidy(counters)
     assert stored and _differences(stored, memory) == []
 
 
@@ -886,9 +917,9 @@ def test_the_scorecard_reads_a_bounded_number_of_items_whatever_the_number_of_do
                                                                                       expected: dict):
     shards = get_settings().metrics_shards
     for agency in sorted(PROCEDURES):
-        # The generation pointer, then per month of the quarter and per shard: the agency's row, one per
-        # procedure, one per staff member.
-        bound = 1 + 3 * shards * (1 + len(PROCEDURES[agency]) + len(STAFF_USERNAMES[agency]))
+        # The generation pointer, then per month of the quarter: per shard the agency's row and one per
+        # procedure, and one row per staff member (an officer's rows live in one shard).
+        bound = 1 + 3 * (shards * (1 + len(PROCEDURES[agency])) + len(STAFF_USERNAMES[agency]))
         quarters = sorted({b for (a, _, _, b) in expected if a == agency and b.startswith("Q#")})
         officer_rows = {b: _scorecard_items(generations, agency, b)["officer"] for b in quarters}
         busiest = max(quarters, key=lambda b: len(officer_rows[b]))

@@ -50,6 +50,21 @@ def test_the_template_rules_deliver_the_relays_events_to_both_queue_consumers(lo
         assert not any(rules.matches(p, foreign) for p in consumers[name].patterns)
 
 
+def test_a_replay_delivers_to_each_consumer_only_the_event_types_its_rule_delivers(local_events):
+    """The rules' `detail-type` lists are generated from the code (chalicelib/consumers/sources.py); the
+    operator's tools see the same lists as the stacks."""
+    consumers = discover_consumers()
+    rules = PatternMatcher(local_events, local=True)
+
+    def delivered(name: str, kind: str) -> bool:
+        envelope = envelope_for(stored_item(1, kind), "123456789012", "ap-southeast-1")
+        return all(rules.matches(p, envelope) for p in consumers[name].patterns)
+
+    assert [delivered("notifications", k) for k in ("dossier.received", "dossier.transferred")] == [True, False]
+    assert [delivered("metrics", k) for k in ("dossier.transferred", "dossier.due_soon")] == [True, False]
+    assert not any(delivered(name, "dossier.apology_allowed") for name in ("notifications", "metrics"))
+
+
 @pytest.mark.parametrize(("pattern", "expected"), [
     ({"source": ["motcua.dossiers"]}, True),
     ({"source": [{"prefix": "motcua."}]}, True),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
-from chalicelib.domain.metric_facts import facts, periods
+from chalicelib.domain.event_types import EventType
+from chalicelib.domain.metric_facts import METRIC_EVENT_TYPES, FoldState, facts, facts_after, fold, periods
 
 PROCEDURE = "1.014199"
 
@@ -115,3 +117,47 @@ def test_hand_overs_results_and_online_payments_are_counted():
                                         "results_electronic": 1}
     paid = _event("fee_paid", "2026-03-05T02:00:00.000Z", {"method": "online"})
     assert _counts([*LIFE, paid]) == {"fee_paid": 1, "fee_paid_online": 1}
+
+
+# Every payload field the fold reads, so an event type only escapes the fold by its type.
+EVERYTHING = {"agency_code": "000.00.20.H26", "procedure_code": PROCEDURE, "channel": 1, "components": [],
+              "received_at": "2026-03-03T02:00:00.000Z", "due_date": "2026-03-05", "statutory_due_date": "2026-03-05",
+              "unit": "lao-dong", "specialist": "specialist.other", "method": "online", "results": [{"upload_id": "r"}],
+              "evaluation": {"satisfied": False, "evaluated_at": "2026-03-20T02:00:00.000Z"},
+              "previous_evaluation": None}
+RATED = _event("evaluated", "2026-03-20T02:00:00.000Z",
+               {"evaluation": {"satisfied": True, "evaluated_at": "2026-03-20T02:00:00.000Z"}})
+CONTEXTS = ([SUBMITTED], LIFE, [*LIFE, _event("approved", "2026-03-10T02:00:00.000Z")], [*LIFE, RATED])
+
+
+def test_an_event_type_outside_the_metric_types_counts_nothing_and_changes_nothing_later_events_see():
+    """What lets the metrics rule deliver only METRIC_EVENT_TYPES: the others are nothing to the fold."""
+    for kind in set(EventType) - METRIC_EVENT_TYPES:
+        event = {"type": kind.value, "at": "2026-03-19T02:00:00.000Z", "payload": EVERYTHING,
+                 "actor": {"id": "sub-x", "username": "leader.hanoi", "role": "leader"}}
+        for history in CONTEXTS:
+            assert facts([*history, event]) == [], kind
+            assert fold([*history, event]) == fold(history), kind
+
+
+def test_every_metric_event_type_counts_something_after_some_history():
+    for kind in METRIC_EVENT_TYPES:
+        event = {"type": kind.value, "at": "2026-03-19T02:00:00.000Z", "payload": EVERYTHING,
+                 "actor": {"id": "sub-x", "username": "leader.hanoi", "role": "leader"}}
+        assert any(facts([*history, event]) for history in CONTEXTS), kind
+
+
+def test_counting_from_a_kept_state_gives_what_the_fold_over_the_whole_history_gives():
+    """The consumer keeps the state after each counted event (as JSON) and counts the next from it."""
+    paid = _event("fee_paid", "2026-03-05T02:00:00.000Z", {"method": "cash", "due_date": "2026-03-18",
+                                                            "statutory_due_date": "2026-03-18"})
+    asked = _event("supplement_requested", "2026-03-02T01:30:00.000Z")
+    history = [SUBMITTED, asked, RECEIVED, TRANSFERRED, ASSIGNED, paid, _event("approved", "2026-03-17T02:00:00.000Z"),
+               _event("returned", "2026-03-18T02:00:00.000Z"), RATED]
+    kept = FoldState()
+    for i, event in enumerate(history):
+        assert facts_after(kept, event) == facts(history[: i + 1])
+        kept = FoldState.from_dict(json.loads(json.dumps(fold([event], kept).to_dict())))
+    assert kept == fold(history)
+    assert FoldState().to_dict() == {} and FoldState.from_dict({}) == FoldState()  # defaults are not stored
+    assert len(json.dumps(kept.to_dict())) < 250
