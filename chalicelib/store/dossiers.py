@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -104,7 +106,7 @@ def _to_model(dossier: Dossier) -> DossierModel:
     return DossierModel(
         id=dossier.id, code=dossier.code, owner_id=dossier.owner_id, agency_code=agency,
         agency_status=f"{agency}#{dossier.status.value}", status=dossier.status.value,
-        submitted_at=doc["submitted_at"], version=dossier.version, doc=doc,
+        submitted_at=doc["submitted_at"], version=dossier.version, doc_z=pack_doc(doc),
         agency_open=agency if is_open else None, due_date=doc["due_date"] if is_open else None,
         procedure_code=dossier.procedure_code, agency_procedure=f"{agency}#{dossier.procedure_code}",
         agency_unit=f"{agency}#{dossier.unit}" if dossier.unit else None,
@@ -117,7 +119,16 @@ def _to_model(dossier: Dossier) -> DossierModel:
 
 
 def _from_model(model: DossierModel) -> Dossier:
-    return Dossier.from_dict(model.doc.as_dict())
+    return Dossier.from_dict(unpack_doc(model.doc_z) if model.doc_z else model.doc.as_dict())
+
+
+def pack_doc(doc: dict) -> bytes:
+    """The stored form of the dossier's record: compact JSON, zlib-compressed."""
+    return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
+def unpack_doc(packed: bytes) -> dict:
+    return json.loads(zlib.decompress(packed))
 
 
 def _event_model(event: Event) -> EventModel:

@@ -10,7 +10,7 @@ import threading
 import zlib
 from dataclasses import dataclass
 
-from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BinaryAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -143,7 +143,10 @@ class DossierModel(Model):
     applicant_id = UnicodeAttribute(null=True)
     agency_identity = UnicodeAttribute(null=True)
     partner_agency = UnicodeAttribute(null=True)
-    doc = MapAttribute()
+    # The whole record, zlib-compressed JSON (dossiers.pack_doc): every step rewrites the item in a transaction,
+    # and compressed it is a third of the size, so a third of the write units. Items written before keep `doc`.
+    doc_z = BinaryAttribute(null=True, legacy_encoding=False)
+    doc = MapAttribute(null=True)
     owner_index = _dossier_index("owner-index")
     agency_index = _dossier_index("agency-index")
     agency_status_index = _dossier_index("agency-status-index")

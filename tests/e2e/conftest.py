@@ -181,3 +181,21 @@ def api(stack, sign_in):
         return Api(stack["API_URL"], sign_in(username) if username else None, language)
 
     return for_user
+
+
+def edit_stored_dossier(aws, stack, dossier_id: str, change, **attributes: str) -> None:
+    """Behind the API, as the passing of time would: `change(record)` edits the stored dossier's record (kept
+    compressed, chalicelib.store.dossiers.pack_doc), and `attributes` set top-level key attributes (e.g. the
+    `due_date` the deadline index reads)."""
+    from chalicelib.store.dossiers import pack_doc, unpack_doc
+
+    ddb = aws("dynamodb")
+    key = {"id": {"S": dossier_id}}
+    item = ddb.get_item(TableName=stack["DOSSIERS_TABLE"], Key=key, ConsistentRead=True)["Item"]
+    record = unpack_doc(item["doc_z"]["B"])
+    change(record)
+    names = {"#z": "doc_z", **{f"#a{i}": name for i, name in enumerate(attributes)}}
+    values = {":z": {"B": pack_doc(record)}, **{f":a{i}": {"S": v} for i, v in enumerate(attributes.values())}}
+    sets = ["#z = :z"] + [f"#a{i} = :a{i}" for i in range(len(attributes))]
+    ddb.update_item(TableName=stack["DOSSIERS_TABLE"], Key=key, UpdateExpression="SET " + ", ".join(sets),
+                    ExpressionAttributeNames=names, ExpressionAttributeValues=values)

@@ -20,7 +20,7 @@ import requests
 
 from chalicelib.services.dossiers import working_calendar
 
-from .conftest import REPO_ROOT
+from .conftest import REPO_ROOT, edit_stored_dossier
 from .test_dossier_flow import submit
 from .test_processing import HANOI, act, fetch, local_today, problem
 
@@ -37,11 +37,8 @@ def received(api) -> dict:
 
 def move_due_date(aws, stack, dossier_id: str, due: date) -> None:
     """What the passing of time would do: the appointment date is now `due`."""
-    aws("dynamodb").update_item(
-        TableName=stack["DOSSIERS_TABLE"], Key={"id": {"S": dossier_id}},
-        UpdateExpression="SET #due = :due, #doc.#due = :due",
-        ExpressionAttributeNames={"#due": "due_date", "#doc": "doc"},
-        ExpressionAttributeValues={":due": {"S": due.isoformat()}})
+    edit_stored_dossier(aws, stack, dossier_id, lambda record: record.update(due_date=due.isoformat()),
+                        due_date=due.isoformat())
 
 
 def run_scan(stack, agencies: list[str] | None = (HANOI,)) -> dict:

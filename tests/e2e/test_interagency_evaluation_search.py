@@ -21,6 +21,7 @@ from chalicelib.domain.states import TRANSITIONS, Action, Role, Status, find_tra
 from chalicelib.domain.times import iso, parse_iso
 from chalicelib.services.dossiers import working_calendar
 
+from .conftest import edit_stored_dossier
 from .test_deadlines import move_due_date
 from .test_dossier_flow import BUSINESS, PERSON, submission
 from .test_events import notifications, wait_for
@@ -528,12 +529,12 @@ def test_a_partner_answering_after_its_steps_due_date_is_recorded_late_on_the_st
     slip_index = len(sent["control_slip"]) - 1
     assert sent["control_slip"][slip_index]["action"] == "send_to_agency"
     yesterday = (local_today() - timedelta(days=1)).isoformat()
-    aws("dynamodb").update_item(
-        TableName=stack["DOSSIERS_TABLE"], Key={"id": {"S": dossier["id"]}},
-        UpdateExpression=f"SET #doc.#steps[0].#due = :day, #doc.#slip[{slip_index}].#slip_due = :day",
-        ExpressionAttributeNames={"#doc": "doc", "#steps": "inter_agency", "#due": "step_due",
-                                  "#slip": "control_slip", "#slip_due": "due_date"},
-        ExpressionAttributeValues={":day": {"S": yesterday}})
+
+    def due_yesterday(record: dict) -> None:
+        record["inter_agency"][0]["step_due"] = yesterday
+        record["control_slip"][slip_index]["due_date"] = yesterday
+
+    edit_stored_dossier(aws, stack, dossier["id"], due_yesterday)
 
     got = act(api("officer.bhxh"), dossier, "return-from-agency", {"reply": "Trả muộn do thiếu dữ liệu"})
     step = got["inter_agency"][0]
@@ -639,11 +640,8 @@ def test_the_applicant_rates_once_returned_then_amends_to_not_satisfied_and_the_
         "dossier.returned", "dossier.evaluated", "dossier.rated_not_satisfied", "dossier.evaluated"]
 
     # Once the window closes (moved back in the store, as time would), the rating stands.
-    aws("dynamodb").update_item(
-        TableName=stack["DOSSIERS_TABLE"], Key={"id": {"S": dossier["id"]}},
-        UpdateExpression="SET #doc.#evaluation.#until = :past",
-        ExpressionAttributeNames={"#doc": "doc", "#evaluation": "evaluation", "#until": "amend_until"},
-        ExpressionAttributeValues={":past": {"S": iso(parse_iso(third["updated_at"]) - timedelta(days=1))}})
+    past = iso(parse_iso(third["updated_at"]) - timedelta(days=1))
+    edit_stored_dossier(aws, stack, dossier["id"], lambda record: record["evaluation"].update(amend_until=past))
     body = evaluate(citizen, dossier, bad, 409)
     assert (body["code"], body["allowed_actions"]) == ("transition_not_allowed", [])
     seen = fetch(citizen, dossier)

@@ -30,7 +30,7 @@ from chalicelib.consumers.sources import rule_event_types
 from chalicelib.domain.times import iso, parse_iso
 from chalicelib.services.dossiers import working_calendar
 
-from .conftest import running_stack
+from .conftest import edit_stored_dossier, running_stack
 from .test_deadlines import move_due_date, run_scan
 from .test_dossier_flow import submission, submit, upload_for
 from .test_events import in_queue, operator, queue_url, wait_for
@@ -301,11 +301,7 @@ def move_reception_due_date(api, aws, stack, dossier: dict, due: date) -> None:
     wait_for(counted_reception, timeout=COUNT_WAIT, what="the reception to be counted")
     aws("dynamodb").update_item(TableName=table, Key=marker, UpdateExpression="REMOVE folded_to, fold")
     move_due_date(aws, stack, dossier["id"], due)
-    aws("dynamodb").update_item(
-        TableName=stack["DOSSIERS_TABLE"], Key={"id": {"S": dossier["id"]}},
-        UpdateExpression="SET #doc.#statutory = :due",
-        ExpressionAttributeNames={"#doc": "doc", "#statutory": "statutory_due_date"},
-        ExpressionAttributeValues={":due": {"S": due.isoformat()}})
+    edit_stored_dossier(aws, stack, dossier["id"], lambda record: record.update(statutory_due_date=due.isoformat()))
     aws("dynamodb").update_item(
         TableName=stack["EVENTS_TABLE"],
         Key={"dossier_id": {"S": dossier["id"]}, "seq": {"N": str(received_event(api, dossier)["seq"])}},
@@ -816,11 +812,12 @@ def test_a_late_dossier_apologised_for_then_paused_for_a_fee_still_ends_late(api
     transfer_and_assign(api, dossier)
     act(specialist, dossier, "request-fee", {"amount_vnd": FEE, "purpose": FEE_PURPOSE})
     paused_at = iso(datetime.now(UTC) - timedelta(days=5))  # the applicant took five days to pay
-    aws("dynamodb").update_item(
-        TableName=stack["DOSSIERS_TABLE"], Key={"id": {"S": dossier["id"]}},
-        UpdateExpression="SET #doc.#paused = :at, #doc.#fee.#requested = :at",
-        ExpressionAttributeNames={"#doc": "doc", "#paused": "paused_at", "#fee": "fee", "#requested": "requested_at"},
-        ExpressionAttributeValues={":at": {"S": paused_at}})
+
+    def paused_since(record: dict) -> None:
+        record["paused_at"] = paused_at
+        record["fee"]["requested_at"] = paused_at
+
+    edit_stored_dossier(aws, stack, dossier["id"], paused_since)
     act(officer, dossier, "record-payment", {"amount_vnd": FEE, "method": "cash"})
     paid = fetch(officer, dossier, "/history")["events"][-1]
     assert paid["type"] == "dossier.fee_paid"

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from chalicelib.api import responses as models
 from chalicelib.services.dossiers import working_calendar
 
-from .conftest import PDF, Api
+from .conftest import PDF, Api, edit_stored_dossier
 from .test_dossier_flow import submission, upload_for
 from .test_events import wait_for
 from .test_processing import HANOI, UNIT, local_today
@@ -187,11 +187,7 @@ def result_upload(client: Api, dossier: dict) -> str:
 def flag_overdue(aws, stack, dossier: dict) -> None:
     """What the hourly deadline watch records on a late dossier, for this dossier alone (a scan would flag
     every late dossier of the agency, including other modules')."""
-    aws("dynamodb").update_item(
-        TableName=stack["DOSSIERS_TABLE"], Key={"id": {"S": dossier["id"]}},
-        UpdateExpression="SET #doc.#alert = :overdue",
-        ExpressionAttributeNames={"#doc": "doc", "#alert": "deadline_alert"},
-        ExpressionAttributeValues={":overdue": {"S": "overdue"}})
+    edit_stored_dossier(aws, stack, dossier["id"], lambda record: record.update(deadline_alert="overdue"))
 
 
 def notified(client: Api, dossier: dict, channel: str, event_type: str) -> list[dict]:

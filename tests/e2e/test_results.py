@@ -14,7 +14,7 @@ import requests
 from chalicelib.domain.times import iso, parse_iso
 from chalicelib.services.dossiers import working_calendar
 
-from .conftest import PDF
+from .conftest import PDF, edit_stored_dossier
 from .test_dossier_flow import WORK_PERMIT, submission
 from .test_processing import HANOI, UNIT, act, email, fetch, local_today, problem
 
@@ -347,11 +347,12 @@ def test_a_payment_after_working_days_of_waiting_moves_the_due_date_and_the_hist
     due = dossier["due_date"]
     act(api("specialist.hanoi"), dossier, "request-fee", {"amount_vnd": FEE, "purpose": FEE_PURPOSE})
     paused_at = iso(datetime.now(UTC) - timedelta(days=15))  # 15 calendar days always hold working days
-    aws("dynamodb").update_item(
-        TableName=stack["DOSSIERS_TABLE"], Key={"id": {"S": dossier["id"]}},
-        UpdateExpression="SET #doc.#paused = :at, #doc.#fee.#requested = :at",
-        ExpressionAttributeNames={"#doc": "doc", "#paused": "paused_at", "#fee": "fee", "#requested": "requested_at"},
-        ExpressionAttributeValues={":at": {"S": paused_at}})
+
+    def paused_since(record: dict) -> None:
+        record["paused_at"] = paused_at
+        record["fee"]["requested_at"] = paused_at
+
+    edit_stored_dossier(aws, stack, dossier["id"], paused_since)
     assert fetch(officer, dossier)["paused_at"] == paused_at
 
     paid = act(officer, dossier, "record-payment", {"amount_vnd": FEE, "method": "cash"})

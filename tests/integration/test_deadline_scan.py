@@ -23,7 +23,7 @@ from chalicelib.domain.states import Action, Status
 from chalicelib.services.deadlines import scan
 from chalicelib.services.dossiers import DossierService, working_calendar
 from chalicelib.settings import get_settings
-from chalicelib.store.dossiers import DossierStore, _to_model
+from chalicelib.store.dossiers import DossierStore, _to_model, unpack_doc
 from chalicelib.store.models import DossierModel
 
 from .conftest import AGENCY, OTHER_AGENCY, REGION, citizen, now, officer, submission_body, submit
@@ -150,7 +150,7 @@ def test_an_ended_dossier_leaves_the_index(stack):
     assert withdrawn.status == Status.WITHDRAWN and withdrawn.due_date == received.due_date
     raw = _raw(received.id)
     assert "agency_open" not in raw and "due_date" not in raw, "removed, not left behind"
-    assert raw["doc"]["M"]["due_date"] == {"S": received.due_date.isoformat()}, "the dossier keeps its date"
+    assert unpack_doc(raw["doc_z"]["B"])["due_date"] == received.due_date.isoformat(), "the dossier keeps its date"
     with _dynamodb_calls() as calls:
         result = scan(_at(received.due_date + timedelta(days=30)), [AGENCY])
     assert (result["read"], result["flagged"]) == (0, 0)
