@@ -4,7 +4,6 @@ does, and driven over real HTTP with tokens from moto's Cognito pool."""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import socket
@@ -16,30 +15,13 @@ import uuid
 from pathlib import Path
 
 import boto3
-import pikepdf
 import pytest
 import requests
-from PIL import Image
+
+from tests.samples import JPEG, PDF, PNG  # noqa: F401 - the e2e modules import them from here
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Demo-Passw0rd!"
-
-def _sample_files() -> tuple[bytes, bytes, bytes]:
-    """A real one-page PDF, PNG and JPEG: verification parses PDFs and decodes images, so magic bytes followed
-    by zeros are refused as malformed. Pillow re-encodes its own small images to the same bytes, so sizes and
-    hashes of what is stored are those of these constants."""
-    pdf, out = pikepdf.new(), io.BytesIO()
-    pdf.add_blank_page(page_size=(595, 842))
-    pdf.save(out, static_id=True)
-    images = []
-    for fmt in ("PNG", "JPEG"):
-        image = io.BytesIO()
-        Image.new("RGB", (8, 8), (200, 30, 30)).save(image, fmt)
-        images.append(image.getvalue())
-    return out.getvalue(), images[0], images[1]
-
-
-PDF, PNG, JPEG = _sample_files()
 
 
 def _free_port() -> int:

@@ -3,17 +3,14 @@ with the seed catalogue published, plus helpers to drive the services as the API
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 
 import boto3
-import pikepdf
 import pytest
 from moto import mock_aws
-from PIL import Image
 
 from chalicelib.api import schemas, validation
 from chalicelib.domain.dossier import Dossier
@@ -25,6 +22,7 @@ from chalicelib.services.dossiers import DossierService
 from chalicelib.store.uploads import UploadStore
 from scripts.moto_fidelity import serialise_dynamodb_writes
 from scripts.provision import provision
+from tests.samples import PDF, PNG
 
 STAGE = "itest"
 REGION = "ap-southeast-1"
@@ -32,23 +30,6 @@ AGENCY = "000.00.20.H26"  # Hà Nội Department of Labour
 OTHER_AGENCY = "000.00.20.H29"  # Hồ Chí Minh City Department of Labour
 WORK_PERMIT = "1.014199"  # business applicants only, online level "partial" (no online delivery)
 
-
-def _sample_files() -> tuple[bytes, bytes, bytes]:
-    """A real one-page PDF, PNG and JPEG: verification parses PDFs and decodes images, so magic bytes followed
-    by zeros are refused as malformed. Pillow re-encodes its own small images to the same bytes, so sizes and
-    hashes of what is stored are those of these constants."""
-    pdf, out = pikepdf.new(), io.BytesIO()
-    pdf.add_blank_page(page_size=(595, 842))
-    pdf.save(out, static_id=True)
-    images = []
-    for fmt in ("PNG", "JPEG"):
-        image = io.BytesIO()
-        Image.new("RGB", (8, 8), (200, 30, 30)).save(image, fmt)
-        images.append(image.getvalue())
-    return out.getvalue(), images[0], images[1]
-
-
-PDF, PNG, _ = _sample_files()
 
 BUSINESS = {"type": "business", "name": "Công ty TNHH Ví Dụ", "tax_code": "0100109106",
             "address": "1 Trần Hưng Đạo, Hà Nội", "phone": "02438253000", "email": "hr@example.vn",
