@@ -35,10 +35,6 @@ def _locked(original):
     return locked
 
 
-class _NotCopied:
-    """What moto's own undo gets instead of a deep copy of a table; the undo below replaces it."""
-
-
 def _touched(backend, transact_items: list[dict]) -> list[tuple]:
     """(table, hash key, range key, a copy of the item there now or None) for each write of the transaction."""
     from moto.dynamodb.models.dynamo_type import DynamoType
@@ -84,11 +80,14 @@ def _transaction_undone_by_item(original):
             shards = {name: (table.stream_shard, len(table.stream_shard.items))
                       for name, table in tables.items() if getattr(table, "stream_shard", None) is not None}
             touched = _touched(self, transact_items)
-            Table.__deepcopy__ = lambda table, memo: _NotCopied()
+            # moto's own undo deep-copies every table and, on failure, swaps the copies in; handing it the live
+            # tables instead keeps what readers outside the lock can see valid at every moment (a placeholder
+            # here once reached a concurrent request), and the undo below restores the touched items.
+            Table.__deepcopy__ = lambda table, memo: table
             try:
                 return original(self, transact_items, *args, **kwargs)
             except Exception:
-                self.tables.update(tables)  # moto's undo put its placeholders in
+                self.tables.update(tables)  # the table objects as they were before, whatever moto swapped in
                 _undo(touched)
                 for shard, length in shards.values():
                     del shard.items[length:]

@@ -9,12 +9,27 @@ from scripts.ops.errors import OperatorError
 from scripts.ops.stack import Stack
 
 
-def sent_messages(moto_endpoint: str) -> tuple[list[dict], list[dict]]:
-    """(emails, SMS) moto's SES and SNS have accepted, oldest first, from moto's model dump."""
+def moto_data(moto_endpoint: str, attempts: int = 5) -> dict:
+    """moto's dump of every model. It walks live objects while the stack keeps working, and answers 500 when
+    one changes under it: asked again, it answers."""
+    import time
+    from urllib.error import HTTPError
     from urllib.request import urlopen
 
-    with urlopen(f"{moto_endpoint.rstrip('/')}/moto-api/data.json", timeout=30) as response:  # noqa: S310 - local
-        data = json.loads(response.read())
+    for attempt in range(attempts):
+        try:
+            with urlopen(f"{moto_endpoint.rstrip('/')}/moto-api/data.json", timeout=30) as response:  # noqa: S310
+                return json.loads(response.read())
+        except HTTPError as error:
+            if error.code < 500 or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def sent_messages(moto_endpoint: str) -> tuple[list[dict], list[dict]]:
+    """(emails, SMS) moto's SES and SNS have accepted, oldest first, from moto's model dump."""
+    data = moto_data(moto_endpoint)
     emails = [{"id": m.get("id"), "from": m.get("source"),
                "to": [a for kind in ("ToAddresses", "CcAddresses", "BccAddresses")
                       for a in (m.get("destinations") or {}).get(kind, [])],

@@ -16,9 +16,9 @@ import time
 from datetime import date, timedelta
 
 import pytest
-import requests
 
 from chalicelib.services.dossiers import working_calendar
+from scripts.ops.emails import moto_data
 
 from .conftest import REPO_ROOT, edit_stored_dossier
 from .test_dossier_flow import submit
@@ -79,7 +79,7 @@ def overdue_queue(client) -> list[dict]:
 
 
 def apology_emails(stack, dossier: dict, shown_date: str) -> list[dict]:
-    data = requests.get(f"{stack['MOTO_ENDPOINT']}/moto-api/data.json", timeout=30).json()
+    data = moto_data(stack["MOTO_ENDPOINT"])
     return [m for m in data.get("ses", {}).get("Message", [])
             if dossier["applicant"]["email"] in m["destinations"]["ToAddresses"] and dossier["code"] in m["subject"]
             and "xin lỗi" in m["subject"] and shown_date in m["body"]]

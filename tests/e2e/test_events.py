@@ -21,8 +21,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import requests
 
+from scripts.ops.emails import moto_data
 from scripts.provision import physical_name
 
 from .conftest import REPO_ROOT, running_stack
@@ -54,7 +54,7 @@ def wait_for(probe, timeout: float = WAIT, what: str = "condition"):
 
 
 def moto_models(stack) -> dict:
-    return requests.get(f"{stack['MOTO_ENDPOINT']}/moto-api/data.json", timeout=30).json()
+    return moto_data(stack["MOTO_ENDPOINT"])
 
 
 def sent_emails(stack) -> list[dict]:

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from chalicelib.domain.calendar import LOCAL_TZ
+from scripts.ops.emails import moto_data
 
 from .conftest import PASSWORD
 from .test_dossier_flow import submit
@@ -87,7 +88,7 @@ def staff(aws, stack, group: str, agency: str, unit: str) -> str:
 
 
 def emails_to(stack, address: str, code: str, subject_part: str) -> list[dict]:
-    data = requests.get(f"{stack['MOTO_ENDPOINT']}/moto-api/data.json", timeout=30).json()
+    data = moto_data(stack["MOTO_ENDPOINT"])
     return [m for m in data.get("ses", {}).get("Message", [])
             if address in m["destinations"]["ToAddresses"] and code in m["subject"] and subject_part in m["subject"]]
 
