@@ -66,14 +66,17 @@ def test_every_operation_declares_its_errors_as_problems(spec):
                 assert "urn:motcua:problem:" in response["description"]
 
 
-def test_protected_operations_name_the_bearer_scheme_and_public_ones_none(spec):
-    public = {("/procedures", "get"), ("/metrics/scorecard", "get"), ("/openapi.json", "get"), ("/health", "get")}
+# What anyone may call without signing in; everything else needs a token.
+PUBLIC = {("/agencies", "get"), ("/docs", "get"), ("/docs/{asset}", "get"), ("/health", "get"),
+          ("/metrics/scorecard", "get"), ("/openapi.json", "get"), ("/procedures", "get"),
+          ("/procedures/{code}", "get"), ("/public/dossiers/{code}", "get")}
+
+
+def test_only_the_public_operations_go_without_the_bearer_scheme(spec):
     for path, item in spec["paths"].items():
         for method, operation in item.items():
-            if (path, method) in public:
-                assert operation["security"] == []
-            elif operation["security"]:
-                assert operation["security"] == [{"bearer": []}]
+            expected = [] if (path, method) in PUBLIC else [{"bearer": []}]
+            assert operation["security"] == expected, (method, path)
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
