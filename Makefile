@@ -9,6 +9,7 @@ STAGE  ?= dev
 USER   ?= citizen.an
 MOTO_PORT ?= 5000
 API_PORT  ?= 8000
+PORTAL_PORT ?= 8100
 PYTEST_ARGS ?=
 
 .PHONY: run test lint fuzz token demo bench package deploy clean lock
@@ -29,7 +30,7 @@ lock: $(STAMP)  ## re-pin requirements.txt and requirements-dev.txt from the .in
 	$(LOCK) requirements-dev.in -o requirements-dev.txt
 
 run: $(STAMP)  ## the platform on http://127.0.0.1:8000 with an embedded moto
-	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT)
+	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT) --portal-port $(PORTAL_PORT)
 
 test: $(STAMP)  ## lint, unit, integration, end-to-end and template tests
 	$(VENV)/bin/ruff check .
@@ -55,6 +56,7 @@ bench: $(STAMP)  ## the figures in docs/performance.md
 	$(PY) bench/scorecard.py
 	$(PY) bench/lifecycle_cost.py
 	$(PY) bench/hot_keys.py
+	$(PY) bench/portal_sync.py
 
 # Minutes long, so not part of `make bench`; `make test` runs a short version (tests/e2e/test_burst.py).
 .PHONY: load
@@ -72,7 +74,7 @@ clean:
 
 # ---- operator commands (scripts/operator.py): the local stack by default (build/local-stack.json,
 # or STATE_FILE=...); a deployed stack motcua-<STAGE> when STAGE is given on the command line.
-.PHONY: emails dlq redrive replay rebuild-metrics
+.PHONY: emails dlq redrive replay rebuild-metrics portal-status portal-reconcile portal-catalogue
 OPERATOR := $(PY) -m scripts.operator
 OPERATOR_STACK = $(if $(filter command line,$(origin STAGE)),--stage $(STAGE)) $(if $(STATE_FILE),--state-file $(STATE_FILE))
 
@@ -88,6 +90,15 @@ redrive: $(STAMP)  ## move CONSUMER's dead letters back to its queue, once the c
 
 rebuild-metrics: $(STAMP)  ## recount every service-quality metric from the event log (consumer paused meanwhile)
 	$(OPERATOR) metrics-rebuild $(OPERATOR_STACK)
+
+portal-status: $(STAMP)  ## dossiers changed in the last DAYS (7) that the national portal has not acknowledged
+	$(OPERATOR) portal status $(if $(DAYS),--days $(DAYS)) $(OPERATOR_STACK)
+
+portal-reconcile: $(STAMP)  ## ask the national portal about the dossiers changed in the last DAYS; push again what differs
+	$(OPERATOR) portal reconcile $(if $(DAYS),--days $(DAYS)) $(OPERATOR_STACK)
+
+portal-catalogue: $(STAMP)  ## our procedures against the national portal's list (LayDanhSachTTHC)
+	$(OPERATOR) portal catalogue $(OPERATOR_STACK)
 
 replay: $(STAMP)  ## re-deliver stored events to CONSUMER: DOSSIER=<id>, or SINCE=<iso> [UNTIL=<iso>]
 	$(if $(CONSUMER),,$(error usage: make replay CONSUMER=notifications DOSSIER=<id> | SINCE=<iso> UNTIL=<iso>))

@@ -2,9 +2,21 @@
 
 import os
 
-from chalicelib.api import context, contract, desk, docs, dossiers, health, metrics, procedures, public, uploads
+from chalicelib.api import (
+    context,
+    contract,
+    desk,
+    docs,
+    dossiers,
+    health,
+    integrations,
+    metrics,
+    procedures,
+    public,
+    uploads,
+)
 from chalicelib.api.http import request_middleware
-from chalicelib.consumers import deadlines, notifications, relay
+from chalicelib.consumers import deadlines, notifications, portal_sync, relay
 from chalicelib.consumers import metrics as metrics_consumer
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
@@ -19,6 +31,6 @@ context.bind_app(app)
 app.register_middleware(request_middleware, "http")
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 for blueprint in (health.bp, procedures.bp, uploads.bp, dossiers.bp, desk.bp, metrics.bp, relay.bp, notifications.bp,
-                  deadlines.bp, metrics_consumer.bp, public.bp, docs.bp):
+                  deadlines.bp, metrics_consumer.bp, portal_sync.bp, public.bp, integrations.bp, docs.bp):
     app.register_blueprint(blueprint)
 contract.register_preflight(app)  # after every blueprint: one OPTIONS route per declared path

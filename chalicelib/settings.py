@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     metrics_shards: int = _count(1, 100, 8, "METRICS_SHARDS")
     cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias="CORS_ALLOWED_ORIGINS")
     public_base_url: str | None = Field(None, validation_alias="PUBLIC_BASE_URL")
+    # The national portal link (docs/national-portal.md). Without a gateway address the stage does not sync
+    # (a developer's scratch stage); the credentials live in Secrets Manager, never in the environment.
+    national_portal_url: str | None = Field(None, validation_alias="NATIONAL_PORTAL_URL")
+    national_portal_files_url: str | None = Field(None, validation_alias="NATIONAL_PORTAL_FILES_URL")
+    national_portal_username: str = Field("", validation_alias="NATIONAL_PORTAL_USERNAME")
+    national_portal_unit: str = Field("", validation_alias="NATIONAL_PORTAL_MADONVI")
+    national_portal_secret_id: str | None = Field(None, validation_alias="NATIONAL_PORTAL_SECRET_ID")
+    national_portal_timeout_seconds: int = _count(1, 60, 10, "NATIONAL_PORTAL_TIMEOUT_SECONDS")
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
@@ -120,7 +128,7 @@ class Settings(BaseSettings):
         return init_settings, env_settings
 
     @field_validator("upload_max_bytes", "upload_url_ttl_seconds", "deadline_warning_days", "evaluation_amend_days",
-                     "metrics_shards", mode="before")
+                     "metrics_shards", "national_portal_timeout_seconds", mode="before")
     @classmethod
     def _plain_digits(cls, value: Any) -> Any:
         # int() would take "1_000", " 8 " or Arabic-Indic digits; a setting is written with 0-9 only.
@@ -152,7 +160,7 @@ class Settings(BaseSettings):
             raise ValueError(f"not an origin (scheme://host[:port], no path): {', '.join(bad)}")
         return origins
 
-    @field_validator("public_base_url")
+    @field_validator("public_base_url", "national_portal_url", "national_portal_files_url")
     @classmethod
     def _base_url(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://\S+", value):
@@ -173,6 +181,12 @@ class Settings(BaseSettings):
     @property
     def deployed(self) -> bool:
         return self.lambda_function_name is not None or self.stage not in LOCAL_STAGES
+
+    @property
+    def portal_files_prefix(self) -> str | None:
+        """The only address forwarded files are fetched from (a forward must not make us fetch anything else)."""
+        base = self.national_portal_files_url or self.national_portal_url
+        return f"{base}/" if base else None
 
     @property
     def token_issuer(self) -> str:

@@ -9,10 +9,13 @@ Chalice's local server. The stack's settings are written to a state file so that
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
+import secrets
 import signal
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -121,10 +124,44 @@ def start_api(host: str, port: int, stage: str = "local"):
 # Where the local web client is served: browsers there may call the local API (CORS).
 LOCAL_WEB_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")
 
+# The national portal stand-in's account for the platform, and the unit code it expects (docs/national-portal.md).
+PORTAL_USERNAME, PORTAL_UNIT = "motcua-local", "000.00.00.G22"
+# Short, so that a portal which does not answer (its fault injection) plays out in seconds.
+PORTAL_TIMEOUT_SECONDS = "3"
+
+
+def start_national_portal(host: str, port: int, platform_url: str, inbound_secret: str,
+                          password: str) -> tuple[subprocess.Popen, str]:
+    """The national portal stand-in, a separate process (as the real portal is a separate system): it logs the
+    platform in, takes its updates, serves forwarded files and forwards dossiers to the platform, signed."""
+    command = [sys.executable, "-m", "scripts.standins.national_portal", "--host", host, "--port", str(port),
+               "--platform-url", platform_url, "--inbound-secret", inbound_secret, "--username", PORTAL_USERNAME,
+               "--password", password, "--madonvi", PORTAL_UNIT,
+               "--catalogue", str(REPO_ROOT / "chalicelib" / "data" / "procedures.json"),
+               "--parent-pid", str(os.getpid())]
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    atexit.register(_stop, process)
+    line = process.stdout.readline() if process.stdout else ""
+    try:
+        ready = json.loads(line)
+    except ValueError:
+        process.kill()
+        raise RuntimeError(f"the national portal stand-in did not start: {line!r}") from None
+    # Keep reading what it prints, so that a full pipe never blocks it.
+    threading.Thread(target=lambda: [None for _ in process.stdout], name="portal-stdout", daemon=True).start()
+    return process, ready["url"]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(5)
+
 
 def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, stage: str = "local",
           state_file: Path | None = DEFAULT_STATE_FILE, control_dir: Path = DEFAULT_CONTROL_DIR,
-          retry_delay: float = 1.0) -> dict[str, str]:
+          retry_delay: float = 1.0, portal_port: int = 0) -> dict[str, str]:
     for key, value in FAKE_CREDENTIALS.items():
         os.environ.setdefault(key, value)
     # The moto server plays AWS; nothing here may reach a real account by accident.
@@ -137,9 +174,21 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     from scripts.provision import provision_stack
 
     provisioned = provision_stack(endpoint, stage)
+    api_url = f"http://{host}:{api_port}"
+    portal_password, inbound_secret = secrets.token_hex(16), secrets.token_hex(32)
+    _, portal_url = start_national_portal(host, portal_port, api_url, inbound_secret, portal_password)
     env = {**FAKE_CREDENTIALS, **_stage_environment(stage), **provisioned.env,
-           "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS") or ",".join(LOCAL_WEB_ORIGINS)}
+           "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS") or ",".join(LOCAL_WEB_ORIGINS),
+           "NATIONAL_PORTAL_URL": portal_url, "NATIONAL_PORTAL_USERNAME": PORTAL_USERNAME,
+           "NATIONAL_PORTAL_MADONVI": PORTAL_UNIT, "NATIONAL_PORTAL_TIMEOUT_SECONDS": PORTAL_TIMEOUT_SECONDS}
     os.environ.update(env)
+    # The credentials live in Secrets Manager, as in AWS: the provisioner made the secret, the stand-in was
+    # given the same values.
+    import boto3
+
+    boto3.client("secretsmanager", endpoint_url=endpoint, region_name=env["AWS_DEFAULT_REGION"]).put_secret_value(
+        SecretId=env["NATIONAL_PORTAL_SECRET_ID"],
+        SecretString=json.dumps({"password": portal_password, "inbound_secret": inbound_secret}))
     seed_catalogue()
     seed_accounts()
     start_api(host, api_port, stage)
@@ -148,7 +197,7 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     control_dir.mkdir(parents=True, exist_ok=True)
     EventPump(app, provisioned.resources, env["AWS_DEFAULT_REGION"], endpoint, retry_delay=retry_delay,
               control_dir=control_dir).start()
-    state = {**env, "API_URL": f"http://{host}:{api_port}", "MOTO_ENDPOINT": endpoint,
+    state = {**env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint,
              "MOTCUA_STAGE": stage, "PUMP_CONTROL_DIR": str(control_dir)}
     if state_file:
         state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -165,6 +214,8 @@ def banner(state: dict[str, str]) -> str:
         f"  API            {state['API_URL']}   (reference: {state['API_URL']}/docs, {state['API_URL']}/openapi.json)",
         f"  moto endpoint  {state['MOTO_ENDPOINT']}   (AWS_ENDPOINT_URL for the AWS CLI or boto3)",
         f"  user pool      {state['USER_POOL_ID']}  client {state['USER_POOL_CLIENT_ID']}",
+        f"  national portal stand-in  {state['NATIONAL_PORTAL_URL']}   (POST /_sim/submit forwards a dossier; "
+        "GET /_sim/dossiers/<MaHoSo> shows what it holds)",
         "",
         f"Demo accounts (password {DEMO_PASSWORD}):",
     ]
@@ -194,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")))
     parser.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", "8000")))
+    parser.add_argument("--portal-port", type=int, default=int(os.environ.get("PORTAL_PORT", "8100")),
+                        help="the national portal stand-in's port (0: any free one)")
     parser.add_argument("--state-file", default=str(DEFAULT_STATE_FILE))
     parser.add_argument("--control-dir", default=str(DEFAULT_CONTROL_DIR),
                         help="create pause-<consumer> here to pause that consumer")
@@ -204,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quiet:
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     state = start(args.host, args.moto_port, args.api_port, state_file=Path(args.state_file),
-                  control_dir=Path(args.control_dir), retry_delay=args.retry_delay)
+                  control_dir=Path(args.control_dir), retry_delay=args.retry_delay, portal_port=args.portal_port)
     print(json.dumps({"ready": True, **state}) if args.quiet else banner(state), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

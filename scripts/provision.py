@@ -446,6 +446,31 @@ def _ses_identity(ctx: Context, logical_id: str, props: dict[str, Any]) -> Creat
     return Created(ref=identity, attributes={})
 
 
+def _secret(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
+    """A JSON secret: the template's string, or its template with the generated key filled in (as
+    CloudFormation's GenerateSecretString does); an existing secret keeps its value. Ref is the ARN."""
+    import secrets as random
+
+    sm = ctx.client("secretsmanager")
+    name = props.pop("Name", None) or physical_name(ctx.stage, logical_id)
+    generate = props.pop("GenerateSecretString", None)
+    value = props.pop("SecretString", None)
+    description = props.pop("Description", "")
+    if props:
+        raise ProvisionError(f"{logical_id}: AWS::SecretsManager::Secret properties {sorted(props)} not supported")
+    if generate is not None:
+        data = json.loads(generate.get("SecretStringTemplate") or "{}")
+        data[generate["GenerateStringKey"]] = random.token_hex(int(generate.get("PasswordLength", 32)) // 2)
+        value = json.dumps(data)
+    try:
+        arn = sm.describe_secret(SecretId=name)["ARN"]
+    except ClientError as exc:
+        if _error_code(exc) != "ResourceNotFoundException":
+            raise
+        arn = sm.create_secret(Name=name, SecretString=value or "{}", Description=description)["ARN"]
+    return Created(ref=arn, attributes={"Id": arn})
+
+
 def _event_bus(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
     events = ctx.client("events")
     name = props.pop("Name", None) or physical_name(ctx.stage, logical_id)
@@ -485,6 +510,7 @@ HANDLERS: dict[str, Handler] = {
     "AWS::SES::EmailIdentity": _ses_identity,
     "AWS::Events::EventBus": _event_bus,
     "AWS::Events::Rule": _event_rule,
+    "AWS::SecretsManager::Secret": _secret,
 }
 
 

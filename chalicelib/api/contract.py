@@ -45,6 +45,7 @@ class Operation:
     response_headers: tuple[str, ...] = ()
     media_types: tuple[str, ...] = ("application/json",)
     roles: tuple[str, ...] = ()
+    signed: bool = False  # authenticated by a signature over the raw body, which the handler checks first
 
 
 OPERATIONS: list[Operation] = []
@@ -55,15 +56,17 @@ def operation(bp: Any, method: str, path: str, *, summary: str, tag: str, auth: 
               status: int = 200, problems: tuple[int, ...] = (), headers: tuple[str, ...] = (),
               response_headers: tuple[str, ...] = (), media_types: tuple[str, ...] = ("application/json",),
               roles: tuple[str, ...] = (), name: str | None = None,
-              content_types: list[str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              content_types: list[str] | None = None,
+              signed: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and register one route. The handler receives the path parameters, plus `query=` and
-    `body=` (parsed models) when the operation declares them."""
+    `body=` (parsed models) when the operation declares them. A `signed` operation (a partner system's call,
+    no token) documents its body but parses it itself, after it has checked the signature over the raw bytes."""
 
     def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
         op = Operation(method=method, path=path, name=name or handler.__name__, summary=summary, tag=tag, auth=auth,
                        description=description or (handler.__doc__ or "").strip(), body=body, query=query,
                        response=response, status=status, problems=problems, headers=headers,
-                       response_headers=response_headers, media_types=media_types, roles=roles)
+                       response_headers=response_headers, media_types=media_types, roles=roles, signed=signed)
         OPERATIONS.append(op)
 
         @functools.wraps(handler)
@@ -79,7 +82,7 @@ def operation(bp: Any, method: str, path: str, *, summary: str, tag: str, auth: 
                 kwargs["query"] = parse_query(query.resolve(), request.query_params or {})
             elif request.query_params:
                 _no_query(request.query_params)
-            if body is not None:
+            if body is not None and not signed:
                 from .validation import parse
 
                 kwargs["body"] = parse(body.resolve(), json_body(request))

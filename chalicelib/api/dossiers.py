@@ -84,10 +84,16 @@ def list_my_dossiers(query):
 @operation(bp, "GET", "/dossiers/{dossier_id}", summary="One dossier, with the caller's next actions", tag=TAG,
            response=responses.Dossier, response_headers=("ETag",))
 def get_dossier(dossier_id):
+    from ..domain.access import home_staff
     from ..services.dossiers import DossierService
+    from .present import dossier_view, etag, portal_sync_view
 
     principal = _caller()
-    return _respond(DossierService().visible(principal, dossier_id), principal)
+    dossier = DossierService().visible(principal, dossier_id)
+    data = dossier_view(dossier, principal, language(bp.current_request))
+    if home_staff(principal, dossier):  # one read more, for the people who would act on a dossier the portal lacks
+        data["national_portal_sync"] = portal_sync_view(dossier)
+    return json_response(data, 200, {"ETag": etag(dossier)})
 
 
 @operation(bp, "GET", "/dossiers/{dossier_id}/history", summary="Every event of the dossier, with actor and time",

@@ -24,9 +24,14 @@ _HEADER_DOCS = {
                  "dossier changed since.", {"type": "string", "maxLength": 16, "pattern": r'^(W/)?"?[0-9]{1,9}"?$'}),
     "Idempotency-Key": ("Any unique string (1–128 printable characters): a retry with the same key and body returns "
                         "the same dossier.", {"type": "string", "minLength": 1, "maxLength": 128}),
+    "X-DVCQG-Timestamp": ("Unix time (seconds) when the national portal signed the request; more than 300 s off "
+                          "the platform's clock is refused.", {"type": "string", "pattern": "^[0-9]{1,12}$"}),
+    "X-DVCQG-Signature": ("`sha256=` and the hex HMAC-SHA256, with the shared secret, of the timestamp, a dot and "
+                          "the raw body (docs/national-portal.md).", {"type": "string", "maxLength": 80}),
     "Accept-Language": ("`vi` (default) or `en`: the language of problem details and readable names.",
                         {"type": "string"}),
 }
+_REQUIRED_HEADERS = {"Idempotency-Key", "X-DVCQG-Timestamp", "X-DVCQG-Signature"}
 _RESPONSE_HEADERS = {
     "ETag": "The dossier's version, for `If-Match`.",
     "Location": "The created resource.",
@@ -77,7 +82,7 @@ def _query_parameters(ref: contract.ModelRef, defs: dict) -> list[dict]:
 
 def _header(name: str) -> dict:
     description, schema = _HEADER_DOCS[name]
-    return {"name": name, "in": "header", "required": name == "Idempotency-Key", "description": description,
+    return {"name": name, "in": "header", "required": name in _REQUIRED_HEADERS, "description": description,
             "schema": schema}
 
 
@@ -126,7 +131,7 @@ def _operation(op: contract.Operation, refs: dict, defs: dict) -> dict:
     if op.body:
         found["requestBody"] = {"required": True,
                                 "content": {"application/json": {"schema": refs[(op.body, "validation")]}}}
-    found["security"] = [{"bearer": []}] if op.auth else []
+    found["security"] = [{"bearer": []}] if op.auth else ([{"portalSignature": []}] if op.signed else [])
     return found
 
 
@@ -149,6 +154,10 @@ def document(server_url: str = "/") -> dict:
         "components": {
             "schemas": defs,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                                           "description": "An ID token of the platform's user pool."}},
+                                           "description": "An ID token of the platform's user pool."},
+                                "portalSignature": {
+                                    "type": "apiKey", "in": "header", "name": "X-DVCQG-Signature",
+                                    "description": "The national portal's HMAC-SHA256 signature of the timestamp "
+                                                   "and the body, with X-DVCQG-Timestamp (docs/national-portal.md)."}},
         },
     }

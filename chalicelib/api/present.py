@@ -16,6 +16,16 @@ def dossier_view(dossier: Dossier, principal: Principal, lang: str) -> dict:
     return data
 
 
+def portal_sync_view(dossier: Dossier) -> dict | None:
+    """What the national portal acknowledged of the dossier; None before the first push."""
+    from ..store.portal import get_state
+
+    state = get_state(dossier.id)
+    if state is None:
+        return None
+    return {**state.to_dict(), "in_sync": min(state.record_version, state.progress_version) >= dossier.version}
+
+
 def etag(dossier: Dossier) -> str:
     return f'"{dossier.version}"'
 

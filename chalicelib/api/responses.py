@@ -426,6 +426,31 @@ _DOSSIER_EXAMPLE: dict[str, Any] = {
 }
 
 
+class PortalSync(Closed):
+    """The dossier's sync state with the national portal (docs/national-portal.md)."""
+
+    portal_code: str | None = Field(description="The code the portal knows the dossier by (MaHoSo).")
+    record_version: int = Field(ge=0, description="The dossier version whose record the portal acknowledged.")
+    progress_version: int = Field(ge=0, description="The last event whose progress entry the portal acknowledged.")
+    portal_status: NationalStatus | None = Field(description="The status the portal holds.")
+    attempts: int = Field(ge=0, description="Failed pushes since the last success.")
+    last_error: str | None
+    last_attempt_at: datetime | None
+    synced_at: datetime | None = Field(description="When the portal last acknowledged the record.")
+    first_synced_at: datetime | None
+    in_sync: bool = Field(description="The portal has acknowledged the dossier's current version.")
+
+
+class PortalForwardResult(Closed):
+    """The dossier a national-portal forward became."""
+
+    error_code: Literal["00"]
+    MaHoSo: str = Field(description="The portal's code, as forwarded.")
+    dossier_id: Ulid
+    dossier_code: DossierCode
+    status: Status
+
+
 class Dossier(Closed):
     """A dossier (hồ sơ) as its caller may see it: the stored record, its readable status and what the caller
     can do next. Sent with an `ETag: "<version>"` header; send it back as `If-Match` to act on this version."""
@@ -471,9 +496,14 @@ class Dossier(Closed):
     statutory_due_date: date | None = Field(
         description="The appointment date as the rules set it, never moved by an apology letter.")
     evaluation: Evaluation | None
+    origin: Literal["platform", "national_portal"] = Field(
+        "platform", description="Where the dossier was submitted: here, or on the national portal, which forwarded it.")
+    portal_code: str | None = Field(None, description="The national portal's code (MaHoSo) of a forwarded dossier.")
     national_status: NationalStatus
     status_name: str = Field(description="The status in the language of `Accept-Language`.")
     allowed_actions: list[Action] = Field(description="What this caller may do next (role, scope and guards).")
+    national_portal_sync: PortalSync | None = Field(
+        None, description="Staff only, on GET /dossiers/{id}: what the national portal has acknowledged.")
 
 
 class DossierPage(Closed):

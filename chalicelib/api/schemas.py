@@ -206,3 +206,7 @@ class Evaluate(Strict):
     satisfied: StrictBool
     criteria: Criteria = Criteria()
     comment: OptionalNote = ""
+
+
+# A dossier forwarded by the national portal: the model lives with the rest of the portal's mapping.
+from ..domain.portal_inbound import PortalForward  # noqa: E402,F401

@@ -9,6 +9,7 @@ ids to the resources the provisioner created.
 EVENTS_STREAM = "arn:aws:dynamodb:ap-southeast-1:000000000000:table/EventsTable/stream/placeholder"
 NOTIFICATIONS_QUEUE = "arn:aws:sqs:ap-southeast-1:000000000000:NotificationsQueue"
 METRICS_QUEUE = "arn:aws:sqs:ap-southeast-1:000000000000:MetricsQueue"
+PORTAL_SYNC_QUEUE = "arn:aws:sqs:ap-southeast-1:000000000000:PortalSyncQueue"
 
 
 def logical_id(placeholder_arn: str) -> str:
@@ -27,7 +28,9 @@ def rule_event_types() -> dict[str, list[str]]:
     from ..domain.metric_facts import METRIC_EVENT_TYPES
 
     return {"NotificationsRule": sorted(t.value for t in EventType if audiences(t)),
-            "MetricsRule": sorted(t.value for t in METRIC_EVENT_TYPES)}
+            "MetricsRule": sorted(t.value for t in METRIC_EVENT_TYPES),
+            # Every change of a dossier moves its record on the national portal.
+            "PortalSyncRule": sorted(t.value for t in EventType)}
 
 
 def route_event_types(resources: dict) -> list[str]:

@@ -54,6 +54,9 @@ class Dossier:
     # an apology letter: what "on time" is judged against (docs/metrics.md). ISO date.
     statutory_due_date: str | None = None
     evaluation: dict | None = None  # the applicant's rating once the result is back
+    # Where it was submitted ("platform" or "national_portal") and, when forwarded, the portal's code (MaHoSo).
+    origin: str = "platform"
+    portal_code: str | None = None
 
     @property
     def partner_agency(self) -> str | None:

@@ -176,6 +176,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "procedure.other_agency": ("Thủ tục này do cơ quan {agency_code} tiếp nhận.",
                                "This procedure is received by agency {agency_code}."),
     "procedure.not_effective": ("Thủ tục chưa có phiên bản hiệu lực.", "The procedure has no version in effect."),
+    # The national portal link (docs/national-portal.md)
+    "portal.signature_missing": ("Thiếu thời điểm ký hoặc chữ ký (X-DVCQG-Timestamp, X-DVCQG-Signature).",
+                                 "The signing time or the signature is missing (X-DVCQG-Timestamp, "
+                                 "X-DVCQG-Signature)."),
+    "portal.signature_invalid": ("Chữ ký của yêu cầu không hợp lệ.", "The request's signature is not valid."),
+    "portal.signature_stale": ("Thời điểm ký lệch quá xa so với đồng hồ của hệ thống; hãy ký lại yêu cầu.",
+                               "The signing time is too far from the platform's clock; sign the request again."),
+    "portal.signature_replayed": ("Chữ ký này đã được dùng; hãy ký lại yêu cầu.",
+                                  "This signature was already used; sign the request again."),
+    "portal.unknown_procedure": ("Không có thủ tục đang hiệu lực ứng với mã thủ tục quốc gia này.",
+                                 "No procedure in force is mapped to this national procedure code."),
+    "portal.file_unreachable": ("Không tải được tệp từ địa chỉ đã cho.",
+                                "The file could not be downloaded from the given address."),
+    "portal.hash_mismatch": ("Mã băm SHA-256 của tệp tải về khác với MaHash.",
+                             "The SHA-256 of the downloaded file differs from MaHash."),
+    "portal.time_format": ("Thời điểm phải là một thời điểm có thật, dạng yyyyMMddHHmmss (giờ Việt Nam).",
+                           "Must be a real time written yyyyMMddHHmmss (Vietnam time)."),
+    "portal.not_configured": ("Kết nối với Cổng Dịch vụ công quốc gia chưa được cấu hình.",
+                              "The link with the national portal is not configured."),
+    "portal.date_format": ("Ngày phải là một ngày có thật, dạng yyyyMMdd.", "Must be a real date written yyyyMMdd."),
 }
 
 

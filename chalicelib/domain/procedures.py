@@ -164,6 +164,19 @@ class ProcedureDefinition(_Record):
     legal_basis: Annotated[tuple[LegalDocument, ...], Field(max_length=30), *_NON_EMPTY]
     components: Annotated[tuple[Component, ...], Field(max_length=50), *_NON_EMPTY]
     applicant_types: Annotated[tuple[ApplicantType, ...], *_NON_EMPTY]
+    # The national portal's names for it (docs/national-portal.md): forwarded dossiers are mapped by them and
+    # every sync carries them. Unset, the portal knows the procedure by `code` and the field by `field_code`.
+    national_code: ProcedureCode | None = Field(None, description="The national portal's procedure code (MaTTHC), "
+                                                "when it differs from `code`.")
+    national_field_code: FieldCode | None = Field(None, description="The national portal's field code (MaLinhVuc).")
+
+    @property
+    def portal_procedure_code(self) -> str:
+        return self.national_code or self.code
+
+    @property
+    def portal_field_code(self) -> str:
+        return self.national_field_code or self.field_code
 
     @model_validator(mode="after")
     def _rules_across_fields(self) -> ProcedureDefinition:

@@ -28,6 +28,9 @@ class Indicator:
     kind: str
     name_vi: str
     name_en: str
+    # `a/b`: the rate is multiplied by this ratio of counters (the online share counts only what reached the
+    # national portal: × dossiers synced ÷ submitted); no data for the ratio, no rate.
+    scaled_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,10 @@ def measure(numerator: str | None, denominator: str | None, kind: str, totals: d
 
 def score_indicator(indicator: Indicator, totals: dict, catalogue: dict) -> dict:
     top, bottom, rate = measure(indicator.numerator, indicator.denominator, indicator.kind, totals, catalogue)
+    if indicator.scaled_by and rate is not None:
+        over, under = indicator.scaled_by.split("/")
+        scale = measure(over, under, "rate", totals, catalogue)[2]
+        rate = None if scale is None else rate * min(scale, 1.0)
     unscored = indicator.kind in ("average_hours", "count")
     scored = None if unscored else points(rate, indicator.points, indicator.threshold or 1.0)
     return {"id": indicator.id, "group": indicator.group, "name_vi": indicator.name_vi, "name_en": indicator.name_en,
@@ -147,7 +154,8 @@ def _versions() -> tuple[IndexConfig, ...]:
             effective_from=date.fromisoformat(v["effective_from"]),
             groups=tuple(Group(g["id"], g["max"], g["name_vi"], g["name_en"]) for g in v["groups"]),
             indicators=tuple(Indicator(i["id"], i["group"], i["points"], i.get("threshold"), i.get("numerator"),
-                                       i.get("denominator"), i.get("kind", "rate"), i["name_vi"], i["name_en"])
+                                       i.get("denominator"), i.get("kind", "rate"), i["name_vi"], i["name_en"],
+                                       i.get("scaled_by"))
                              for i in v["indicators"]),
             targets=tuple(Target(t["id"], t["target"], t.get("numerator"), t.get("denominator"),
                                  t.get("kind", "rate"), t["name_vi"], t["name_en"]) for t in v["targets"]),

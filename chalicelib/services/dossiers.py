@@ -74,14 +74,17 @@ class DossierService:
     # -- citizen -------------------------------------------------------------------------------
 
     def submit(self, principal: Principal, request, raw_body: dict, idempotency_key: str,
-               now: datetime) -> tuple[Dossier, bool]:
-        """Returns the dossier and whether it was created by an earlier request with the same key."""
+               now: datetime, origin: str | None = None, portal_code: str | None = None,
+               procedure: Procedure | None = None) -> tuple[Dossier, bool]:
+        """Returns the dossier and whether it was created by an earlier request with the same key. `origin` and
+        `portal_code` mark a dossier forwarded by the national portal (services/portal_intake.py), which also
+        passes the procedure version it mapped the national code to."""
         claim = IdempotencyClaim(principal.id, idempotency_key, request_hash(raw_body))
         earlier = self.store.find_claim(claim)
         if earlier is not None:
             return self._replay(principal, claim, earlier.ref, earlier.request_hash), True
 
-        procedure = self.procedures.effective(request.procedure_code, local_day(now))
+        procedure = procedure or self.procedures.effective(request.procedure_code, local_day(now))
         if procedure is None:
             raise ValidationFailed([FieldError("procedure_code", "procedure.not_effective")])
         at_desk = principal.has(Role.OFFICER) and not principal.has(Role.CITIZEN)
@@ -116,7 +119,8 @@ class DossierService:
             components=_with_files(components, uploads), delivery=delivery,
             channel=CHANNEL_DESK if at_desk else CHANNEL_ONLINE,
             status=Status.SUBMITTED, submitted_at=now, locale=request.locale or principal.locale,
-            sms_opt_in=request.sms_opt_in)
+            sms_opt_in=request.sms_opt_in, **({"origin": origin} if origin else {}),
+            **({"portal_code": portal_code} if portal_code else {}))
         dossier, event = rules.submit(draft, principal, now, correlation_id())
         try:
             self.store.create(dossier, event, claim, _upload_ids(components), upload_owner=principal.id)

@@ -4,6 +4,7 @@ indicator tables, and the rebuild from the event log (docs/metrics.md)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -136,9 +137,28 @@ def rebuild() -> dict:
             state = fold([event], state)
         folds[dossier_id] = (history[-1]["seq"], state.to_dict())
         events += len(history)
+    # Not in the event log: the national portal's first acknowledgement of each dossier, which the sync
+    # consumer counts under sequence number 0 (chalicelib/services/portal_sync.py).
+    for synced in _portal_synced_facts():
+        rows_for([synced.fact], synced.dossier_id, generation, rows)
+        applied.setdefault(synced.dossier_id, []).append(0)
     written = store.write_generation(generation, rows, applied, folds)
     store.set_active_generation(generation)
     return {"generation": generation, "dossiers": len(histories), "events": events, "items_written": written}
+
+
+@dataclass(frozen=True)
+class _Synced:
+    dossier_id: str
+    fact: Fact
+
+
+def _portal_synced_facts() -> list[_Synced]:
+    from ..store.portal import all_states
+
+    return [_Synced(s.dossier_id, Fact("portal_synced", 1, date.fromisoformat(s.submitted_day), s.agency_code,
+                                       s.procedure_code or ""))
+            for s in all_states() if s.first_synced_at and s.submitted_day and s.agency_code]
 
 
 # --------------------------------------------------------------------------- reading

@@ -83,6 +83,11 @@ def _version_of(s3, bucket: str, key: str) -> str | None:
 def replace(key: str, body: bytes, content_type: str) -> str | None:
     """Store the platform's own version of an object (disarmed bytes, verified Content-Type) over the
     uploader's; returns its version id, which downloads then name so only this version is ever served."""
+    return put(key, body, content_type)
+
+
+def put(key: str, body: bytes, content_type: str) -> str | None:
+    """Store bytes the platform itself fetched (a file forwarded by the national portal); its version id."""
     settings = get_settings()
     extra = {}
     if settings.documents_kms_key_id:
@@ -90,3 +95,14 @@ def replace(key: str, body: bytes, content_type: str) -> str | None:
     written = client("s3").put_object(Bucket=settings.documents_bucket, Key=key, Body=body,
                                       ContentType=content_type, **extra)
     return written.get("VersionId")
+
+
+def delete_all_versions(key: str) -> None:
+    """Remove an object with every version of it (a forward that failed half-way leaves nothing behind)."""
+    s3 = client("s3")
+    bucket = get_settings().documents_bucket
+    listed = s3.list_object_versions(Bucket=bucket, Prefix=key)
+    doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+              for v in listed.get("Versions", []) + listed.get("DeleteMarkers", []) if v["Key"] == key]
+    if doomed:
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})

@@ -201,6 +201,11 @@ class DossierStore:
         except DoesNotExist:
             return None
 
+    def get_many(self, dossier_ids: list[str]) -> dict[str, Dossier]:
+        """Dossiers by id, read in batches (ids not found are absent)."""
+        items = read_items(list(dict.fromkeys(dossier_ids)))
+        return {i: _from_model(DossierModel.from_raw_data(item)) for i, item in items.items() if item is not None}
+
     def find_by_code(self, code: str, within: tuple[SearchCondition, ...] = ()) -> Dossier | None:
         """The dossier with this national code, or None. The code index projects keys only: it gives the
         id, then the item is read by its key. `within` (a search plan's filters) keeps the answer to the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from ..domain.submission import UPLOAD_PENDING, UploadInfo
@@ -48,6 +50,13 @@ class UploadStore:
                 info = _info(model)
                 found[info.id] = info
         return found
+
+    def delete_unattached(self, upload_id: str) -> None:
+        """Forget an upload no dossier took (a forward that failed half-way); an attached one stays."""
+        from pynamodb.exceptions import DeleteError
+
+        with contextlib.suppress(DeleteError):
+            ControlModel(pk=_pk(upload_id)).delete(condition=ControlModel.ref.does_not_exist())
 
     def record_verification(self, upload_id: str, status: str, findings: dict) -> UploadInfo | None:
         """Only a pending upload is judged, once; the verified record then never changes

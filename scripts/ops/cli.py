@@ -14,6 +14,7 @@ from scripts.ops.dlq import dlq_list, redrive
 from scripts.ops.emails import emails
 from scripts.ops.errors import OperatorError
 from scripts.ops.metrics_rebuild import metrics_rebuild
+from scripts.ops.portal import portal
 from scripts.ops.replay import parse_moment, replay
 from scripts.ops.stack import DEFAULT_STATE_FILE, REPO_ROOT, TEMPLATE, Stack
 
@@ -57,6 +58,14 @@ def parser() -> argparse.ArgumentParser:
                                   help="recount every service-quality metric from the event log")
     rebuilt.add_argument("--settle-seconds", type=float, default=None,
                          help="wait after pausing the consumer (default 2 locally, 65 deployed)")
+    linked = commands.add_parser("portal", help="the national portal link").add_subparsers(dest="action",
+                                                                                         required=True)
+    for action, text in (("status", "dossiers changed lately that the portal has not acknowledged as they are"),
+                         ("reconcile", "ask the portal for the dossiers changed lately, push again what differs"),
+                         ("catalogue", "the procedures against the portal's list (LayDanhSachTTHC)")):
+        sub = linked.add_parser(action, parents=[where], help=text)
+        sub.add_argument("--days", type=float, default=7, help="how far back (default 7 days)")
+        sub.add_argument("--json", action="store_true")
     return root
 
 
@@ -74,6 +83,8 @@ def main(argv: Iterable[str] | None = None) -> int:
                  else Stack.local(args.state_file or DEFAULT_STATE_FILE, template))
         if args.command == "emails":
             return emails(stack, args.to, args.lines, args.json)
+        if args.command == "portal":
+            return portal(stack, args.action, args.days, args.json)
         if args.command == "metrics-rebuild":
             settle = args.settle_seconds if args.settle_seconds is not None else (2 if stack.is_local else 65)
             return metrics_rebuild(stack, settle)

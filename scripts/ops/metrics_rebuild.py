@@ -17,7 +17,9 @@ def metrics_rebuild(stack: Stack, settle_seconds: float) -> int:
     mapping is disabled), so nothing it counts can fall between the old generation and the new one; what
     it queued meanwhile is counted into the new generation when it resumes, and what the rebuild already
     counted is recognised as a duplicate there."""
+    # The control table holds the national portal's acknowledgements, counted alongside the events.
     env = {"METRICS_TABLE": stack.physical_id("MetricsTable"), "EVENTS_TABLE": stack.physical_id("EventsTable"),
+           "CONTROL_TABLE": stack.physical_id("ControlTable"),
            "AWS_DEFAULT_REGION": stack.region, "AWS_REGION": stack.region}
     if stack.is_local:
         env["AWS_ENDPOINT_URL"] = stack.endpoint_url

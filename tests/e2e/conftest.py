@@ -40,7 +40,7 @@ def running_stack(workdir: Path):
     log = open(workdir / "stack.log", "w")  # noqa: SIM115 - closed below
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [sys.executable, "-m", "scripts.local_stack", "--quiet", "--moto-port", str(_free_port()),
-               "--api-port", str(_free_port()), "--state-file", str(state_file),
+               "--api-port", str(_free_port()), "--portal-port", "0", "--state-file", str(state_file),
                "--control-dir", str(workdir / "pump-control")]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     try:

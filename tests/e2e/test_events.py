@@ -317,7 +317,7 @@ def test_operator_commands_refuse_what_makes_no_sense(stack):
     relay = operator(stack, "dlq", "redrive", "relay", expect=2)
     assert "stream" in relay.stderr
     listed = json.loads(operator(stack, "dlq", "list", "--json").stdout)
-    assert {entry["consumer"] for entry in listed} == {"relay", "notifications", "metrics"}
+    assert {entry["consumer"] for entry in listed} == {"relay", "notifications", "metrics", "portal_sync"}
 
 
 # --------------------------------------------------------- local stack fidelity

@@ -82,13 +82,14 @@ EXPECTED_COUNTERS = {
     "not_satisfied": 1,  # D3's amendment
     "handovers": 23,  # transfer, assign, propose, result: 4 each for D1..D5; 3 for D8
     "handovers_electronic": 23,
+    "portal_synced": 8,  # every dossier, acknowledged by the national portal (the stand-in), on its submission day
 }
 ON_TIME, ENDED = 5, 7
 # Per procedure: FULL_ONLINE D1, D3 on time; SMALL_PERMIT D2, D6 on time, D8 late; TRAINING D4 on time, D5 late.
 ON_TIME_BY_PROCEDURE = {TRAINING: (1, 2), FULL_ONLINE: (2, 2), SMALL_PERMIT: (2, 3)}
 ONLINE_USED = 2  # FULL_ONLINE and SMALL_PERMIT received dossiers online; TRAINING only at the desk
 DESK_OFFICERS = 2  # officer.hanoi (received D1..D5 and D8) and D7's new officer (received D7)
-NO_DATA_INDICATORS = ("publicity.announced_on_time", "publicity.published_on_time", "publicity.synced",
+NO_DATA_INDICATORS = ("publicity.announced_on_time", "publicity.published_on_time",
                       "online.payment_offered", "digitisation.reuse", "satisfaction.feedback_on_time",
                       "satisfaction.feedback_handling")
 NO_DATA_TARGETS = ("target.reuse", "target.waiting_minutes")
@@ -105,7 +106,9 @@ def expected_indicators() -> dict[str, tuple[float, float, float, float]]:
     """id -> (numerator, denominator, rate, points), by hand from the script and quality_index.json."""
     return {
         "progress.on_time": (5, 7, 5 / 7, 20 * (5 / 7) / 1.0),  # threshold 1.0: proportional points
-        "online.dossiers_online": (4, 7, 4 / 7, 4.4),  # 4/7 >= threshold 0.5: full points
+        # 4/7 online, × 8/8 synced to the national portal: >= threshold 0.5, full points
+        "online.dossiers_online": (4, 7, 4 / 7, 4.4),
+        "publicity.synced": (8, 8, 1.0, 4.5),
         "online.paid_online": (1, 2, 0.5, 4.4 * 0.5 / 1.0),
         # complement: 1 - (ended late 2 + not satisfied 1) / ended 7; threshold 0.9
         "satisfaction.reception_resolution": (3, 7, 1 - 3 / 7, 6 * (4 / 7) / 0.9),

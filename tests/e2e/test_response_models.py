@@ -59,6 +59,7 @@ ROUTES: dict[tuple[str, str], type[BaseModel]] = {
     ("GET", "/public/dossiers/{code}"): models.PublicDossier,
     ("GET", "/metrics/scorecard"): models.Scorecard,
     ("GET", "/metrics/indicators/{id}"): models.IndicatorDetail,
+    ("POST", "/integrations/national-portal/dossiers"): models.PortalForwardResult,
 }
 _PATTERNS = [(method, template, re.compile(re.sub(r"\{[a-z_]+\}", "[^/]+", template)))
              for method, template in ROUTES]
@@ -334,6 +335,35 @@ def test_an_online_dossier_conforms_at_every_step_from_the_catalogue_to_the_eval
                     "approve", "issue-result", "return-online")}}
     assert expected - conformance.routes() == set()
     assert {200, 201, 400, 401, 403, 404, 409, 422} <= conformance.statuses()
+
+
+# --------------------------------------------------------------------------- the national portal's forward
+
+
+def test_a_forward_from_the_national_portal_conforms(api, aws, stack, conformance):
+    """The stand-in forwards a dossier; the same forward, signed again and sent through a checked client, is
+    answered as a replay (200) with the same model; an unsigned one is a problem."""
+    import base64
+    import json
+    import time
+
+    from scripts.standins.national_portal import sign
+
+    from .test_national_portal import forward
+
+    first = forward(stack)
+    secret = json.loads(aws("secretsmanager").get_secret_value(
+        SecretId=stack["NATIONAL_PORTAL_SECRET_ID"])["SecretString"])["inbound_secret"]
+    raw = json.dumps(first["forward"], ensure_ascii=False).encode()
+    client, url = api(), stack["API_URL"] + "/integrations/national-portal/dossiers"
+    stamp = int(time.time()) + 1  # not the second the stand-in signed in: the same signature would be a replay
+    again = client.session.post(url, data=raw, timeout=60, headers={
+        "Content-Type": "application/json", "X-DVCQG-Timestamp": str(stamp),
+        "X-DVCQG-Signature": sign(secret, stamp, raw)})
+    assert again.status_code == 200 and again.json()["dossier_id"] == first["platform_body"]["dossier_id"]
+    unsigned = client.session.post(url, data=base64.b64encode(raw), timeout=60)
+    assert unsigned.status_code == 401
+    assert ("POST", "/integrations/national-portal/dossiers") in conformance.routes()
 
 
 # --------------------------------------------------------------------------- other endings

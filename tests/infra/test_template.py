@@ -202,6 +202,11 @@ def test_globals_give_every_function_the_resource_names(prod: dict[str, Any]) ->
         "NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
         "METRICS_TABLE": {"Ref": "MetricsTable"},
         "NOTIFICATION_SENDER": {"Ref": "NotificationSender"},
+        "NATIONAL_PORTAL_URL": {"Ref": "NationalPortalUrl"},
+        "NATIONAL_PORTAL_FILES_URL": {"Ref": "NationalPortalFilesUrl"},
+        "NATIONAL_PORTAL_USERNAME": {"Ref": "NationalPortalUsername"},
+        "NATIONAL_PORTAL_MADONVI": {"Ref": "NationalPortalUnitCode"},
+        "NATIONAL_PORTAL_SECRET_ID": {"Ref": "NationalPortalSecret"},
         "POWERTOOLS_SERVICE_NAME": "motcua",
         "POWERTOOLS_METRICS_NAMESPACE": "MotCua",
     }
@@ -297,7 +302,11 @@ def test_app_policy_is_attached_to_every_function_role(scratch: dict[str, Any]) 
     # chalicelib/store/documents.py heads, then reads the exact version it inspected.
     assert {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"} <= set(statements["Documents"]["Action"])
     # ... and a missing upload must read as 404, which S3 only answers with ListBucket.
-    assert statements["DocumentsList"]["Action"] == "s3:ListBucket"
+    assert "s3:ListBucket" in statements["DocumentsList"]["Action"]
+    # A national-portal forward that fails half-way removes the versions it stored, and only those.
+    assert "s3:DeleteObjectVersion" in statements["Documents"]["Action"]
+    assert "s3:DeleteObject" not in statements["Documents"]["Action"]
+    assert statements["NationalPortalSecret"]["Resource"] == {"Ref": "NationalPortalSecret"}
 
 
 def test_packaged_yaml_has_no_aliases_cloudformation_would_reject(scratch_path: Path) -> None:

@@ -34,7 +34,7 @@ def test_a_lifecycle_reaches_every_consumer(lifecycle):
     # The applicant's four messages went out and every consumer ran: the meter saw the pump's work, not
     # only the API's.
     assert lifecycle["by_operation"]["ses SendEmail"] == 4
-    assert {"relay", "notifications", "metrics"} <= set(lifecycle["lambda_invocations"])
+    assert {"relay", "notifications", "metrics", "portal_sync"} <= set(lifecycle["lambda_invocations"])
     assert lifecycle["by_origin"]["poller"] > 0 and lifecycle["by_origin"]["eventbridge"] > 0
 
 
@@ -46,7 +46,8 @@ def test_write_units_per_lifecycle_within_budget(lifecycle):
     assert lifecycle["wcu"] <= BUDGET["wcu"], lifecycle
 
 
-@pytest.mark.xfail(strict=True, reason="measured $0.35 per 1,000 lifecycles ($0.24 of it DynamoDB, $0.06 S3) against "
-                                       "a budget of $0.30; remove this mark once the target is met")
+@pytest.mark.xfail(strict=True, reason="measured $0.39 per 1,000 lifecycles ($0.26 of it DynamoDB, $0.06 S3; $0.04 the "
+                                       "national portal link) against a budget of $0.30; remove this mark once the "
+                                       "target is met")
 def test_cost_per_thousand_lifecycles_within_budget(lifecycle):
     assert lifecycle["cost_per_1000"] <= BUDGET["cost_per_1000"], lifecycle

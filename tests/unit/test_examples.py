@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pikepdf
@@ -77,9 +77,36 @@ def verified_uploads(procedure: Procedure, ids: dict[str, str]) -> dict[str, Upl
     return uploads
 
 
+# A citizen's submission on the national portal stand-in (`POST /_sim/submit`, docs/national-portal.md §10).
+PORTAL_FORWARD = "national-portal-forward"
+
+
 def test_every_example_body_is_a_submission_or_a_known_action():
     names = {path.stem for path in EXAMPLES.glob("*.json")}
-    assert names == {path.stem for path in SUBMISSIONS} | set(ACTIONS)
+    assert names == {path.stem for path in SUBMISSIONS} | set(ACTIONS) | {PORTAL_FORWARD}
+
+
+def test_the_national_portal_example_becomes_a_forward_the_platform_accepts():
+    import base64
+
+    from chalicelib.api.schemas import SubmitDossier
+    from chalicelib.domain.portal_inbound import PortalForward, to_submission
+    from scripts.standins.national_portal import forward_body
+
+    sim = example(PORTAL_FORWARD)
+    documents = [{**f, "url": f"http://portal.example/files/t/{f['file_name']}",
+                  "content": base64.b64decode(f["content_base64"])} for f in sim["files"]]
+    body = forward_body(ma_ho_so="DVCQG-261130-000001", procedure_code=sim["procedure_code"],
+                        applicant=sim["applicant"], summary=sim["summary"], documents=documents,
+                        delivery=sim["delivery"], submitted_at=datetime(2026, 11, 30, 3, 0, tzinfo=UTC))
+    submission = to_submission(PortalForward.model_validate(body))
+    components = [{"component_id": f["component_id"], "upload_ids": ["01M8PE1MQEJQGT8YC6A1YR5VVJ"]}
+                  for f in sim["files"]]
+    parse(SubmitDossier, {**submission, "procedure_code": sim["procedure_code"], "components": components})
+    procedure = procedure_of(sim)
+    assert {f["component_id"] for f in sim["files"]} == {c.id for c in procedure.components if c.required}
+    for item in sim["files"]:
+        assert item["content_type"] in procedure.component(item["component_id"]).accepted_types
 
 
 def test_there_is_a_submission_for_a_person_and_one_for_a_business():

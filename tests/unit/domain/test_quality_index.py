@@ -13,7 +13,7 @@ CONFIG = config_for(date(2026, 12, 31))
 TOTALS = {"received": 40, "received_online": 18, "received_desk": 22, "digitised": 30, "ended": 25,
           "ended_on_time": 21, "ended_late": 4, "decided": 20, "processing_minutes": 90000, "not_satisfied": 2,
           "evaluated": 10, "results_issued": 18, "results_electronic": 18, "fee_paid": 5, "fee_paid_online": 1,
-          "handovers": 90, "handovers_electronic": 90}
+          "handovers": 90, "handovers_electronic": 90, "submitted": 40, "portal_synced": 36}
 CATALOGUE = {"procedures": 10, "online": 10, "complete": 9, "online_used": 4}
 
 
@@ -43,7 +43,10 @@ def test_the_worked_quarter_scores_as_computed_by_hand():
     assert (on_time["numerator"], on_time["denominator"], on_time["rate"], on_time["points"]) == (
         21, 25, pytest.approx(0.84), pytest.approx(16.8))
     online = _indicator(card, "online.dossiers_online")
-    assert (online["rate"], online["points"]) == (pytest.approx(0.45), pytest.approx(3.96))
+    # 18/40 online, counted as far as the national portal has them: × 36/40 synced.
+    assert (online["rate"], online["points"]) == (pytest.approx(0.405), pytest.approx(3.564))
+    synced = _indicator(card, "publicity.synced")
+    assert (synced["numerator"], synced["denominator"], synced["points"]) == (36, 40, pytest.approx(4.05))
     paid = _indicator(card, "online.paid_online")
     assert paid["points"] == pytest.approx(0.88)  # 1/5 × 4.4
     used = _indicator(card, "online.services_used")
@@ -60,11 +63,12 @@ def test_the_worked_quarter_scores_as_computed_by_hand():
 
     groups = {g["id"]: g for g in card["groups"]}
     assert groups["progress"]["score"] == pytest.approx(16.8) and groups["progress"]["max"] == 20
-    assert groups["online"]["score"] == pytest.approx(4.4 + 1.76 + 3.96 + 0.88)
+    assert groups["online"]["score"] == pytest.approx(4.4 + 1.76 + 3.564 + 0.88)
+    assert groups["publicity"]["score"] == pytest.approx(4.05 + 4.05)
     assert groups["online"]["measured_max"] == pytest.approx(17.6), "online payment offered: no data yet"
     assert groups["digitisation"]["score"] == pytest.approx(8 + 6.5625)
     assert groups["satisfaction"]["measured_max"] == 6
-    assert card["total"]["score"] == pytest.approx(4.05 + 16.8 + 11.0 + 14.5625 + 5.0667, abs=1e-3)
+    assert card["total"]["score"] == pytest.approx(8.1 + 16.8 + 10.604 + 14.5625 + 5.0667, abs=1e-3)
     assert card["total"]["max"] == 100
 
 
