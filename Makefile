@@ -10,6 +10,7 @@ USER   ?= citizen.an
 MOTO_PORT ?= 5000
 API_PORT  ?= 8000
 PORTAL_PORT ?= 8100
+WEB_PORT ?= 8080
 PYTEST_ARGS ?=
 
 .PHONY: run test lint fuzz token demo bench package deploy clean lock
@@ -29,10 +30,13 @@ lock: $(STAMP)  ## re-pin requirements.txt and requirements-dev.txt from the .in
 	$(LOCK) --only-binary :all: requirements.in -o requirements.txt
 	$(LOCK) requirements-dev.in -o requirements-dev.txt
 
-run: $(STAMP)  ## the platform on http://127.0.0.1:8000 with an embedded moto
-	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT) --portal-port $(PORTAL_PORT)
+run: $(STAMP)  ## the platform: the web client on http://127.0.0.1:8080, the API on :8000, an embedded moto
+	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT) --portal-port $(PORTAL_PORT) \
+		--web-port $(WEB_PORT)
 
-test: $(STAMP)  ## lint, unit, integration, end-to-end and template tests
+# The browser tests (tests/browser) drive Debian's chromium (CHROMIUM_PATH to use another); without it they are
+# skipped with the line that installs it. .ci/run installs it.
+test: $(STAMP)  ## lint, unit, integration, end-to-end, browser and template tests
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -57,6 +61,7 @@ bench: $(STAMP)  ## the figures in docs/performance.md
 	$(PY) bench/lifecycle_cost.py
 	$(PY) bench/hot_keys.py
 	$(PY) bench/portal_sync.py
+	$(PY) bench/web_page_weight.py  # drives Debian's chromium (apt-get install chromium)
 
 # Minutes long, so not part of `make bench`; `make test` runs a short version (tests/e2e/test_burst.py).
 .PHONY: load
@@ -66,8 +71,8 @@ load: $(STAMP)  ## concurrent clients against a local stack of its own, then no 
 package: $(STAMP)  ## chalice package + infra/ merge, checked by cfn-lint, into build/$(STAGE)
 	$(PY) -m scripts.package --stage $(STAGE) --out build/$(STAGE)
 
-deploy: $(STAMP)  ## package, lint and deploy stack motcua-$(STAGE) to the AWS account in your environment
-	$(PY) -m scripts.deploy --stage $(STAGE)
+deploy: $(STAMP)  ## package, lint and deploy stack motcua-$(STAGE) (PARAMS="NationalPortalUrl=https://... ...")
+	$(PY) -m scripts.deploy --stage $(STAGE) $(foreach p,$(PARAMS),--parameter $(p))
 
 clean:
 	rm -rf build .pytest_cache

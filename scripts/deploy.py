@@ -4,7 +4,8 @@
 
 Steps: package + lint (scripts.package) -> upload deployment.zip and the template to the artifacts
 bucket (created, private and encrypted, if missing) -> point CodeUri at the upload -> CloudFormation
-change set on stack `motcua-<stage>` -> execute -> wait -> print outputs.
+change set on stack `motcua-<stage>` -> execute -> wait -> publish the web client (web/ to the stack's
+web bucket, config.js written from the stack's outputs, the distribution invalidated) -> print outputs.
 
 Never run from tests (there is no account here); the pure parts below are what the tests cover.
 """
@@ -17,6 +18,8 @@ import hashlib
 import os
 import sys
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,7 @@ from botocore.exceptions import ClientError, WaiterError
 
 from scripts.package import DEFAULT_REGION, REPO_ROOT, dump_template, package
 from scripts.template import load_template
+from scripts.web_server import CONFIG_NAME, CONTENT_TYPES, WEB_ROOT, client_config, config_script, content_type
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 
@@ -95,6 +99,32 @@ def change_set_type(stack_status: str | None) -> str:
     return "UPDATE"
 
 
+def stack_parameters(declared: Iterable[str], given: dict[str, str], kind: str) -> list[dict[str, Any]]:
+    """The change set's parameters: those given on the command line; on an update every other one keeps the
+    value the stack has (a deploy must not reset the national portal's address to its empty default)."""
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise DeployError(f"the template has no parameter {', '.join(unknown)}")
+    found = []
+    for name in declared:
+        if name in given:
+            found.append({"ParameterKey": name, "ParameterValue": given[name]})
+        elif kind == "UPDATE":
+            found.append({"ParameterKey": name, "UsePreviousValue": True})
+    return found
+
+
+def parse_parameters(pairs: Iterable[str]) -> dict[str, str]:
+    """`Key=Value` pairs (the value may contain `=`)."""
+    found = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise DeployError(f"a parameter is Key=Value, not {pair!r}")
+        found[key] = value
+    return found
+
+
 def is_empty_change_set(status_reason: str) -> bool:
     return "didn't contain changes" in status_reason or "No updates are to be performed" in status_reason
 
@@ -145,7 +175,7 @@ def _stack_status(cfn: Any, name: str) -> str | None:
 
 
 def deploy(stage: str, artifacts_bucket: str | None = None, region: str | None = None,
-           out_dir: str | Path | None = None) -> dict[str, str]:
+           out_dir: str | Path | None = None, parameters: dict[str, str] | None = None) -> dict[str, str]:
     """Package, upload, create and execute a change set; returns the stack outputs."""
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     session = boto3.session.Session(region_name=region)
@@ -153,6 +183,7 @@ def deploy(stage: str, artifacts_bucket: str | None = None, region: str | None =
         account = session.client("sts").get_caller_identity()["Account"]
         artifacts_bucket = f"motcua-artifacts-{account}-{region}"
     out = Path(out_dir) if out_dir else REPO_ROOT / "build" / stage
+    web_files(WEB_ROOT)  # a client that cannot be published stops the deploy before the stack changes
     template_path = package(stage, out, region=region)
 
     s3 = session.client("s3")
@@ -174,6 +205,7 @@ def deploy(stage: str, artifacts_bucket: str | None = None, region: str | None =
     print(f"deploy: {kind} change set {change_set} for stack {name} in {region}", file=sys.stderr)
     cfn.create_change_set(StackName=name, ChangeSetName=change_set, ChangeSetType=kind,
                           TemplateURL=template_url, Capabilities=CAPABILITIES,
+                          Parameters=stack_parameters(final.get("Parameters", {}), parameters or {}, kind),
                           Tags=[{"Key": "app", "Value": "motcua"}, {"Key": "stage", "Value": stage}])
     try:
         cfn.get_waiter("change_set_create_complete").wait(
@@ -184,7 +216,9 @@ def deploy(stage: str, artifacts_bucket: str | None = None, region: str | None =
         if is_empty_change_set(reason):
             cfn.delete_change_set(StackName=name, ChangeSetName=change_set)
             print("deploy: no changes", file=sys.stderr)
-            return _outputs(cfn, name)
+            outputs = _outputs(cfn, name)
+            publish_web(session, outputs, region)  # the client may have changed all the same
+            return outputs
         raise DeployError(f"change set failed: {reason}") from exc
 
     for change in cfn.describe_change_set(StackName=name, ChangeSetName=change_set)["Changes"]:
@@ -200,7 +234,95 @@ def deploy(stage: str, artifacts_bucket: str | None = None, region: str | None =
         failed = [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason', '')}" for e in events
                   if e["ResourceStatus"].endswith("_FAILED")][:10]
         raise DeployError("stack deployment failed:\n" + "\n".join(failed)) from exc
-    return _outputs(cfn, name)
+    outputs = _outputs(cfn, name)
+    publish_web(session, outputs, region)
+    return outputs
+
+
+# ---------------------------------------------------------------- the web client
+
+# No build step, so no content-hashed file names a browser could keep for ever: browsers revalidate every file
+# (a 304 when unchanged), CloudFront keeps them for a day and each publish invalidates them.
+WEB_CACHE_CONTROL = "public, max-age=0, must-revalidate, s-maxage=86400"
+_WEB_OUTPUTS = ("EndpointURL", "UserPoolClientId", "WebBucketName", "WebDistributionId")
+
+
+@dataclass(frozen=True)
+class WebObject:
+    """One object of the web bucket: a file of web/ (`path`), or one the deploy writes (`body`)."""
+
+    key: str
+    content_type: str
+    cache_control: str = WEB_CACHE_CONTROL
+    path: Path | None = None
+    body: bytes | None = None
+
+    def content(self) -> bytes:
+        return self.body if self.body is not None else Path(self.path or "").read_bytes()
+
+
+def web_config(outputs: dict[str, str], region: str) -> dict[str, str]:
+    """window.MOTCUA_CONFIG for the deployed client: the stack's API and pool client, the region's user pool API."""
+    missing = [key for key in _WEB_OUTPUTS if not outputs.get(key)]
+    if missing:
+        raise DeployError(f"the stack has no output {', '.join(missing)}: is infra/resources.yaml's web client in it?")
+    return client_config(outputs["EndpointURL"], f"https://cognito-idp.{region}.amazonaws.com",
+                         outputs["UserPoolClientId"], region)
+
+
+def web_files(root: Path) -> list[WebObject]:
+    """The client's files under `root` with their content types: a local config.js and dotfiles left out, a file of
+    a type the client does not ship refused."""
+    if not (root / "index.html").is_file():
+        raise DeployError(f"{root}/index.html is missing: nothing to publish")
+    objects: list[WebObject] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        key = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in key.split("/")) or key == CONFIG_NAME:
+            continue
+        kind = content_type(key)
+        if kind is None:
+            raise DeployError(f"web/{key}: no content type for {path.suffix or 'a file without suffix'} "
+                              "(scripts/web_server.py CONTENT_TYPES lists what the client may ship)")
+        objects.append(WebObject(key, kind, path=path))
+    return objects
+
+
+def web_upload_plan(root: Path, outputs: dict[str, str], region: str) -> list[WebObject]:
+    """What goes into the web bucket: the client's files, then config.js written for this stack."""
+    config = config_script(web_config(outputs, region)).encode()
+    return [*web_files(root), WebObject(CONFIG_NAME, CONTENT_TYPES[".js"], body=config)]
+
+
+def stale_web_keys(existing: Iterable[str], plan: Iterable[WebObject]) -> list[str]:
+    """Keys of the bucket the plan no longer has (files removed from web/): deleted, the bucket keeps versions."""
+    wanted = {o.key for o in plan}
+    return sorted(k for k in set(existing) if k not in wanted)
+
+
+def invalidation_batch(reference: str) -> dict[str, Any]:
+    # One wildcard path: a single invalidation path in CloudFront's count, however many files changed.
+    return {"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": reference}
+
+
+def publish_web(session: Any, outputs: dict[str, str], region: str, root: Path = WEB_ROOT) -> list[WebObject]:
+    """Upload the client to the stack's web bucket, remove what web/ no longer has, invalidate the distribution."""
+    plan = web_upload_plan(root, outputs, region)
+    s3, bucket = session.client("s3"), outputs["WebBucketName"]
+    for item in plan:
+        s3.put_object(Bucket=bucket, Key=item.key, Body=item.content(), ContentType=item.content_type,
+                      CacheControl=item.cache_control)
+    existing = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+                for o in page.get("Contents", [])]
+    stale = stale_web_keys(existing, plan)
+    for start in range(0, len(stale), 1000):  # DeleteObjects takes at most 1000 keys
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start:start + 1000]],
+                                                 "Quiet": True})
+    session.client("cloudfront").create_invalidation(
+        DistributionId=outputs["WebDistributionId"], InvalidationBatch=invalidation_batch(f"motcua-{time.time_ns()}"))
+    print(f"deploy: web client: {len(plan)} files to {bucket} ({len(stale)} removed), "
+          f"distribution {outputs['WebDistributionId']} invalidated: {outputs.get('WebUrl', '')}", file=sys.stderr)
+    return plan
 
 
 def _outputs(cfn: Any, name: str) -> dict[str, str]:
@@ -217,9 +339,13 @@ def main(argv: list[str] | None = None) -> int:
                              "else motcua-artifacts-<account>-<region>)")
     parser.add_argument("--region", default=None)
     parser.add_argument("--out", default=None, help="build directory (default build/<stage>)")
+    parser.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
+                        help="a stack parameter (e.g. NationalPortalUrl=https://...); on an update the others keep "
+                             "their current values")
     args = parser.parse_args(argv)
     try:
-        outputs = deploy(args.stage, args.artifacts_bucket, args.region, args.out)
+        outputs = deploy(args.stage, args.artifacts_bucket, args.region, args.out,
+                         parse_parameters(args.parameter))
     except Exception as exc:  # the CLI reports any failure as one message and a non-zero status
         print(f"deploy failed: {exc}", file=sys.stderr)
         return 1

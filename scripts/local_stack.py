@@ -2,8 +2,8 @@
 
 Starts an embedded moto server, creates every resource from infra/resources.yaml (the same
 definition production uses), seeds the catalogue and demo accounts, and serves the API with
-Chalice's local server. The stack's settings are written to a state file so that other commands
-(`make token`, the end-to-end tests) can reach it.
+Chalice's local server and the web client (web/, scripts/web_server.py). The stack's settings are written
+to a state file so that other commands (`make token`, the end-to-end tests) can reach it.
 """
 
 from __future__ import annotations
@@ -121,7 +121,8 @@ def start_api(host: str, port: int, stage: str = "local"):
     return server
 
 
-# Where the local web client is served: browsers there may call the local API (CORS).
+# Where the local web client is served by default: browsers there may call the local API (CORS). A client served
+# on another port (--web-port) adds its own origins.
 LOCAL_WEB_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")
 
 # The national portal stand-in's account for the platform, and the unit code it expects (docs/national-portal.md).
@@ -161,7 +162,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, stage: str = "local",
           state_file: Path | None = DEFAULT_STATE_FILE, control_dir: Path = DEFAULT_CONTROL_DIR,
-          retry_delay: float = 1.0, portal_port: int = 0) -> dict[str, str]:
+          retry_delay: float = 1.0, portal_port: int = 0, web_port: int = 0) -> dict[str, str]:
     for key, value in FAKE_CREDENTIALS.items():
         os.environ.setdefault(key, value)
     # The moto server plays AWS; nothing here may reach a real account by accident.
@@ -172,13 +173,18 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     from scripts.demo import seed_accounts, seed_catalogue
     from scripts.event_pump import EventPump
     from scripts.provision import provision_stack
+    from scripts.web_server import serve_stack, web_origins
 
     provisioned = provision_stack(endpoint, stage)
     api_url = f"http://{host}:{api_port}"
     portal_password, inbound_secret = secrets.token_hex(16), secrets.token_hex(32)
     _, portal_url = start_national_portal(host, portal_port, api_url, inbound_secret, portal_password)
+    # Bound now, served once the API is up: its address (web_port 0: any free one) goes into the API's CORS.
+    web = serve_stack({**provisioned.env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint}, host, web_port)
+    origins = (os.environ.get("CORS_ALLOWED_ORIGINS") or ",".join(LOCAL_WEB_ORIGINS)).split(",")
+    origins += [o for o in web_origins(web) if o not in origins]
     env = {**FAKE_CREDENTIALS, **_stage_environment(stage), **provisioned.env,
-           "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS") or ",".join(LOCAL_WEB_ORIGINS),
+           "CORS_ALLOWED_ORIGINS": ",".join(origins),
            "NATIONAL_PORTAL_URL": portal_url, "NATIONAL_PORTAL_USERNAME": PORTAL_USERNAME,
            "NATIONAL_PORTAL_MADONVI": PORTAL_UNIT, "NATIONAL_PORTAL_TIMEOUT_SECONDS": PORTAL_TIMEOUT_SECONDS}
     os.environ.update(env)
@@ -192,12 +198,13 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     seed_catalogue()
     seed_accounts()
     start_api(host, api_port, stage)
+    web.start()
     from app import app
 
     control_dir.mkdir(parents=True, exist_ok=True)
     EventPump(app, provisioned.resources, env["AWS_DEFAULT_REGION"], endpoint, retry_delay=retry_delay,
               control_dir=control_dir).start()
-    state = {**env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint,
+    state = {**env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint, "WEB_URL": web.url,
              "MOTCUA_STAGE": stage, "PUMP_CONTROL_DIR": str(control_dir)}
     if state_file:
         state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -211,6 +218,7 @@ def banner(state: dict[str, str]) -> str:
     lines = [
         "",
         "MotCua local stack is running (Ctrl-C to stop)",
+        f"  web client     {state['WEB_URL']}   (sign in with a demo account below)",
         f"  API            {state['API_URL']}   (reference: {state['API_URL']}/docs, {state['API_URL']}/openapi.json)",
         f"  moto endpoint  {state['MOTO_ENDPOINT']}   (AWS_ENDPOINT_URL for the AWS CLI or boto3)",
         f"  user pool      {state['USER_POOL_ID']}  client {state['USER_POOL_CLIENT_ID']}",
@@ -247,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", "8000")))
     parser.add_argument("--portal-port", type=int, default=int(os.environ.get("PORTAL_PORT", "8100")),
                         help="the national portal stand-in's port (0: any free one)")
+    parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8080")),
+                        help="the web client's port (0: any free one; the API's CORS allows it)")
     parser.add_argument("--state-file", default=str(DEFAULT_STATE_FILE))
     parser.add_argument("--control-dir", default=str(DEFAULT_CONTROL_DIR),
                         help="create pause-<consumer> here to pause that consumer")
@@ -257,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quiet:
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     state = start(args.host, args.moto_port, args.api_port, state_file=Path(args.state_file),
-                  control_dir=Path(args.control_dir), retry_delay=args.retry_delay, portal_port=args.portal_port)
+                  control_dir=Path(args.control_dir), retry_delay=args.retry_delay, portal_port=args.portal_port,
+                  web_port=args.web_port)
     print(json.dumps({"ready": True, **state}) if args.quiet else banner(state), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

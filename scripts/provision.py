@@ -33,16 +33,19 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TEMPLATE = "infra/resources.yaml"
 APP_NAME = "motcua"
 
-# Types that only matter in AWS: permissions (moto does not enforce IAM or key/queue policies),
-# aliases nobody resolves locally, alarms, and Lambda plumbing (the local event pump calls the
-# handlers itself).
+# Types that only matter in AWS: permissions (moto does not enforce IAM or key/queue/bucket policies),
+# aliases nobody resolves locally, alarms, Lambda plumbing (the local event pump calls the handlers
+# itself), and CloudFront: locally scripts/web_server.py serves web/ straight from the work tree with the
+# same security headers, so the distribution, its origin access control and headers policy, and the web
+# bucket's policy granting that distribution (the only bucket policy) have no local meaning.
 SKIPPED_TYPES = frozenset({
     "AWS::IAM::Policy",
     "AWS::KMS::Alias",
     "AWS::CloudWatch::Alarm",
     "AWS::SQS::QueuePolicy",
+    "AWS::S3::BucketPolicy",
 })
-SKIPPED_PREFIXES = ("AWS::Lambda::",)
+SKIPPED_PREFIXES = ("AWS::Lambda::", "AWS::CloudFront::")
 
 _NO_VALUE = object()  # Ref AWS::NoValue: the key disappears
 
@@ -585,9 +588,14 @@ def provision_stack(
         props = resolver.resolve(resource.get("Properties", {}))
         resolver.created[logical_id] = HANDLERS[resource["Type"]](ctx, logical_id, props)
 
+    # A setting or output made from a skipped resource has no local value (the API's CORS origin is the
+    # distribution's address in AWS; the local stack sets its own): left out rather than invented.
+    skipped = {name for name, resource in resources.items() if is_skipped(resource.get("Type", ""))}
     variables = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
-    env = {k: str(v) for k, v in resolver.resolve(variables).items()}
-    outputs = {k: str(resolver.resolve(v["Value"])) for k, v in template.get("Outputs", {}).items()}
+    local = {k: v for k, v in variables.items() if not _references(v) & skipped}
+    env = {k: str(v) for k, v in resolver.resolve(local).items()}
+    outputs = {k: str(resolver.resolve(v["Value"])) for k, v in template.get("Outputs", {}).items()
+               if not _references(v["Value"]) & skipped}
     if "EventsTableStreamArn" in outputs:
         env["EVENTS_STREAM_ARN"] = outputs["EventsTableStreamArn"]
     env["AWS_DEFAULT_REGION"] = region

@@ -25,7 +25,10 @@ def allowed_origin(headers: dict | None) -> str | None:
 
 def add_headers(request_headers: dict | None, response: Response) -> None:
     origin = allowed_origin(request_headers)
-    response.headers["Vary"] = "Origin"
+    # Added to what the handler varies on (the language of the answer), never in its place: a cache that
+    # forgot Accept-Language would serve a Vietnamese answer to an English page.
+    varies = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+    response.headers["Vary"] = ", ".join(dict.fromkeys(["Origin", *varies]))
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS

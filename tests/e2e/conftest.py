@@ -33,15 +33,15 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def running_stack(workdir: Path):
     """The local stack as `make run` starts it, in its own process, with its own ports, state file and
-    pump control directory; yields its state (API_URL, MOTO_ENDPOINT, resource names, STATE_FILE)."""
+    pump control directory; yields its state (API_URL, WEB_URL, MOTO_ENDPOINT, resource names, STATE_FILE)."""
     state_file = workdir / "state.json"
     # The server logs a line per request: stderr goes to a file (nobody has to keep reading a pipe,
     # which would otherwise fill up and block the server), stdout is drained once the stack is ready.
     log = open(workdir / "stack.log", "w")  # noqa: SIM115 - closed below
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [sys.executable, "-m", "scripts.local_stack", "--quiet", "--moto-port", str(_free_port()),
-               "--api-port", str(_free_port()), "--portal-port", "0", "--state-file", str(state_file),
-               "--control-dir", str(workdir / "pump-control")]
+               "--api-port", str(_free_port()), "--portal-port", "0", "--web-port", "0",
+               "--state-file", str(state_file), "--control-dir", str(workdir / "pump-control")]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         deadline, state = time.monotonic() + 120, None

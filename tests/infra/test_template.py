@@ -17,7 +17,7 @@ import pytest
 import yaml
 from moto import mock_aws
 
-from scripts import deploy
+from scripts import deploy, provision, web_server
 from scripts.package import (
     REPO_ROOT,
     PackageError,
@@ -207,6 +207,8 @@ def test_globals_give_every_function_the_resource_names(prod: dict[str, Any]) ->
         "NATIONAL_PORTAL_USERNAME": {"Ref": "NationalPortalUsername"},
         "NATIONAL_PORTAL_MADONVI": {"Ref": "NationalPortalUnitCode"},
         "NATIONAL_PORTAL_SECRET_ID": {"Ref": "NationalPortalSecret"},
+        # The API's CORS admits the web client's distribution, and only it.
+        "CORS_ALLOWED_ORIGINS": {"Fn::Sub": "https://${WebDistribution.DomainName}"},
         "POWERTOOLS_SERVICE_NAME": "motcua",
         "POWERTOOLS_METRICS_NAMESPACE": "MotCua",
     }
@@ -243,6 +245,76 @@ def test_outputs_name_every_resource_the_local_tools_need(prod: dict[str, Any]) 
     assert prod["Outputs"]["EventsTableStreamArn"]["Value"] == {"Fn::GetAtt": ["EventsTable", "StreamArn"]}
     assert {"ProceduresTableName", "DossiersTableName", "EventsTableName", "ControlTableName",
             "DocumentsBucketName", "UserPoolId", "UserPoolClientId"} <= set(prod["Outputs"])
+
+
+# ----------------------------------------------------------------------------- the web client
+
+
+def test_web_bucket_is_private_encrypted_and_read_only_by_the_distribution(prod: dict[str, Any]) -> None:
+    res = _resources(prod)
+    props = res["WebBucket"]["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert "WebsiteConfiguration" not in props and "AccessControl" not in props  # no S3 website, no ACL
+    policy = res["WebBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "WebBucket"}
+    allows = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert allows == [{
+        "Sid": "WebDistributionReads", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${WebBucket.Arn}/*"},
+        "Condition": {"StringEquals": {"AWS:SourceArn": {
+            "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${WebDistribution}"}}},
+    }]
+
+
+def test_web_distribution_reads_the_bucket_through_origin_access_control_over_https_only(
+        prod: dict[str, Any]) -> None:
+    res = _resources(prod)
+    config = res["WebDistribution"]["Properties"]["DistributionConfig"]
+    (origin,) = config["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["WebBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["WebOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy identity beside it
+    oac = res["WebOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert (oac["OriginAccessControlOriginType"], oac["SigningBehavior"], oac["SigningProtocol"]) == (
+        "s3", "always", "sigv4")
+    behaviours = [config["DefaultCacheBehavior"], *config.get("CacheBehaviors", [])]
+    assert {b["ViewerProtocolPolicy"] for b in behaviours} <= {"redirect-to-https", "https-only"}
+    assert all(b["Compress"] is True for b in behaviours)
+    assert all(b["ResponseHeadersPolicyId"] == {"Ref": "WebHeadersPolicy"} for b in behaviours)
+    assert config["DefaultRootObject"] == "index.html"
+    assert prod["Outputs"]["WebUrl"]["Value"] == {"Fn::Sub": "https://${WebDistribution.DomainName}"}
+    assert prod["Outputs"]["WebBucketName"]["Value"] == {"Ref": "WebBucket"}
+    assert prod["Outputs"]["WebDistributionId"]["Value"] == {"Ref": "WebDistribution"}
+
+
+def test_web_headers_policy_sends_the_local_servers_csp_hsts_and_frame_denial(prod: dict[str, Any]) -> None:
+    config = _resources(prod)["WebHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    security = config["SecurityHeadersConfig"]
+    # The same policy as scripts/web_server.py serves locally, with the AWS addresses the client calls.
+    assert security["ContentSecurityPolicy"] == {"Override": True, "ContentSecurityPolicy": {
+        "Fn::Sub": web_server.content_security_policy([
+            "https://*.execute-api.${AWS::Region}.amazonaws.com", "https://cognito-idp.${AWS::Region}.amazonaws.com",
+            "https://${DocumentsBucket.RegionalDomainName}", "https://${DocumentsBucket.DomainName}"])}}
+    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe" not in csp
+    assert security["StrictTransportSecurity"] == {
+        "AccessControlMaxAgeSec": 63072000, "IncludeSubdomains": True, "Override": True}
+    assert security["FrameOptions"] == {"FrameOption": "DENY", "Override": True}
+    assert security["ContentTypeOptions"] == {"Override": True}
+    assert security["ReferrerPolicy"] == {"ReferrerPolicy": web_server.REFERRER_POLICY, "Override": True}
+    assert config["CustomHeadersConfig"]["Items"] == [
+        {"Header": "Permissions-Policy", "Value": web_server.PERMISSIONS_POLICY, "Override": True}]
+
+
+def test_the_local_provisioner_skips_cloudfront_and_the_web_bucket_policy_but_makes_the_bucket() -> None:
+    template = load_template(REPO_ROOT / "infra" / "resources.yaml")
+    planned = set(provision._plan(template["Resources"]))
+    assert "WebBucket" in planned
+    assert not planned & {"WebDistribution", "WebOriginAccessControl", "WebHeadersPolicy", "WebBucketPolicy"}
 
 
 def test_real_app_policy_and_authorizer_follow_what_chalice_generated(prod: dict[str, Any]) -> None:

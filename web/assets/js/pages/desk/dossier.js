@@ -1,0 +1,72 @@
+// #/desk/dossiers/:id: everything the API returns about a dossier that matters to an officer, its control slip
+// (form 05) and history, then the actions this officer may take.
+import { api, ApiError } from "../../api.js";
+import { t } from "../../i18n.js";
+import { alive } from "../../router.js";
+import { h, page, link, notice, errorSummary, loading } from "../../ui.js";
+import { agencies, procedureOf } from "./common.js";
+import * as s from "./sections.js";
+import { actionsSection, jumpToActions } from "./actions.js";
+
+// The dossier with its ETag, and what the page shows beside it; a part that cannot be read is shown as such
+// rather than hiding the dossier.
+async function load(id) {
+  const path = `/dossiers/${encodeURIComponent(id)}`;
+  const res = await api.request("GET", path, { full: true });
+  const d = res.body;
+  const [slip, events, procedure, agencyList] = await Promise.all([
+    api.get(`${path}/control-slip`).then((r) => r.steps, () => d.control_slip || []),
+    api.get(`${path}/history`).then((r) => r.events, () => null),
+    procedureOf(d.procedure_code, d.procedure_version),
+    agencies().catch(() => []),
+  ]);
+  return { d, etag: res.headers.get("ETag"), slip, events, procedure, agencies: agencyList };
+}
+
+async function show(id, { flash, conflict } = {}) {
+  const live = alive();
+  const data = await load(id);
+  if (!live()) return null;
+  const { d } = data;
+  const ctx = { etag: data.etag, procedure: data.procedure, agencies: data.agencies };
+  const reload = async (next) => {
+    const focus = await show(id, next);
+    if (focus) focus.focus();
+  };
+  const banner = flash ? notice(t("desk.flash", { done: flash, status: d.status_name }), "success") : null;
+  if (banner) banner.setAttribute("tabindex", "-1");
+  page(
+    t("desk.dossier_title", { code: d.code }),
+    h("p", { class: "govuk-body" }, link("#/desk", t("desk.back"))),
+    banner,
+    jumpToActions(d),
+    s.overview(d, ctx),
+    s.applicant(d),
+    s.components(d, ctx),
+    s.receipt(d),
+    s.supplements(d, ctx),
+    s.handling(d),
+    s.fee(d),
+    s.results(d),
+    s.apologies(d),
+    s.interAgency(d),
+    s.evaluation(d),
+    s.portalSync(d),
+    s.controlSlip(data.slip, ctx),
+    data.events ? s.history(data.events) : h("p", { class: "govuk-body" }, t("desk.history_unavailable")),
+    actionsSection(d, ctx, reload),
+  );
+  if (conflict) {
+    // Someone else acted first: the page now shows the dossier as it is, and says so.
+    // A stale If-Match gets our explanation; another conflict (e.g. a status that no longer allows the action)
+    // keeps the API's own words.
+    const why = conflict.code === "concurrent_update" || !conflict.detail ? t("desk.conflict_detail") : `${conflict.detail} ${t("desk.conflict_reloaded")}`;
+    return errorSummary(new ApiError({ status: 409, title: t("desk.conflict_title"), detail: why }));
+  }
+  return banner || document.querySelector("#main h1");
+}
+
+export async function dossierPage(params) {
+  loading(t("desk.dossier_loading"));
+  await show(params.id);
+}
