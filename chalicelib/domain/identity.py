@@ -60,8 +60,8 @@ def check_citizen_id(value: str, date_of_birth: date | None = None, *,
 
     Layout: 3-digit province code of birth registration, 1 digit for gender and birth century,
     2 digits for the last two digits of the birth year, 6 random digits. There is no check digit.
-    A century that has not begun yet (relative to ``today``) is rejected: no such person exists.
-    With ``date_of_birth``, the encoded century and year must match it.
+    A century that has not begun yet, or a birth year still to come (relative to ``today``), is rejected: no
+    such person exists. With ``date_of_birth``, the encoded century and year must match it.
     """
     if not isinstance(value, str):
         return "citizen_id.format"
@@ -74,6 +74,8 @@ def check_citizen_id(value: str, date_of_birth: date | None = None, *,
     current_year = (today or date.today()).year
     if century > current_year:
         return "citizen_id.century"
+    if century + int(number[4:6]) > current_year:
+        return "citizen_id.birth_year_future"
     if date_of_birth is not None and date_of_birth.year != century + int(number[4:6]):
         return "citizen_id.birth_mismatch"
     return None

@@ -86,6 +86,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "The province code (first 3 digits) of the citizen ID does not exist."),
     "citizen_id.century": ("Mã thế kỷ/giới tính (chữ số thứ 4) không hợp lệ.",
                            "The century/gender digit (4th digit) is not valid."),
+    "citizen_id.birth_year_future": ("Năm sinh mã hóa trong số định danh (chữ số thứ 5 và 6) là năm chưa tới.",
+                                     "The year of birth in the citizen ID (5th and 6th digits) is still to come."),
     "citizen_id.birth_mismatch": ("Số định danh không khớp với năm sinh.",
                                   "The citizen ID does not match the year of birth."),
     "tax_code.format": ("Mã số thuế phải gồm 10 chữ số, hoặc 10 chữ số-3 chữ số cho đơn vị phụ thuộc.",

@@ -62,7 +62,14 @@ def test_citizen_ids_with_an_unassigned_province_code_are_rejected(value):
 def test_a_citizen_id_from_a_century_that_has_not_begun_is_rejected():
     # 4 = male born in the 2100s: nobody yet in 2026.
     assert check_citizen_id("001495012345", today=TODAY) == "citizen_id.century"
-    assert check_citizen_id("001495012345", today=date(2101, 1, 1)) is None
+    assert check_citizen_id("001495012345", today=date(2195, 1, 1)) is None
+
+
+def test_a_citizen_id_whose_birth_year_is_still_to_come_is_rejected():
+    # 2 = male born in the 2000s; "27" is 2027, after TODAY's year.
+    assert check_citizen_id("001227012345", today=TODAY) == "citizen_id.birth_year_future"
+    assert check_citizen_id(f"00120{TODAY.year % 10}012345", today=TODAY) is None  # born this year: possible
+    assert check_citizen_id("001227012345", today=date(2027, 1, 1)) is None
 
 
 def test_a_citizen_id_matching_the_date_of_birth_is_accepted():
@@ -75,8 +82,10 @@ def test_a_citizen_id_with_another_birth_year_is_a_mismatch():
 
 
 def test_a_citizen_id_with_the_right_year_but_wrong_century_is_a_mismatch():
-    # 2 = 2000s, so "001295..." claims 2095, not 1995.
-    assert check_citizen_id("001295012345", date(1995, 6, 1), today=TODAY) == "citizen_id.birth_mismatch"
+    # 2 = 2000s, so "001205..." claims 2005, not 1905.
+    assert check_citizen_id("001205012345", date(1905, 6, 1), today=TODAY) == "citizen_id.birth_mismatch"
+    # ... and "001295..." claims 2095: no one is born yet, whatever the date of birth says.
+    assert check_citizen_id("001295012345", date(1995, 6, 1), today=TODAY) == "citizen_id.birth_year_future"
 
 
 def test_the_format_error_wins_over_the_birth_check():

@@ -212,8 +212,8 @@ def test_a_citizen_id_that_does_not_match_the_birth_year_is_reported():
 
 
 def test_a_citizen_id_of_the_wrong_century_is_a_birth_mismatch():
-    # 4th digit 2 = born in the 2000s, but the date of birth says 1995.
-    assert check_applicant(PROCEDURE, {**PERSON, "citizen_id": "001295012345"}) == [
+    # 4th digit 2 = born in the 2000s: 2005, but the date of birth says 1905.
+    assert check_applicant(PROCEDURE, {**PERSON, "citizen_id": "001205012345", "date_of_birth": "1905-03-15"}) == [
         FieldError("applicant.citizen_id", "citizen_id.birth_mismatch")]
 
 
