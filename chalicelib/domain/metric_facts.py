@@ -26,7 +26,7 @@ METRIC_EVENT_TYPES: frozenset[EventType] = frozenset({
     EventType.TRANSFERRED, EventType.ASSIGNED, EventType.PROPOSED, EventType.SENT_TO_AGENCY,
     EventType.RETURNED_FROM_AGENCY, EventType.SENT_BACK, EventType.APPROVED, EventType.REJECTED,
     EventType.STOPPED, EventType.WITHDRAWN, EventType.FEE_PAID, EventType.RESULT_ISSUED, EventType.RETURNED,
-    EventType.EVALUATED, EventType.RATED_NOT_SATISFIED,
+    EventType.EVALUATED, EventType.RATED_NOT_SATISFIED, EventType.RESUBMITTED,
 })
 
 # National status groups (DOMAIN.md): the end of a dossier's handling, for the on-time rate.
@@ -115,6 +115,9 @@ def advance(state: FoldState, event: dict) -> None:
         # The rules' date moved by the wait for the fee; events before that field existed carry only
         # `due_date`, which is the same date unless an apology letter came first.
         state.statutory_due = date.fromisoformat(payload.get("statutory_due_date") or payload["due_date"])
+    elif kind == EventType.RESUBMITTED and payload.get("statutory_due_date"):
+        # A supplement asked during processing: the rules' date moved by the working days waited.
+        state.statutory_due = date.fromisoformat(payload["statutory_due_date"])
     elif kind == EventType.TRANSFERRED:
         state.unit = payload.get("unit")
     elif kind == EventType.ASSIGNED:

@@ -145,3 +145,5 @@ DUE_DATE_REASONS: dict[Action, str] = {
     Action.RECORD_PAYMENT: "record_payment: the clock stopped while the applicant's payment was awaited",
     Action.APOLOGISE: "apologise: new appointment date set by the apology letter (form 04)",
 }
+# The applicant's answer to a supplement asked during processing (its own use case, not a recorded action).
+SUPPLEMENT_WAIT_REASON = "resubmit: the clock stopped while the supplement asked during processing was awaited"

@@ -26,6 +26,8 @@ class Role(StrEnum):
 class Status(StrEnum):
     SUBMITTED = "submitted"
     SUPPLEMENT_REQUESTED = "supplement_requested"
+    # Asked during processing: the clock stops until the applicant resubmits, then the specialist resumes.
+    SUPPLEMENT_IN_PROCESSING = "supplement_in_processing"
     RECEIVED = "received"
     REFUSED = "refused"
     TRANSFERRED = "transferred"
@@ -53,6 +55,8 @@ class StatusInfo:
 STATUSES: dict[Status, StatusInfo] = {
     Status.SUBMITTED: StatusInfo(1, "not_started", "Mới đăng ký", "Newly registered"),
     Status.SUPPLEMENT_REQUESTED: StatusInfo(5, "paused", "Yêu cầu bổ sung", "Supplement requested"),
+    Status.SUPPLEMENT_IN_PROCESSING: StatusInfo(5, "paused", "Yêu cầu bổ sung trong quá trình giải quyết",
+                                                "Supplement requested during processing"),
     Status.RECEIVED: StatusInfo(2, "running", "Đã tiếp nhận", "Received"),
     Status.REFUSED: StatusInfo(3, "stopped", "Từ chối tiếp nhận", "Not received (refused)"),
     Status.TRANSFERRED: StatusInfo(4, "running", "Đã chuyển phòng chuyên môn", "Transferred to the competent unit"),
@@ -119,12 +123,14 @@ def _t(source: Status | None, action: Action, target: Status, roles: set[Role], 
 
 # Before a decision the applicant may withdraw and a leader may stop processing.
 _WITHDRAWABLE = (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.RECEIVED, Status.TRANSFERRED,
-                 Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.FEE_REQUESTED)
-_STOPPABLE = (Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.FEE_REQUESTED)
+                 Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.FEE_REQUESTED,
+                 Status.SUPPLEMENT_IN_PROCESSING)
+_STOPPABLE = (Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.FEE_REQUESTED,
+              Status.SUPPLEMENT_IN_PROCESSING)
 _DECIDED = (Status.APPROVED, Status.REJECTED)
 # The statutory clock runs or waits: the deadline is watched, and an apology may set a new one.
 _OPEN = (Status.RECEIVED, Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED,
-         Status.FEE_REQUESTED)
+         Status.FEE_REQUESTED, Status.SUPPLEMENT_IN_PROCESSING)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -150,6 +156,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Status.ASSIGNED, Action.REQUEST_FEE, Status.FEE_REQUESTED, {Role.OFFICER, Role.SPECIALIST},
        EventType.FEE_REQUESTED),
     _t(Status.FEE_REQUESTED, Action.RECORD_PAYMENT, Status.ASSIGNED, {Role.OFFICER}, EventType.FEE_PAID),
+    # A supplement found missing during assessment: every item at once (form 02), the clock stopped until the
+    # applicant resubmits; the appointment date then moves by the working days waited.
+    _t(Status.ASSIGNED, Action.REQUEST_SUPPLEMENT, Status.SUPPLEMENT_IN_PROCESSING, {Role.SPECIALIST, Role.LEADER},
+       EventType.SUPPLEMENT_REQUESTED),
+    _t(Status.SUPPLEMENT_IN_PROCESSING, Action.RESUBMIT, Status.ASSIGNED, {Role.CITIZEN}, EventType.RESUBMITTED),
     *(_t(s, Action.ISSUE_RESULT, Status.RESULT_ISSUED, {Role.OFFICER, Role.SPECIALIST, Role.LEADER},
          EventType.RESULT_ISSUED, True) for s in _DECIDED),
     _t(Status.RESULT_ISSUED, Action.RETURN_ONLINE, Status.RETURNED, {Role.OFFICER}, EventType.RETURNED,

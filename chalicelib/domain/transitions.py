@@ -16,7 +16,7 @@ from .dossier import Dossier
 from .events import Event
 from .ids import new_id
 from .principal import Principal
-from .records import DUE_DATE_REASONS, RECORDS, Step
+from .records import DUE_DATE_REASONS, RECORDS, SUPPLEMENT_WAIT_REASON, Step
 from .states import NOT_SATISFIED_EVENT, STATUSES, Action, Transition
 from .times import iso
 
@@ -74,6 +74,8 @@ def request_supplement(dossier: Dossier, principal: Principal, now: datetime, it
     changed, event = _next(dossier, transition, principal, now, {"supplement_request": request},
                            correlation_id)
     changed.supplement_requests.append(request)
+    if STATUSES[dossier.status].clock == "running":  # asked during processing: the statutory clock stops
+        changed.paused_at = iso(now)
     return changed, event
 
 
@@ -88,14 +90,29 @@ def refuse(dossier: Dossier, principal: Principal, now: datetime, reason: str,
 
 
 def resubmit(dossier: Dossier, principal: Principal, now: datetime, components: list[dict], note: str,
-             correlation_id: str | None = None) -> tuple[Dossier, Event]:
+             correlation_id: str | None = None, due_date: date | None = None,
+             statutory_due: date | None = None) -> tuple[Dossier, Event]:
+    """The applicant's answer to a supplement request. Asked during processing, the clock resumes: `due_date`
+    and `statutory_due` are the appointment dates moved by the working days waited (the caller's calendar)."""
     transition = authorise(principal, dossier.status, Action.RESUBMIT, dossier)
     check_scope(principal, dossier, transition)
-    changed, event = _next(dossier, transition, principal, now,
-                           {"added_components": _component_digest(components), "note": note},
-                           correlation_id)
+    payload = {"added_components": _component_digest(components), "note": note}
+    if due_date is not None and due_date != dossier.due_date:
+        payload.update(previous_due_date=dossier.due_date.isoformat() if dossier.due_date else None,
+                       due_date=due_date.isoformat(), due_date_reason=SUPPLEMENT_WAIT_REASON)
+    if statutory_due is not None:
+        payload["statutory_due_date"] = statutory_due.isoformat()
+    changed, event = _next(dossier, transition, principal, now, payload, correlation_id)
     changed.components = merge_components(dossier.components, components)
     changed.supplement_requests[-1]["resolved_at"] = iso(now)
+    if dossier.paused_at is not None:
+        changed.paused_at = None
+    if due_date is not None:
+        changed.due_date = due_date
+        changed.deadline_alert = None
+        move_open_step_due(changed.control_slip, dossier.due_date, due_date)
+    if statutory_due is not None:
+        changed.statutory_due_date = statutory_due.isoformat()
     return changed, event
 
 

@@ -142,11 +142,18 @@ class DossierService:
         components = [c.model_dump() for c in request.components]
         uploads = self._uploads(principal, components)
         requested = dossier.supplement_requests[-1]["items"] if dossier.supplement_requests else []
-        if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        if dossier.status in (Status.SUPPLEMENT_REQUESTED, Status.SUPPLEMENT_IN_PROCESSING):
             check(check_components(procedure, components, uploads, principal.id, require_complete=False)
                   + check_resubmission(procedure, requested, components))
+        due = statutory = None
+        if dossier.paused_at is not None and dossier.due_date is not None:  # asked during processing
+            waited = working_calendar()
+            paused = parse_iso(dossier.paused_at)
+            due = waited.extend_for_pause(dossier.due_date, paused, now)
+            rules_due = statutory_due(dossier)
+            statutory = waited.extend_for_pause(rules_due, paused, now) if rules_due else None
         changed, event = rules.resubmit(dossier, principal, now, _with_files(components, uploads), request.note,
-                                        correlation_id())
+                                        correlation_id(), due_date=due, statutory_due=statutory)
         self.store.apply(dossier.version, changed, event, _upload_ids(components))
         return changed
 

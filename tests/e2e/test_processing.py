@@ -21,6 +21,8 @@ pytestmark = pytest.mark.e2e
 
 HANOI = "000.00.20.H26"
 UNIT = "viec-lam"
+# What the assigned specialist may do while assessing.
+ASSESSING = ["propose", "send_to_agency", "request_fee", "request_supplement"]
 WAIT = 15  # seconds: the bound on how long a notification may take to go out
 ACTIONS = {  # every processing route with a body its schema accepts
     "transfer": {"unit": UNIT},
@@ -145,9 +147,9 @@ def test_happy_path_from_reception_to_approval_with_control_slip_history_and_ema
     assert (got["status"], got["national_status"]) == ("assigned", 4)
     assert got["assignee"] == {"id": sub_of(aws, stack, "specialist.hanoi"), "name": "Phạm Thị Chuyên",
                                "username": "specialist.hanoi"}
-    assert got["allowed_actions"] == ["stop"]
+    assert got["allowed_actions"] == ["request_supplement", "stop"]
     assigned_at = got["updated_at"]
-    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "send_to_agency", "request_fee"]
+    assert fetch(specialist, dossier)["allowed_actions"] == ASSESSING
     assert fetch(citizen, dossier)["allowed_actions"] == ["withdraw"]
 
     got = act(specialist, dossier, "propose", {"assessment": "Hồ sơ hợp lệ, đủ điều kiện cấp phép",
@@ -212,8 +214,9 @@ def test_send_back_returns_the_dossier_to_the_specialist_then_the_leader_rejects
     act(specialist, dossier, "propose", {"assessment": "Thiếu hợp đồng lao động", "proposal": "reject"})
 
     got = act(leader, dossier, "send-back", {"reason": "Cần xác minh thêm với doanh nghiệp"})
-    assert (got["status"], got["national_status"], got["allowed_actions"]) == ("assigned", 4, ["stop"])
-    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "send_to_agency", "request_fee"]
+    assert (got["status"], got["national_status"], got["allowed_actions"]) == ("assigned", 4,
+                                                                              ["request_supplement", "stop"])
+    assert fetch(specialist, dossier)["allowed_actions"] == ASSESSING
 
     act(specialist, dossier, "propose", {"assessment": "Đã xác minh: không có hợp đồng", "proposal": "reject"})
     reason = "Người lao động chưa có hợp đồng lao động hợp lệ"
@@ -374,7 +377,7 @@ def test_forbidden_transitions_answer_409_with_the_callers_allowed_actions(api):
     for action in ("approve", "reject", "send-back", "assign"):
         body = problem(leader.post(f"/dossiers/{dossier['id']}/{action}", ACTIONS[action]), 409,
                        "transition_not_allowed")
-        assert body["allowed_actions"] == ["stop"], action
+        assert body["allowed_actions"] == ["request_supplement", "stop"], action
     body = problem(api("officer.hanoi").post(f"/dossiers/{dossier['id']}/transfer", ACTIONS["transfer"]), 409)
     assert body["allowed_actions"] == ["request_fee"]
 

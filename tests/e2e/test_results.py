@@ -16,7 +16,7 @@ from chalicelib.services.dossiers import working_calendar
 
 from .conftest import PDF, edit_stored_dossier
 from .test_dossier_flow import WORK_PERMIT, submission
-from .test_processing import HANOI, UNIT, act, email, fetch, local_today, problem
+from .test_processing import ASSESSING, HANOI, UNIT, act, email, fetch, local_today, problem
 
 pytestmark = pytest.mark.e2e
 
@@ -143,7 +143,7 @@ def test_desk_channel_with_a_fee_from_submission_to_the_result_collected_at_the_
     due = received["due_date"]
     act(officer, dossier, "transfer", {"unit": UNIT})
     act(leader, dossier, "assign", {"specialist": "specialist.hanoi"})
-    assert fetch(specialist, dossier)["allowed_actions"] == ["propose", "send_to_agency", "request_fee"]
+    assert fetch(specialist, dossier)["allowed_actions"] == ASSESSING
     assert fetch(officer, dossier)["allowed_actions"] == ["request_fee"]
 
     # The fee: the clock stops while the applicant owes it.
@@ -285,7 +285,7 @@ def test_result_uploads_are_staff_only_pdf_only_and_attach_once(api):
     citizen, officer, specialist = api("citizen.an"), api("officer.hanoi"), api("specialist.hanoi")
     first = assigned_for(api, FULL_ONLINE, {"method": "desk"})
     conflict = problem(create_result_upload(specialist, first, unique_pdf()), 409, "transition_not_allowed")
-    assert conflict["allowed_actions"] == ["propose", "send_to_agency", "request_fee"]  # nothing decided yet
+    assert conflict["allowed_actions"] == ASSESSING  # nothing decided yet
     approve(api, first)
 
     problem(create_result_upload(citizen, first, unique_pdf()), 403, "role_not_allowed")
@@ -371,3 +371,33 @@ def test_a_payment_after_working_days_of_waiting_moves_the_due_date_and_the_hist
     steps = fetch(officer, dossier, "/control-slip")["steps"]
     assert steps[-1]["action"] == "propose" and steps[-1]["due_date"] == paid["due_date"]
     check_due_date_trail(events_of(api("citizen.an"), dossier), paid["due_date"])
+
+
+def test_a_supplement_asked_during_processing_stops_the_clock_and_the_answer_moves_the_due_date(api, aws, stack):
+    """The specialist finds a paper missing after reception: status 5 while the applicant owes it, then back to
+    the specialist with the appointment date moved by the working days waited (the wait is made by moving the
+    pause's start back in the store, as in the fee test above)."""
+    officer, citizen = api("officer.hanoi"), api("citizen.an")
+    dossier = assigned_for(api, FULL_ONLINE, {"method": "desk"})
+    due = dossier["due_date"]
+    component = next(c["id"] for c in citizen.get(f"/procedures/{FULL_ONLINE}").json()["components"] if c["required"])
+    asked = act(api("specialist.hanoi"), dossier, "request-supplement",
+                {"items": [{"component_id": component, "reason": "Bản chụp không rõ"}]})
+    assert (asked["status"], asked["national_status"]) == ("supplement_in_processing", 5)
+    assert asked["paused_at"] and "resubmit" in fetch(citizen, dossier)["allowed_actions"]
+    paused_at = iso(datetime.now(UTC) - timedelta(days=15))
+
+    def paused_since(record: dict) -> None:
+        record["paused_at"] = paused_at
+
+    edit_stored_dossier(aws, stack, dossier["id"], paused_since)
+    upload_id = citizen.uploaded(FULL_ONLINE, component)
+    resumed = act(citizen, dossier, "resubmit", {"components": [{"component_id": component, "upload_ids": [upload_id]}],
+                                                 "note": "Đã bổ sung"})
+    event = events_of(officer, dossier)[-1]
+    expected = working_calendar().extend_for_pause(date.fromisoformat(due), parse_iso(paused_at),
+                                                   parse_iso(event["at"]))
+    assert (resumed["status"], resumed["national_status"], resumed["paused_at"]) == ("assigned", 4, None)
+    assert expected > date.fromisoformat(due) and resumed["due_date"] == expected.isoformat()
+    assert (event["type"], event["payload"]["previous_due_date"]) == ("dossier.resubmitted", due)
+    assert resumed["statutory_due_date"] == expected.isoformat()

@@ -40,7 +40,8 @@ SPECIALISTS = {"viec-lam": ("specialist.a", "specialist.b"), "lao-dong": ("speci
 NAMES = ("Nguyễn Văn An", "Nguyễn Thị Bình", "Trần Văn Cường", "Lê Đức Dũng", "Công ty TNHH Ánh Dương",
          "Công ty Cổ phần Đông Á", "Phạm Thị Hoa", "nguyen van an")
 _UNIT_STATUSES = {Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.APPROVED,
-                  Status.REJECTED, Status.FEE_REQUESTED, Status.RESULT_ISSUED, Status.RETURNED, Status.STOPPED}
+                  Status.REJECTED, Status.FEE_REQUESTED, Status.RESULT_ISSUED, Status.RETURNED, Status.STOPPED,
+                  Status.SUPPLEMENT_IN_PROCESSING}
 _ASSIGNED_STATUSES = _UNIT_STATUSES - {Status.TRANSFERRED}
 
 

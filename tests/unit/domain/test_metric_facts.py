@@ -140,11 +140,23 @@ def test_an_event_type_outside_the_metric_types_counts_nothing_and_changes_nothi
             assert fold([*history, event]) == fold(history), kind
 
 
-def test_every_metric_event_type_counts_something_after_some_history():
+def test_every_metric_event_type_counts_something_or_moves_what_later_events_are_counted_with():
     for kind in METRIC_EVENT_TYPES:
         event = {"type": kind.value, "at": "2026-03-19T02:00:00.000Z", "payload": EVERYTHING,
                  "actor": {"id": "sub-x", "username": "leader.hanoi", "role": "leader"}}
-        assert any(facts([*history, event]) for history in CONTEXTS), kind
+        assert any(facts([*history, event]) or fold([*history, event]) != fold(history) for history in CONTEXTS), kind
+
+
+def test_a_supplement_answered_during_processing_moves_the_date_the_ending_is_judged_against():
+    asked = _event("supplement_requested", "2026-03-04T02:00:00.000Z")
+    answered = _event("resubmitted", "2026-03-06T02:00:00.000Z", {"due_date": "2026-03-09",
+                                                                   "statutory_due_date": "2026-03-09"})
+    ended = _event("approved", "2026-03-09T02:00:00.000Z")  # after the receipt's date (03-05), by the moved one
+    history = [*LIFE, asked, answered, ended]
+    assert {f.counter for f in facts(history)} >= {"ended", "ended_on_time"}
+    second = [*LIFE, asked, answered, _event("supplement_requested", "2026-03-07T02:00:00.000Z"),
+              _event("resubmitted", "2026-03-08T02:00:00.000Z", {"statutory_due_date": "2026-03-10"}), ended]
+    assert "ended_late" in {f.counter for f in facts(second)}  # a second supplement request: late, as the rules say
 
 
 def test_counting_from_a_kept_state_gives_what_the_fold_over_the_whole_history_gives():

@@ -74,9 +74,9 @@ class Flow:
         self.events.append(event.to_dict())
         return self
 
-    def supplement(self, hours: float = 0.5) -> Flow:
+    def supplement(self, hours: float = 0.5, by: Principal | None = None) -> Flow:
         items = [{"component_id": "health-certificate", "reason": "Ảnh mờ"}]
-        return self._apply(rules.request_supplement(self.dossier, OFFICER, _at(hours), items, "Bổ sung giúp"))
+        return self._apply(rules.request_supplement(self.dossier, by or OFFICER, _at(hours), items, "Bổ sung giúp"))
 
     def resubmit(self, hours: float = 0.75) -> Flow:
         return self._apply(rules.resubmit(self.dossier, CITIZEN, _at(hours),
@@ -146,6 +146,8 @@ def _in(status: Status) -> Flow:
                         {"kind": "agency", "agency_code": PARTNER, "name": "Sở LĐTBXH TP HCM"})
     if status == Status.FEE_REQUESTED:
         return flow.request_fee()
+    if status == Status.SUPPLEMENT_IN_PROCESSING:
+        return flow.supplement(3.5, by=SPECIALIST)
     if status == Status.STOPPED:
         return flow.act(LEADER, Action.STOP, 4, {"reason": "Người nộp không đủ điều kiện"})
     flow.propose()
@@ -175,7 +177,7 @@ NATIONAL = {
     Status.SUBMITTED: 1, Status.RECEIVED: 2, Status.REFUSED: 3, Status.TRANSFERRED: 4, Status.ASSIGNED: 4,
     Status.AT_OTHER_AGENCY: 4, Status.PROPOSED: 4, Status.SUPPLEMENT_REQUESTED: 5, Status.FEE_REQUESTED: 6,
     Status.WITHDRAWN: 7, Status.STOPPED: 8, Status.APPROVED: 9, Status.REJECTED: 9, Status.RESULT_ISSUED: 9,
-    Status.IN_POST: 9, Status.RETURNED: 10,
+    Status.IN_POST: 9, Status.RETURNED: 10, Status.SUPPLEMENT_IN_PROCESSING: 5,
 }
 
 

@@ -352,3 +352,42 @@ def test_the_applicant_cannot_withdraw_once_the_result_is_issued():
     assert caught.value.allowed_actions == []
     with pytest.raises(TransitionNotAllowed):
         rules.act(issued, LEADER, Action.STOP, T0 + timedelta(hours=6), TODAY, {"reason": "x"})
+
+
+# --------------------------------------------------------------------------- a supplement during processing
+
+
+def test_the_specialist_asks_for_a_supplement_during_processing_and_the_clock_stops():
+    items = [{"component_id": "application-form", "reason": "Thiếu chữ ký"}]
+    asked, event = rules.request_supplement(_assigned(), SPECIALIST, T0 + timedelta(hours=3), items, "")
+    assert asked.status == Status.SUPPLEMENT_IN_PROCESSING and asked.national_status == 5
+    assert asked.paused_at == iso(T0 + timedelta(hours=3))
+    assert event.payload["supplement_request"]["items"] == items and event.type == "dossier.supplement_requested"
+    assert allowed_actions(asked.status, {Role.CITIZEN}) == ["resubmit", "withdraw"]
+
+
+def test_the_applicants_answer_resumes_processing_with_the_appointment_date_moved_by_the_wait():
+    items = [{"component_id": "application-form", "reason": "Thiếu chữ ký"}]
+    asked = rules.request_supplement(_assigned(), LEADER, T0 + timedelta(hours=3), items, "")[0]
+    files = [{"component_id": "application-form", "files": [{"upload_id": "u-9", "sha256": "9" * 64}]}]
+    later = DUE + timedelta(days=3)
+    resumed, event = rules.resubmit(asked, CITIZEN, T0 + timedelta(days=3), files, "Đã ký", due_date=later,
+                                    statutory_due=later)
+    assert resumed.status == Status.ASSIGNED and resumed.national_status == 4
+    assert resumed.paused_at is None and resumed.due_date == later and resumed.statutory_due_date == later.isoformat()
+    assert (event.payload["previous_due_date"], event.payload["due_date"]) == (DUE.isoformat(), later.isoformat())
+    assert resumed.supplement_requests[-1]["resolved_at"] is not None
+
+
+def test_a_supplement_before_reception_leaves_the_clock_alone():
+    items = [{"component_id": "application-form", "reason": "Thiếu"}]
+    asked = rules.request_supplement(_submitted(), OFFICER, T0, items, "")[0]
+    assert asked.status == Status.SUPPLEMENT_REQUESTED and asked.paused_at is None
+
+
+def test_only_the_unit_that_holds_the_dossier_asks_for_a_supplement_during_processing():
+    items = [{"component_id": "application-form", "reason": "Thiếu"}]
+    with pytest.raises((Forbidden, TransitionNotAllowed)):
+        rules.request_supplement(_assigned(), OFFICER, T0, items, "")
+    with pytest.raises(Forbidden):
+        rules.request_supplement(_assigned(), OUTSIDER, T0, items, "")

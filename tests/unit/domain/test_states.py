@@ -28,13 +28,14 @@ from chalicelib.domain.states import (
 # (source, action) -> (target, roles allowed, event type): reception, processing to the decision, fees,
 # then issuing and returning the result.
 _W = ("submitted", "supplement_requested", "received", "transferred", "assigned", "at_other_agency", "proposed",
-      "fee_requested")  # withdrawable: anything before the decision
+      "fee_requested", "supplement_in_processing")  # withdrawable: anything before the decision
 # stoppable (a leader acts once the unit has it)
-_S = ("transferred", "assigned", "at_other_agency", "proposed", "fee_requested")
+_S = ("transferred", "assigned", "at_other_agency", "proposed", "fee_requested", "supplement_in_processing")
 _RESULT_ROLES = frozenset({"officer", "specialist", "leader"})
 # Open: the statutory clock runs or waits. The deadline watch flags these, and an apology letter (form 04)
 # sets a new appointment date; none of these actions changes the status.
-_O = ("received", "transferred", "assigned", "at_other_agency", "proposed", "fee_requested")
+_O = ("received", "transferred", "assigned", "at_other_agency", "proposed", "fee_requested",
+      "supplement_in_processing")
 _APOLOGY_ROLES = frozenset({"officer", "leader", "specialist"})
 EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     (None, "submit"): ("submitted", frozenset({"citizen", "officer"}), "dossier.submitted"),
@@ -54,6 +55,10 @@ EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     ("proposed", "reject"): ("rejected", frozenset({"leader"}), "dossier.rejected"),
     ("assigned", "request_fee"): ("fee_requested", frozenset({"officer", "specialist"}), "dossier.fee_requested"),
     ("fee_requested", "record_payment"): ("assigned", frozenset({"officer"}), "dossier.fee_paid"),
+    # A supplement asked during processing, by the specialist or the leader; the applicant's answer resumes it.
+    ("assigned", "request_supplement"): ("supplement_in_processing", frozenset({"specialist", "leader"}),
+                                         "dossier.supplement_requested"),
+    ("supplement_in_processing", "resubmit"): ("assigned", frozenset({"citizen"}), "dossier.resubmitted"),
     ("approved", "issue_result"): ("result_issued", _RESULT_ROLES, "dossier.result_issued"),
     ("rejected", "issue_result"): ("result_issued", _RESULT_ROLES, "dossier.result_issued"),
     ("result_issued", "return_online"): ("returned", frozenset({"officer"}), "dossier.returned"),
@@ -81,7 +86,8 @@ DELIVERY_GUARD = {"return_online": "online", "return_at_desk": "desk", "send_by_
 EXPECTED_NATIONAL = {"submitted": 1, "received": 2, "refused": 3, "supplement_requested": 5, "transferred": 4,
                      "assigned": 4, "at_other_agency": 4, "proposed": 4, "approved": 9, "rejected": 9, "stopped": 8,
                      "withdrawn": 7,
-                     "fee_requested": 6, "result_issued": 9, "in_post": 9, "returned": 10}
+                     "fee_requested": 6, "result_issued": 9, "in_post": 9, "returned": 10,
+                     "supplement_in_processing": 5}
 
 # What the statutory clock does in each status: paused exactly while the applicant owes something.
 EXPECTED_CLOCK = {"submitted": "not_started", "received": "running", "supplement_requested": "paused",
@@ -89,7 +95,7 @@ EXPECTED_CLOCK = {"submitted": "not_started", "received": "running", "supplement
                   "at_other_agency": "running",
                   "approved": "stopped", "rejected": "stopped", "stopped": "stopped", "withdrawn": "stopped",
                   "fee_requested": "paused", "result_issued": "stopped", "in_post": "stopped",
-                  "returned": "stopped"}
+                  "returned": "stopped", "supplement_in_processing": "paused"}
 
 ALL_ROLES = ["citizen", "officer", "specialist", "leader", "admin", "system"]
 ALL_ACTIONS = ["submit", "receive", "request_supplement", "refuse", "resubmit", "transfer", "assign", "propose",
@@ -300,5 +306,5 @@ def test_each_status_has_a_clock_rule_and_names_in_both_languages(status, clock)
 
 def test_the_clock_is_paused_exactly_while_the_applicant_owes_something():
     paused = {s.value for s, info in STATUSES.items() if info.clock == "paused"}
-    assert paused == {"supplement_requested", "fee_requested"}
+    assert paused == {"supplement_requested", "fee_requested", "supplement_in_processing"}
     assert STATUSES[Status.RETURNED].clock == "stopped" and national_status(Status.RETURNED) == 10

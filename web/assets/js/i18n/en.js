@@ -215,6 +215,7 @@ export default {
   "status.stopped": "Processing stopped",
   "status.submitted": "Newly registered",
   "status.supplement_requested": "Supplement requested",
+  "status.supplement_in_processing": "Supplement requested during processing",
   "status.transferred": "Transferred to the competent unit",
   "status.withdrawn": "Withdrawn by the applicant",
 

@@ -215,6 +215,7 @@ export default {
   "status.stopped": "Dừng xử lý",
   "status.submitted": "Mới đăng ký",
   "status.supplement_requested": "Yêu cầu bổ sung",
+  "status.supplement_in_processing": "Yêu cầu bổ sung trong quá trình giải quyết",
   "status.transferred": "Đã chuyển phòng chuyên môn",
   "status.withdrawn": "Công dân rút hồ sơ",
 
