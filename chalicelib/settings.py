@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     token_issuer_override: str | None = Field(None, validation_alias="TOKEN_ISSUER")
     work_start: time = Field(time(7, 30), validation_alias="WORK_START")
     work_end: time = Field(time(17, 0), validation_alias="WORK_END")
+    break_start: time = Field(time(11, 30), validation_alias="BREAK_START")  # the midday break: not working hours
+    break_end: time = Field(time(13, 0), validation_alias="BREAK_END")
     extra_days_off: Annotated[frozenset[date], NoDecode] = Field(
         frozenset(), validation_alias="EXTRA_DAYS_OFF", validate_default=True)
     makeup_working_days: Annotated[frozenset[date], NoDecode] = Field(
@@ -171,6 +173,9 @@ class Settings(BaseSettings):
     def _coherent(self) -> Settings:
         if self.work_start >= self.work_end:
             raise ValueError(f"WORK_START ({self.work_start}) must be before WORK_END ({self.work_end})")
+        if not self.work_start <= self.break_start <= self.break_end <= self.work_end:
+            raise ValueError(f"the midday break BREAK_START ({self.break_start}) to BREAK_END ({self.break_end}) "
+                             f"must lie within WORK_START ({self.work_start}) and WORK_END ({self.work_end})")
         if self.deployed:
             missing = [env for field, env in REQUIRED_WHEN_DEPLOYED.items() if field not in self.model_fields_set]
             if missing:

@@ -62,13 +62,25 @@ class CalendarConfig:
     makeup_working_days: frozenset[date] = frozenset()
     work_start: time = time(7, 30)
     work_end: time = time(17, 0)
+    # The midday break: working time is the morning session (work_start to break_start) and the afternoon one
+    # (break_end to work_end), 8 hours a day by default; a limit in working hours counts only those.
+    break_start: time = time(11, 30)
+    break_end: time = time(13, 0)
 
     def __post_init__(self) -> None:
-        if self.work_start >= self.work_end:
-            raise ValueError(f"work_start {self.work_start} must be before work_end {self.work_end}")
-        if self.work_start.tzinfo is not None or self.work_end.tzinfo is not None:
+        if not self.work_start <= self.break_start <= self.break_end <= self.work_end or (
+                self.work_start >= self.work_end):
+            raise ValueError(f"office hours must run work_start {self.work_start} <= break_start {self.break_start}"
+                             f" <= break_end {self.break_end} <= work_end {self.work_end}, and be open some time")
+        if any(t.tzinfo is not None for t in (self.work_start, self.work_end, self.break_start, self.break_end)):
             # Office hours are local wall-clock times; an offset here would be silently ignored.
-            raise ValueError("work_start and work_end are local wall-clock times and must be naive")
+            raise ValueError("office hours are local wall-clock times and must be naive")
+
+    @property
+    def sessions(self) -> tuple[tuple[time, time], ...]:
+        """The working sessions of a day, in order (an empty one, a break of no length, is left out)."""
+        return tuple((a, b) for a, b in ((self.work_start, self.break_start), (self.break_end, self.work_end))
+                     if a < b)
 
 
 @lru_cache(maxsize=64)
@@ -173,24 +185,23 @@ class WorkingCalendar:
         return self._due_in_working_hours(received_at, receipt_day, value)
 
     def _due_in_working_hours(self, received_at: datetime, receipt_day: date, hours: int) -> date:
-        cfg = self.config
+        """Working hours are counted in the day's sessions only (not over the midday break, not overnight),
+        from the moment of receipt (or the next session's start)."""
         # Naive local wall-clock arithmetic is exact here: Vietnam has no daylight saving.
         local = self.to_local(received_at).replace(tzinfo=None)
-        start = datetime.combine(receipt_day, cfg.work_start)
-        if local > start:
-            # Only possible when received during office hours on receipt_day; otherwise local is either
-            # earlier that day or on a previous (non-working or after-hours) day.
-            start = local
         remaining = timedelta(hours=hours)
         day = receipt_day
         while True:
-            available = datetime.combine(day, cfg.work_end) - start
-            # "<=": hours elapsing exactly at closing time are due that day, not the next.
-            if remaining <= available:
-                return day
-            remaining -= available
+            for opens, closes in self.config.sessions:
+                start, end = datetime.combine(day, opens), datetime.combine(day, closes)
+                start = max(start, local)  # received during (or before) this session: from the receipt on
+                if start >= end:
+                    continue
+                # "<=": hours elapsing exactly at a session's end are due that day, not later.
+                if remaining <= end - start:
+                    return day
+                remaining -= end - start
             day = self.next_working_day(day)
-            start = datetime.combine(day, cfg.work_start)
 
     def extend_for_pause(self, due: date, paused_at: datetime, resumed_at: datetime) -> date:
         """Push ``due`` back by the working days the clock was stopped (supplement, fee waiting).

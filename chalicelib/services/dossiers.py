@@ -44,7 +44,8 @@ def working_calendar(settings: Settings | None = None) -> WorkingCalendar:
     settings = settings or get_settings()
     return WorkingCalendar(CalendarConfig(extra_days_off=settings.extra_days_off,
                                           makeup_working_days=settings.makeup_working_days,
-                                          work_start=settings.work_start, work_end=settings.work_end))
+                                          work_start=settings.work_start, work_end=settings.work_end,
+                                          break_start=settings.break_start, break_end=settings.break_end))
 
 
 def request_hash(body: dict) -> str:

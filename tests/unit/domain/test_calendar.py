@@ -297,13 +297,37 @@ def test_calendar_days_count_from_the_effective_receipt_day(cal: WorkingCalendar
 
 
 def test_working_hours_within_the_same_day(cal: WorkingCalendar) -> None:
-    # Tue 10 Nov 10:00 + 7 h = 17:00, exactly at closing: still that day.
-    assert cal.due_date(local(2026, 11, 10, 10, 0), 7, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
+    # Tue 10 Nov 10:00: 1.5 h to 11:30, then 4 h from 13:00 to 17:00: 5.5 h end exactly at closing, that day.
+    assert cal.due_date(local(2026, 11, 10, 10, 0), 5, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
     assert cal.due_date(local(2026, 11, 10, 10, 0), 0, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
 
 
+def test_working_hours_do_not_run_over_the_midday_break(cal: WorkingCalendar) -> None:
+    # Tue 10:00 + 7 h: 5.5 h that day (the break 11:30-13:00 is not working time), 1.5 h Wednesday.
+    assert cal.due_date(local(2026, 11, 10, 10, 0), 7, TimeUnit.WORKING_HOURS) == date(2026, 11, 11)
+    # Received during the break, at 12:00: the clock starts at 13:00; 4 h end at 17:00 that day.
+    assert cal.due_date(local(2026, 11, 10, 12, 0), 4, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
+    assert cal.due_date(local(2026, 11, 10, 12, 0), 5, TimeUnit.WORKING_HOURS) == date(2026, 11, 11)
+
+
+def test_a_working_day_holds_eight_hours(cal: WorkingCalendar) -> None:
+    assert cal.due_date(local(2026, 11, 10, 7, 30), 8, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
+    assert cal.due_date(local(2026, 11, 10, 7, 30), 9, TimeUnit.WORKING_HOURS) == date(2026, 11, 11)
+
+
+def test_the_sessions_are_configurable() -> None:
+    from datetime import time
+
+    continuous = WorkingCalendar(CalendarConfig(break_start=time(12, 0), break_end=time(12, 0)))
+    assert continuous.due_date(local(2026, 11, 10, 7, 30), 9, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
+    with pytest.raises(ValueError):
+        CalendarConfig(break_start=time(13, 0), break_end=time(12, 0))
+    with pytest.raises(ValueError):
+        CalendarConfig(break_start=time(18, 0), break_end=time(18, 30))
+
+
 def test_working_hours_spanning_a_night(cal: WorkingCalendar) -> None:
-    # Tue 10 Nov 10:00 + 8 h: 7 h until 17:00, then 1 h from 07:30 Wednesday.
+    # Tue 10 Nov 10:00 + 8 h: 5.5 h Tuesday, then 2.5 h from 07:30 Wednesday.
     assert cal.due_date(local(2026, 11, 10, 10, 0), 8, TimeUnit.WORKING_HOURS) == date(2026, 11, 11)
 
 
@@ -313,19 +337,19 @@ def test_working_hours_spanning_a_weekend(cal: WorkingCalendar) -> None:
 
 
 def test_working_hours_received_after_closing_start_next_morning(cal: WorkingCalendar) -> None:
-    # Tue 18:00: the clock starts Wed 07:30; a day holds 9.5 h, so 19 h end exactly Thu 17:00.
-    assert cal.due_date(local(2026, 11, 10, 18, 0), 19, TimeUnit.WORKING_HOURS) == date(2026, 11, 12)
-    assert cal.due_date(local(2026, 11, 10, 18, 0), 20, TimeUnit.WORKING_HOURS) == date(2026, 11, 13)
+    # Tue 18:00: the clock starts Wed 07:30; a day holds 8 h, so 16 h end exactly Thu 17:00.
+    assert cal.due_date(local(2026, 11, 10, 18, 0), 16, TimeUnit.WORKING_HOURS) == date(2026, 11, 12)
+    assert cal.due_date(local(2026, 11, 10, 18, 0), 17, TimeUnit.WORKING_HOURS) == date(2026, 11, 13)
 
 
 def test_working_hours_received_before_opening_start_at_opening(cal: WorkingCalendar) -> None:
-    # Tue 06:00 + 10 h: 9.5 h from 07:30 to 17:00 Tuesday, 0.5 h Wednesday.
+    # Tue 06:00 + 10 h: 8 h on Tuesday, 2 h Wednesday.
     assert cal.due_date(local(2026, 11, 10, 6, 0), 10, TimeUnit.WORKING_HOURS) == date(2026, 11, 11)
 
 
 def test_working_hours_from_utc_input(cal: WorkingCalendar) -> None:
-    # 03:00 UTC = 10:00 local; + 7 h = 17:00 local, same day.
-    assert cal.due_date(utc(2026, 11, 10, 3, 0), 7, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
+    # 03:00 UTC = 10:00 local; + 5 h = 16:30 local (the break skipped), same day.
+    assert cal.due_date(utc(2026, 11, 10, 3, 0), 5, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
 
 
 def test_working_hours_skip_a_holiday(cal: WorkingCalendar) -> None:
@@ -439,14 +463,13 @@ def test_configured_closing_time_decides_the_receipt_day() -> None:
 
 
 def test_configured_working_hours_set_the_length_of_a_working_day() -> None:
-    # 08:00-16:30 is 8.5 h. Received Tue 07:45: the clock starts at 08:00.
+    # 08:00-16:30 with the default break 11:30-13:00 is 7 h. Received Tue 07:45: the clock starts at 08:00.
     cal = WorkingCalendar(CalendarConfig(work_start=time(8, 0), work_end=time(16, 30)))
-    assert cal.due_date(local(2026, 11, 10, 7, 45), 8, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
-    assert cal.due_date(local(2026, 11, 10, 7, 45), 9, TimeUnit.WORKING_HOURS) == date(2026, 11, 11)
-    # With the default 9.5 h day, 9 h from opening fit on Tuesday.
-    assert WorkingCalendar().due_date(local(2026, 11, 10, 7, 45), 9, TimeUnit.WORKING_HOURS) == date(
-        2026, 11, 10
-    )
+    assert cal.due_date(local(2026, 11, 10, 7, 45), 7, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
+    assert cal.due_date(local(2026, 11, 10, 7, 45), 8, TimeUnit.WORKING_HOURS) == date(2026, 11, 11)
+    # With the default 8 h day opening at 07:30, received at 07:45: 7.75 h are left on Tuesday.
+    assert WorkingCalendar().due_date(local(2026, 11, 10, 7, 45), 7, TimeUnit.WORKING_HOURS) == date(2026, 11, 10)
+    assert WorkingCalendar().due_date(local(2026, 11, 10, 7, 45), 8, TimeUnit.WORKING_HOURS) == date(2026, 11, 11)
 
 
 @pytest.mark.parametrize(("start", "end"), [(time(17, 0), time(7, 30)), (time(8, 0), time(8, 0))])
