@@ -150,6 +150,20 @@ def create_result_upload(dossier_id, body):
     return json_response(uploads.create_result_upload(principal, dossier, body, _now()), 201)
 
 
+@operation(bp, "GET", "/dossiers/{dossier_id}/files/{upload_id}", summary="A short-lived link to a submitted file",
+           tag=TAG, response=responses.ResultLink)
+def download_submitted_file(dossier_id, upload_id):
+    """A short-lived link to one file the applicant submitted (or added in a supplement), the exact version that
+    was verified: for the applicant and the staff of the agency handling the dossier, who check the papers."""
+    from ..services import uploads
+    from ..services.dossiers import DossierService
+
+    principal = _caller()
+    dossier = DossierService().visible(principal, dossier_id)
+    _home_or_owner(principal, dossier)
+    return json_response(uploads.submitted_file_download(dossier, upload_id))
+
+
 @operation(bp, "GET", "/dossiers/{dossier_id}/results/{upload_id}", summary="A short-lived link to a result document",
            tag=TAG, response=responses.ResultLink)
 def download_result(dossier_id, upload_id):

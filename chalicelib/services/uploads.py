@@ -80,6 +80,18 @@ def result_download(dossier, upload_id: str) -> dict:
 DOWNLOAD_TTL_SECONDS = 300
 
 
+def submitted_file_download(dossier, upload_id: str) -> dict:
+    """A short-lived link to the exact stored version of a file of one of the dossier's components."""
+    found = next((f for c in dossier.components for f in c.get("files") or [] if f.get("upload_id") == upload_id),
+                 None)
+    raw = UploadStore().raw(upload_id) if found else None
+    if raw is None:
+        raise NotFound("upload_not_found")
+    doc = raw.doc.as_dict()
+    return documents.presigned_get(doc["s3_key"], doc.get("version_id"), found.get("file_name") or upload_id,
+                                   DOWNLOAD_TTL_SECONDS)
+
+
 def get_upload(principal: Principal, upload_id: str) -> UploadInfo:
     info = UploadStore().get(upload_id)
     if info is None or info.owner_id != principal.id:

@@ -32,6 +32,11 @@ def test_a_supplement_requested_at_the_desk_is_answered_by_the_citizen_and_recei
     dossier = submitted_dossier(web_stack)
     desk = people("officer.hanoi").page
     open_at_desk(desk, web_url, dossier["code"])
+    # The officer opens a submitted paper before judging it: a short-lived link to the verified version.
+    desk.get_by_role("button", name="Lấy liên kết tải").first.click()
+    opened = desk.get_by_role("link", name="Mở").first
+    expect(opened).to_be_visible()
+    assert desk.request.get(opened.get_attribute("href")).body().startswith((b"%PDF", b"\xff\xd8\xff", b"\x89PNG"))
 
     def ask(form: Any) -> None:
         form.locator("#field-items-0--component-id").select_option("termination-proof")

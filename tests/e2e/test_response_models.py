@@ -53,6 +53,7 @@ ROUTES: dict[tuple[str, str], type[BaseModel]] = {
     ("GET", "/dossiers/{id}/control-slip"): models.ControlSlip,
     ("POST", "/dossiers/{id}/results/uploads"): models.UploadTicket,
     ("GET", "/dossiers/{id}/results/{upload_id}"): models.ResultLink,
+    ("GET", "/dossiers/{id}/files/{upload_id}"): models.ResultLink,
     ("PUT", "/dossiers/{id}/evaluation"): models.Dossier,
     **{("POST", f"/dossiers/{{id}}/{action}"): models.Dossier for action in ACTION_ROUTES},
     ("GET", "/desk/dossiers"): models.DeskQueue,

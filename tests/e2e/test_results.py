@@ -401,3 +401,17 @@ def test_a_supplement_asked_during_processing_stops_the_clock_and_the_answer_mov
     assert expected > date.fromisoformat(due) and resumed["due_date"] == expected.isoformat()
     assert (event["type"], event["payload"]["previous_due_date"]) == ("dossier.resubmitted", due)
     assert resumed["statutory_due_date"] == expected.isoformat()
+
+
+def test_the_desk_opens_each_submitted_file_as_it_was_verified_and_no_other_agency_can(api):
+    dossier = submit_for(api, FULL_ONLINE, {"method": "desk"})
+    submitted = dossier["components"][0]["files"][0]
+    path = f"/dossiers/{dossier['id']}/files/{submitted['upload_id']}"
+    for reader in ("officer.hanoi", "citizen.an"):
+        response = api(reader).get(path)
+        assert response.status_code == 200, response.text
+        fetched = requests.get(response.json()["url"], timeout=30)
+        assert hashlib.sha256(fetched.content).hexdigest() == submitted["sha256"]  # the version that was judged
+    assert api("officer.hcm").get(path).status_code in (403, 404)
+    unknown = api("officer.hanoi").get(f"/dossiers/{dossier['id']}/files/01JNSR7Q4K8M2V5X9A3B6C1D0E")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "upload_not_found")

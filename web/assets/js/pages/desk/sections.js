@@ -74,7 +74,7 @@ export function components(d, ctx) {
           [t("desk.col.component"), t("desk.col.files")],
           d.components.map((c) => [
             h("span", {}, componentName(ctx, c.component_id), h("br"), h("span", { class: "app-muted" }, c.component_id)),
-            h("ul", { class: "govuk-list" }, c.files.map((f) => h("li", {}, `${f.file_name} — ${f.content_type}, ${fileSize(f.size)}`))),
+            h("ul", { class: "govuk-list" }, c.files.map((f) => h("li", {}, `${f.file_name} — ${f.content_type}, ${fileSize(f.size)} `, fileLink(d, f, "files")))),
           ]),
           { caption: t("desk.components_caption") },
         )
@@ -169,14 +169,15 @@ export function fee(d) {
   );
 }
 
-// A result is fetched as a five-minute link on demand; the link then appears in place of the button.
-function resultLink(d, r) {
+// A file (a submitted one under `files`, a result under `results`) is fetched as a five-minute link on demand;
+// the link then appears in place of the button.
+function fileLink(d, r, collection) {
   const box = h("span", {});
   const get = h("button", { type: "button", class: "app-link-button" }, t("desk.result.get_link", { name: r.file_name }));
   get.addEventListener("click", async () => {
     get.disabled = true;
     try {
-      const res = await api.get(`/dossiers/${encodeURIComponent(d.id)}/results/${encodeURIComponent(r.upload_id)}`);
+      const res = await api.get(`/dossiers/${encodeURIComponent(d.id)}/${collection}/${encodeURIComponent(r.upload_id)}`);
       const a = link(res.url, t("desk.result.open", { name: r.file_name }), { target: "_blank", rel: "noopener" });
       box.replaceChildren(a, h("span", { class: "app-muted" }, ` ${t("desk.result.expires", { n: Math.round(res.expires_in / 60) })}`));
       a.focus();
@@ -196,7 +197,7 @@ export function results(d) {
   if (d.results.length) {
     parts.push(table(
       [t("desk.col.file"), t("desk.col.size"), t("desk.col.download")],
-      d.results.map((r) => [r.file_name, fileSize(r.size), resultLink(d, r)]),
+      d.results.map((r) => [r.file_name, fileSize(r.size), fileLink(d, r, "results")]),
       { caption: t("desk.result.files") },
     ));
   }
