@@ -52,7 +52,6 @@ class _Session:
 
 
 _session = _Session()
-CALLS: list[str] = []  # service names called by this process, for the benchmark's count (bench/portal_sync.py)
 
 
 def _credentials() -> tuple[str, str]:
@@ -90,7 +89,6 @@ def _post(path: str, body: dict, what: str) -> tuple[int, dict]:
 
 def _login() -> str:
     username, password = _credentials()
-    CALLS.append("login")
     status, body = _post("/api/auth/login", {"username": username, "password": password}, "login")
     if str(body.get("error_code")) not in ("0", OK) or not body.get("session"):
         raise PortalRefused(f"login refused: HTTP {status} {body.get('message', '')}".strip(),
@@ -114,7 +112,6 @@ def call(service: str, **fields) -> dict:
     renew = False
     for _ in range(2):
         body = {"session": _token(renew), "madonvi": settings.national_portal_unit, "service": service, **fields}
-        CALLS.append(service)
         _, answer = _post("/api/integration", body, service)
         code = str(answer.get("error_code", ""))
         if code == OK:

@@ -81,9 +81,9 @@ class DossierService:
         `portal_code` mark a dossier forwarded by the national portal (services/portal_intake.py), which also
         passes the procedure version it mapped the national code to."""
         claim = IdempotencyClaim(principal.id, idempotency_key, request_hash(raw_body))
-        earlier = self.store.find_claim(claim)
+        earlier = self.earlier_submission(principal, idempotency_key, raw_body)
         if earlier is not None:
-            return self._replay(principal, claim, earlier.ref, earlier.request_hash), True
+            return earlier, True
 
         procedure = procedure or self.procedures.effective(request.procedure_code, local_day(now))
         if procedure is None:
@@ -128,6 +128,13 @@ class DossierService:
         except IdempotentReplay as replay:
             return self._replay(principal, claim, replay.dossier_id, replay.request_hash), True
         return dossier, False
+
+    def earlier_submission(self, principal: Principal, idempotency_key: str, raw_body: dict) -> Dossier | None:
+        """The dossier an earlier submission with this key created (None if none did); the same key with another
+        body is refused."""
+        claim = IdempotencyClaim(principal.id, idempotency_key, request_hash(raw_body))
+        earlier = self.store.find_claim(claim)
+        return self._replay(principal, claim, earlier.ref, earlier.request_hash) if earlier is not None else None
 
     def _replay(self, principal: Principal, claim: IdempotencyClaim, dossier_id: str, stored_hash: str) -> Dossier:
         if stored_hash != claim.request_hash:

@@ -28,11 +28,10 @@ from ..domain.times import iso
 from ..settings import get_settings
 from ..store import documents
 from ..store import portal as portal_store
-from ..store.dossiers import IdempotencyClaim
 from ..store.procedures import ProcedureStore
 from ..store.uploads import UploadStore
 from . import uploads as upload_service
-from .dossiers import DossierService, request_hash
+from .dossiers import DossierService
 
 # The portal acts for the citizen who submitted there: an online applicant, never staff.
 PORTAL = Principal(id=PORTAL_PRINCIPAL_ID, username=PORTAL_PRINCIPAL_ID, roles=frozenset({Role.CITIZEN}),
@@ -74,10 +73,9 @@ def receive_forward(body: dict, now: datetime) -> tuple[Dossier, bool]:
 
     forward = parse(portal_inbound.PortalForward, body)
     service = DossierService()
-    claim = IdempotencyClaim(PORTAL.id, forward.MaHoSo, request_hash(body))
-    earlier = service.store.find_claim(claim)
+    earlier = service.earlier_submission(PORTAL, forward.MaHoSo, body)
     if earlier is not None:  # a forward repeated: answered before any file is fetched again
-        return service._replay(PORTAL, claim, earlier.ref, earlier.request_hash), True
+        return earlier, True
     day = now.astimezone(LOCAL_TZ).date()
     procedure = procedure_for(forward.MaTTHC, day)
     if procedure is None:

@@ -166,16 +166,16 @@ def test_a_forward_is_idempotent_on_its_code_and_refused_clearly_when_a_file_is_
         (e["field"], e["code"]) for e in unreachable["platform_body"]["errors"]]
 
 
-def test_an_unsigned_stale_or_replayed_forward_is_refused(stack):
+def test_an_unsigned_forward_or_one_signed_with_another_secret_is_refused_before_its_body_is_read(stack):
     from scripts.standins.national_portal import sign
 
     url = stack["API_URL"] + "/integrations/national-portal/dossiers"
     body = json.dumps({"MaHoSo": "DVCQG-000000-000001"}).encode()
     unsigned = requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
     assert unsigned.status_code == 401 and unsigned.json()["code"] == "portal.signature_missing"
-    stale = int(time.time()) - 3600
-    old = requests.post(url, data=body, timeout=30, headers={
-        "Content-Type": "application/json", "X-DVCQG-Timestamp": str(stale),
-        "X-DVCQG-Signature": sign("not-the-secret", stale, body)})
-    assert old.status_code == 401
-    assert old.headers["Content-Type"].startswith("application/problem+json")
+    stamp = int(time.time())
+    forged = requests.post(url, data=body, timeout=30, headers={
+        "Content-Type": "application/json", "X-DVCQG-Timestamp": str(stamp),
+        "X-DVCQG-Signature": sign("not-the-secret", stamp, body)})
+    assert (forged.status_code, forged.json()["code"]) == (401, "portal.signature_invalid")  # not a 422 on the body
+    assert forged.headers["Content-Type"].startswith("application/problem+json")

@@ -1,9 +1,9 @@
 // Boot: config, session and language; the header follows them; then the router shows the page.
 import { t, lang, setLang } from "./i18n.js";
-import { session, signOut, signIn, isStaff, isCitizen } from "./auth.js";
+import { session, signOut, isStaff, isCitizen } from "./auth.js";
 import { route, start, refresh, go, current, currentPath } from "./router.js";
-import { h, page, errorSummary, clearErrors, fieldId } from "./ui.js";
-import { ApiError, apiUrl } from "./api.js";
+import { h, page } from "./ui.js";
+import { apiUrl } from "./api.js";
 
 // The page modules, loaded so that one that fails (a bug, a missing file) leaves the others working.
 const PAGE_MODULES = ["./pages/public.js", "./pages/citizen.js", "./pages/desk.js"];
@@ -59,50 +59,6 @@ function onSignOut() {
   go("/");
 }
 
-// Where a signed-in user starts when no `next` was asked for.
-function landing() {
-  if (isStaff()) return "/desk";
-  if (isCitizen()) return "/my/dossiers";
-  return "/";
-}
-
-// A plain sign-in page; pages/citizen.js may register its own `/sign-in`, which replaces this one.
-function signInPage(params, query) {
-  const user = h("input", { class: "govuk-input", id: fieldId("username"), name: "username", autocomplete: "username", spellcheck: "false", autocapitalize: "none" });
-  const pass = h("input", { class: "govuk-input", id: fieldId("password"), name: "password", type: "password", autocomplete: "current-password" });
-  const submit = h("button", { type: "submit", class: "govuk-button" }, t("auth.sign_in_button"));
-  const form = h(
-    "form",
-    { novalidate: true, onSubmit },
-    h("div", { class: "govuk-form-group" }, h("label", { class: "govuk-label", for: user.id }, t("auth.username")), user),
-    h("div", { class: "govuk-form-group" }, h("label", { class: "govuk-label", for: pass.id }, t("auth.password")), pass),
-    submit,
-  );
-  async function onSubmit(ev) {
-    ev.preventDefault();
-    clearErrors();
-    const errors = [];
-    if (!user.value.trim()) errors.push({ field: "username", message: t("auth.username_required") });
-    if (!pass.value) errors.push({ field: "password", message: t("auth.password_required") });
-    if (errors.length) {
-      errorSummary(new ApiError({ status: 400, errors }));
-      return;
-    }
-    submit.disabled = true;
-    try {
-      await signIn(user.value.trim(), pass.value);
-      const next = query.next && query.next.startsWith("/") && !query.next.startsWith("/sign-in") ? query.next : landing();
-      go(next);
-    } catch (err) {
-      pass.value = "";
-      errorSummary(err);
-    } finally {
-      submit.disabled = false;
-    }
-  }
-  page(t("nav.sign_in"), h("p", { class: "govuk-body" }, t("auth.sign_in_intro")), form);
-}
-
 async function loadPages() {
   const loaded = await Promise.allSettled(PAGE_MODULES.map((m) => import(m)));
   loaded.forEach((r, i) => {
@@ -133,7 +89,6 @@ async function boot() {
   window.addEventListener("motcua:session", renderHeader);
   window.addEventListener("motcua:route", renderHeader);
 
-  route("/sign-in", signInPage);
   await loadPages();
 
   renderHeader();
