@@ -13,17 +13,17 @@ missing instead. Locally and in tests the defaults stand.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import threading
 from datetime import date, time
 from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from .domain.announced_days import load_announced_days, split_announced_days
 
 # Stages that run on a developer's machine or in tests, where the defaults below are right.
 LOCAL_STAGES = frozenset({"local", "test", "dev"})
@@ -52,11 +52,9 @@ class SettingsError(RuntimeError):
 
 @lru_cache(maxsize=1)
 def _announced_days() -> tuple[frozenset[date], frozenset[date]]:
-    """Days off and make-up working days announced by the government (chalicelib/data/calendar.json)."""
-    data = json.loads((Path(__file__).parent / "data" / "calendar.json").read_text(encoding="utf-8"))
-    off = frozenset(date.fromisoformat(d["date"]) for d in data["extra_days_off"])
-    makeup = frozenset(date.fromisoformat(d["date"]) for d in data["makeup_working_days"])
-    return off, makeup
+    """Days off and make-up working days the government announced that the holidays package lacks
+    (chalicelib/data/calendar.json, checked on load: a malformed entry stops the function here)."""
+    return split_announced_days(load_announced_days())
 
 
 def _csv(raw: Any) -> Any:

@@ -5,19 +5,29 @@ days the government announces; a period in days starts the day after the (effect
 received on a non-working day or outside working hours counts as received on the next working day. All
 wall-clock reasoning happens in Asia/Ho_Chi_Minh, because Lambda runs in UTC.
 
-Holiday data comes from the ``holidays`` package (``holidays.country_holidays("VN")``), which includes
-compensation days for holidays falling on a weekend and the swapped days off it knows about. What it
-holds for 2026 (checked against holidays 0.108):
+Where a day's status comes from, first match wins:
 
-- Lunar New Year: 16-20 February 2026 (Mon-Fri). With the two weekends around it this is the announced
-  14-22 February break, so nothing needs adding.
-- Vietnam Culture Day, 24 November 2026: present (0.108 adds it from 2026 onward). Older releases, which
-  ``requirements.txt`` still allows, lack it: put it in ``CalendarConfig.extra_days_off`` if it's missing.
-- Monday 31 August 2026 is listed as a day off swapped for Saturday 22 August 2026, but the package
-  does not say that Saturday is worked: it has to go in ``CalendarConfig.makeup_working_days``.
+1. ``CalendarConfig.makeup_working_days``, then ``CalendarConfig.extra_days_off``: what the government
+   announced and the package lacks, kept as data with its source in chalicelib/data/calendar.json
+   (``announced_days``), plus what a stage adds through MAKEUP_WORKING_DAYS / EXTRA_DAYS_OFF.
+2. The ``holidays`` package (``holidays.country_holidays("VN")``, pinned in requirements.txt): statutory
+   holidays, the day in lieu of one falling on a weekend, Tết, and the swaps it knows about. A swap has
+   two halves there: the weekday off is a holiday ("Day off (substituted from 04/26/2025)") and the Saturday
+   worked is in the instance's ``weekend_workdays`` set, which the package builds from its own table of
+   swaps. That set is what is read here: no holiday name is parsed.
+3. Otherwise Saturday and Sunday are off, Monday to Friday worked.
 
-Announcements the package doesn't know about (bridge days, make-up Saturdays, new holidays) are data,
-not code: they go in ``CalendarConfig`` rather than in this module.
+Checked against the announcements (holidays 0.109; tests/unit/domain/test_calendar_announcements.py
+restates them day by day, independently of the data):
+
+- 2025 (Thông báo 6150/TB-BLĐTBXH): all in the package, including Friday 2 May off for Saturday 26 April.
+- 2026: Tết 16-20 February (Thông báo 9441/TB-BNV), Monday 27 April in lieu of the Hùng Kings' day on a
+  Sunday, Monday 31 August off for Saturday 22 August (9441/TB-BNV) and Vietnam Culture Day on 24 November
+  are in the package. The New Year swap, Friday 2 January off for Saturday 10 January (12729/VPCP-KGVX), is
+  not: calendar.json carries it.
+- 2027: only the statutory days were fixed when last checked (November 2026). Tết's five days and the day
+  joined to 2 September are the Prime Minister's to announce; until then the package's estimate stands
+  (Tết: 4, 5 and 8-10 February; National Day: 2-3 September).
 
 ``holidays`` is imported lazily: importing it (and building a year) costs tens of milliseconds, which
 should not land on the cold start of routes that never compute a deadline.
@@ -29,6 +39,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -54,8 +65,9 @@ class TimeUnit(StrEnum):
 class CalendarConfig:
     """Announced exceptions to the statutory calendar, and office hours.
 
-    ``extra_days_off``: days off the package doesn't know (e.g. a bridge day the government announces).
-    ``makeup_working_days``: days worked in exchange (e.g. a Saturday); these win over weekends and holidays.
+    ``extra_days_off``: days off the package doesn't know (e.g. a bridge day the government announces); these
+    win over the package's make-up days.
+    ``makeup_working_days``: days worked in exchange (e.g. a Saturday); these win over everything else.
     """
 
     extra_days_off: frozenset[date] = frozenset()
@@ -83,12 +95,21 @@ class CalendarConfig:
                      if a < b)
 
 
+class _PackageYear(NamedTuple):
+    days_off: frozenset[date]
+    makeup_days: frozenset[date]
+
+
 @lru_cache(maxsize=64)
-def _vn_holidays(year: int) -> frozenset[date]:
+def _vn_year(year: int) -> _PackageYear:
     import holidays  # lazy: see module docstring
 
-    # A frozenset rather than the HolidayBase: the latter grows itself on lookups of other years.
-    return frozenset(holidays.country_holidays("VN", years=year).keys())
+    vn = holidays.country_holidays("VN", years=year)
+    # Frozen sets rather than the HolidayBase: the latter grows itself on lookups of other years.
+    # weekend_workdays also holds the swaps that cross into another year (Saturday 27 December 2014 for
+    # Friday 2 January 2015) whatever year was asked for: each year keeps only its own.
+    return _PackageYear(days_off=frozenset(vn.keys()),
+                        makeup_days=frozenset(d for d in vn.weekend_workdays if d.year == year))
 
 
 def _require_date(d: date) -> None:
@@ -108,16 +129,19 @@ class WorkingCalendar:
     def is_public_holiday(self, d: date) -> bool:
         """True for a statutory holiday (incl. weekend compensation days) or a configured extra day off."""
         _require_date(d)
-        return d in self.config.extra_days_off or d in _vn_holidays(d.year)
+        return d in self.config.extra_days_off or d in _vn_year(d.year).days_off
 
     def is_working_day(self, d: date) -> bool:
-        """Monday to Friday and not a holiday, or a configured make-up working day."""
+        """Monday to Friday and not a holiday, or an announced make-up working day (see the module docstring
+        for which source wins)."""
         _require_date(d)
         if d in self.config.makeup_working_days:
             return True
-        if d.weekday() >= _SATURDAY:
+        if d in self.config.extra_days_off:
             return False
-        return not self.is_public_holiday(d)
+        if d.weekday() >= _SATURDAY:
+            return d in _vn_year(d.year).makeup_days
+        return d not in _vn_year(d.year).days_off
 
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after ``d``."""

@@ -39,7 +39,8 @@ def test_local_defaults_name_the_local_resources_and_derive_the_token_urls():
     assert found.token_issuer == "https://cognito-idp.ap-southeast-1.amazonaws.com/"
     assert found.jwks_url == found.token_issuer + "/.well-known/jwks.json"
     assert (found.work_start, found.work_end) == (time(7, 30), time(17, 0))
-    assert date(2026, 8, 22) in found.makeup_working_days  # announced in chalicelib/data/calendar.json
+    assert date(2026, 1, 10) in found.makeup_working_days  # announced in chalicelib/data/calendar.json
+    assert date(2026, 1, 2) in found.extra_days_off
     assert (found.upload_max_bytes, found.upload_url_ttl_seconds) == (10 * 1024 * 1024, 900)
     assert (found.deadline_warning_days, found.evaluation_amend_days, found.metrics_shards) == (1, 7, 8)
     assert found.cors_allowed_origins == () and found.public_base_url is None

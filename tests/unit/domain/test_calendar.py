@@ -51,10 +51,11 @@ def test_package_has_vietnam_culture_day_from_2026(cal: WorkingCalendar) -> None
     assert not cal.is_public_holiday(date(2025, 11, 24))
 
 
-def test_package_lists_swapped_day_off_but_not_the_saturday_worked_for_it(cal: WorkingCalendar) -> None:
-    # 2026: Mon 31 Aug off in exchange for Sat 22 Aug; the Saturday must come from configuration.
+def test_package_swapped_day_off_comes_with_the_saturday_worked_for_it(cal: WorkingCalendar) -> None:
+    # 2026: Mon 31 Aug off in exchange for Sat 22 Aug; the package records both halves, no configuration needed.
     assert not cal.is_working_day(date(2026, 8, 31))
-    assert not cal.is_working_day(date(2026, 8, 22))
+    assert cal.is_working_day(date(2026, 8, 22))
+    assert not cal.is_working_day(date(2026, 8, 29))  # the other Saturdays stay off
 
 
 @pytest.mark.parametrize(
@@ -85,16 +86,24 @@ def test_deadline_skips_compensation_day_and_the_30_april_1_may_holidays(cal: Wo
 
 
 def test_makeup_saturday_counts_as_a_working_day() -> None:
-    cal = WorkingCalendar(CalendarConfig(makeup_working_days=frozenset({date(2026, 8, 22)})))
-    assert cal.is_working_day(date(2026, 8, 22))
-    # Received Fri 21 Aug: the next working day is the make-up Saturday, not Monday 24.
-    assert cal.due_date(local(2026, 8, 21), 1, TimeUnit.WORKING_DAYS) == date(2026, 8, 22)
-    assert WorkingCalendar().due_date(local(2026, 8, 21), 1, TimeUnit.WORKING_DAYS) == date(2026, 8, 24)
+    # A hypothetical make-up Saturday, 10 Oct 2026, announced and configured.
+    cal = WorkingCalendar(CalendarConfig(makeup_working_days=frozenset({date(2026, 10, 10)})))
+    assert cal.is_working_day(date(2026, 10, 10))
+    # Received Fri 9 Oct: the next working day is the make-up Saturday, not Monday 12.
+    assert cal.due_date(local(2026, 10, 9), 1, TimeUnit.WORKING_DAYS) == date(2026, 10, 10)
+    assert WorkingCalendar().due_date(local(2026, 10, 9), 1, TimeUnit.WORKING_DAYS) == date(2026, 10, 12)
 
 
 def test_dossier_received_on_a_makeup_saturday_counts_that_day() -> None:
-    cal = WorkingCalendar(CalendarConfig(makeup_working_days=frozenset({date(2026, 8, 22)})))
-    assert cal.effective_receipt_day(local(2026, 8, 22, 9, 0)) == date(2026, 8, 22)
+    cal = WorkingCalendar(CalendarConfig(makeup_working_days=frozenset({date(2026, 10, 10)})))
+    assert cal.effective_receipt_day(local(2026, 10, 10, 9, 0)) == date(2026, 10, 10)
+
+
+def test_configured_day_off_wins_over_a_makeup_saturday_of_the_package() -> None:
+    # Should an announcement cancel a swap the package records, configuration says so.
+    cal = WorkingCalendar(CalendarConfig(extra_days_off=frozenset({date(2026, 8, 22)})))
+    assert not cal.is_working_day(date(2026, 8, 22))
+    assert WorkingCalendar().is_working_day(date(2026, 8, 22))
 
 
 def test_makeup_working_day_wins_over_a_holiday() -> None:
@@ -103,7 +112,8 @@ def test_makeup_working_day_wins_over_a_holiday() -> None:
 
 
 def test_extra_day_off_is_not_a_working_day() -> None:
-    # A hypothetical bridge day on Fri 2 Jan 2026, announced by the government, not known to the package.
+    # The bridge day Fri 2 Jan 2026, announced by the government and not known to the package (the shipped
+    # chalicelib/data/calendar.json carries it; a bare WorkingCalendar() does not read that file).
     bridge = date(2026, 1, 2)
     cal = WorkingCalendar(CalendarConfig(extra_days_off=frozenset({bridge})))
     assert cal.is_public_holiday(bridge)
