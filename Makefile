@@ -61,6 +61,7 @@ bench: $(STAMP)  ## the figures in docs/performance.md
 	$(PY) bench/lifecycle_cost.py
 	$(PY) bench/hot_keys.py
 	$(PY) bench/portal_sync.py
+	$(PY) bench/documents.py
 	$(PY) bench/web_page_weight.py  # drives Debian's chromium (apt-get install chromium)
 
 # Minutes long, so not part of `make bench`; `make test` runs a short version (tests/e2e/test_burst.py).
@@ -79,7 +80,8 @@ clean:
 
 # ---- operator commands (scripts/operator.py): the local stack by default (build/local-stack.json,
 # or STATE_FILE=...); a deployed stack motcua-<STAGE> when STAGE is given on the command line.
-.PHONY: emails dlq redrive replay rebuild-metrics portal-status portal-reconcile portal-catalogue
+.PHONY: emails dlq redrive replay rebuild-metrics portal-status portal-reconcile portal-catalogue signer-status \
+	signer-csr signer-install signer-trust
 OPERATOR := $(PY) -m scripts.operator
 OPERATOR_STACK = $(if $(filter command line,$(origin STAGE)),--stage $(STAGE)) $(if $(STATE_FILE),--state-file $(STATE_FILE))
 
@@ -104,6 +106,18 @@ portal-reconcile: $(STAMP)  ## ask the national portal about the dossiers change
 
 portal-catalogue: $(STAMP)  ## our procedures against the national portal's list (LayDanhSachTTHC)
 	$(OPERATOR) portal catalogue $(OPERATOR_STACK)
+
+signer-status: $(STAMP)  ## which agencies sign results, with which certificate, and whether it fits the KMS key
+	$(OPERATOR) signing status $(OPERATOR_STACK)
+
+signer-csr: $(STAMP)  ## a certificate request for AGENCY=<code>, signed in KMS, to send to the CA
+	$(OPERATOR) signing csr --agency "$(AGENCY)" $(OPERATOR_STACK)
+
+signer-install: $(STAMP)  ## install AGENCY=<code>'s certificate chain CHAIN=<file.pem> issued for the KMS key
+	$(OPERATOR) signing install --agency "$(AGENCY)" --chain "$(CHAIN)" $(OPERATOR_STACK)
+
+signer-trust: $(STAMP)  ## install the trusted root certificates ROOTS=<file.pem> for verifying signatures
+	$(OPERATOR) signing trust --roots "$(ROOTS)" $(OPERATOR_STACK)
 
 replay: $(STAMP)  ## re-deliver stored events to CONSUMER: DOSSIER=<id>, or SINCE=<iso> [UNTIL=<iso>]
 	$(if $(CONSUMER),,$(error usage: make replay CONSUMER=notifications DOSSIER=<id> | SINCE=<iso> UNTIL=<iso>))

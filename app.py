@@ -7,6 +7,7 @@ from chalicelib.api import (
     contract,
     desk,
     docs,
+    documents,
     dossiers,
     health,
     integrations,
@@ -30,7 +31,8 @@ app = context.App(app_name="motcua")
 context.bind_app(app)
 app.register_middleware(request_middleware, "http")
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+app.api.binary_types.append("application/pdf")
 for blueprint in (health.bp, procedures.bp, uploads.bp, dossiers.bp, desk.bp, metrics.bp, relay.bp, notifications.bp,
-                  deadlines.bp, metrics_consumer.bp, portal_sync.bp, public.bp, integrations.bp, docs.bp):
+                  deadlines.bp, metrics_consumer.bp, portal_sync.bp, public.bp, integrations.bp, documents.bp, docs.bp):
     app.register_blueprint(blueprint)
 contract.register_preflight(app)  # after every blueprint: one OPTIONS route per declared path

@@ -185,7 +185,9 @@ def price(figures: dict[str, Any], prices: dict[str, Any]) -> dict[str, float]:
         elif service == "events":
             cost["eventbridge"] += row["requests"] * per["eventbridge_custom_event"]
         elif service == "kms":
-            cost["kms"] += row["requests"] * per["kms_request"]
+            # Signing a result is an asymmetric request, dearer than the symmetric ones S3 makes for its key.
+            tier = "kms_asymmetric_request" if operation in ("Sign", "GetPublicKey") else "kms_request"
+            cost["kms"] += row["requests"] * per[tier]
     invocations = sum(figures["lambda_invocations"].values())
     cost["lambda"] = invocations * per["lambda_request"] + figures["lambda_gb_seconds"] * per["lambda_gb_second"]
     return dict(cost)

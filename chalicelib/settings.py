@@ -111,6 +111,8 @@ class Settings(BaseSettings):
     metrics_shards: int = _count(1, 100, 8, "METRICS_SHARDS")
     cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias="CORS_ALLOWED_ORIGINS")
     public_base_url: str | None = Field(None, validation_alias="PUBLIC_BASE_URL")
+    # The web client's address: messages link the applicant to their dossier's page, where its forms print.
+    web_base_url: str | None = Field(None, validation_alias="WEB_BASE_URL")
     # The national portal link (docs/national-portal.md). Without a gateway address the stage does not sync
     # (a developer's scratch stage); the credentials live in Secrets Manager, never in the environment.
     national_portal_url: str | None = Field(None, validation_alias="NATIONAL_PORTAL_URL")
@@ -119,6 +121,11 @@ class Settings(BaseSettings):
     national_portal_unit: str = Field("", validation_alias="NATIONAL_PORTAL_MADONVI")
     national_portal_secret_id: str | None = Field(None, validation_alias="NATIONAL_PORTAL_SECRET_ID")
     national_portal_timeout_seconds: int = _count(1, 60, 10, "NATIONAL_PORTAL_TIMEOUT_SECONDS")
+    # Signed results (docs/documents.md): the stage's KMS signing key (an agency's SIGNER# configuration may name
+    # another), an optional RFC 3161 timestamp authority, and where a result's QR code leads ({id}: the result).
+    result_signing_key_id: str | None = Field(None, validation_alias="RESULT_SIGNING_KEY_ID")
+    signature_timestamp_url: str | None = Field(None, validation_alias="SIGNATURE_TIMESTAMP_URL")
+    result_verify_url: str | None = Field(None, validation_alias="RESULT_VERIFY_URL")
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,

@@ -184,7 +184,9 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     origins = (os.environ.get("CORS_ALLOWED_ORIGINS") or ",".join(LOCAL_WEB_ORIGINS)).split(",")
     origins += [o for o in web_origins(web) if o not in origins]
     env = {**FAKE_CREDENTIALS, **_stage_environment(stage), **provisioned.env,
-           "CORS_ALLOWED_ORIGINS": ",".join(origins),
+           "CORS_ALLOWED_ORIGINS": ",".join(origins), "WEB_BASE_URL": web_origins(web)[0],
+           # A signed result's QR code opens the web client's verification page.
+           "RESULT_VERIFY_URL": web_origins(web)[0] + "/#/verify/{id}",
            "NATIONAL_PORTAL_URL": portal_url, "NATIONAL_PORTAL_USERNAME": PORTAL_USERNAME,
            "NATIONAL_PORTAL_MADONVI": PORTAL_UNIT, "NATIONAL_PORTAL_TIMEOUT_SECONDS": PORTAL_TIMEOUT_SECONDS}
     os.environ.update(env)
@@ -197,6 +199,10 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
         SecretString=json.dumps({"password": portal_password, "inbound_secret": inbound_secret}))
     seed_catalogue()
     seed_accounts()
+    from scripts.ops.signing import setup_local_signing
+
+    # Results are signed as in AWS (the key in KMS, here moto's), certified by a local test CA.
+    ca_file = setup_local_signing(control_dir / "ca")
     start_api(host, api_port, stage)
     web.start()
     from app import app
@@ -205,7 +211,7 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     EventPump(app, provisioned.resources, env["AWS_DEFAULT_REGION"], endpoint, retry_delay=retry_delay,
               control_dir=control_dir).start()
     state = {**env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint, "WEB_URL": web.url,
-             "MOTCUA_STAGE": stage, "PUMP_CONTROL_DIR": str(control_dir)}
+             "MOTCUA_STAGE": stage, "PUMP_CONTROL_DIR": str(control_dir), "LOCAL_CA_FILE": str(ca_file)}
     if state_file:
         state_file.parent.mkdir(parents=True, exist_ok=True)
         state_file.write_text(json.dumps(state, indent=2))
@@ -224,6 +230,7 @@ def banner(state: dict[str, str]) -> str:
         f"  user pool      {state['USER_POOL_ID']}  client {state['USER_POOL_CLIENT_ID']}",
         f"  national portal stand-in  {state['NATIONAL_PORTAL_URL']}   (POST /_sim/submit forwards a dossier; "
         "GET /_sim/dossiers/<MaHoSo> shows what it holds)",
+        f"  signed results   certified by the local test CA {state['LOCAL_CA_FILE']}   (make signer-status)",
         "",
         f"Demo accounts (password {DEMO_PASSWORD}):",
     ]

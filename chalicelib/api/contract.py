@@ -46,6 +46,8 @@ class Operation:
     media_types: tuple[str, ...] = ("application/json",)
     roles: tuple[str, ...] = ()
     signed: bool = False  # authenticated by a signature over the raw body, which the handler checks first
+    raw_body: str | None = None  # a body taken as bytes of this media type (e.g. a PDF), not parsed
+    max_body_bytes: int | None = None  # the largest raw body accepted (413 beyond it)
 
 
 OPERATIONS: list[Operation] = []
@@ -57,16 +59,19 @@ def operation(bp: Any, method: str, path: str, *, summary: str, tag: str, auth: 
               response_headers: tuple[str, ...] = (), media_types: tuple[str, ...] = ("application/json",),
               roles: tuple[str, ...] = (), name: str | None = None,
               content_types: list[str] | None = None,
-              signed: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              signed: bool = False, raw_body: str | None = None,
+              max_body_bytes: int | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and register one route. The handler receives the path parameters, plus `query=` and
     `body=` (parsed models) when the operation declares them. A `signed` operation (a partner system's call,
-    no token) documents its body but parses it itself, after it has checked the signature over the raw bytes."""
+    no token) documents its body but parses it itself, after it has checked the signature over the raw bytes.
+    A `raw_body` operation gets the body as bytes of that media type (`body=`), at most `max_body_bytes`."""
 
     def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
         op = Operation(method=method, path=path, name=name or handler.__name__, summary=summary, tag=tag, auth=auth,
                        description=description or (handler.__doc__ or "").strip(), body=body, query=query,
                        response=response, status=status, problems=problems, headers=headers,
-                       response_headers=response_headers, media_types=media_types, roles=roles, signed=signed)
+                       response_headers=response_headers, media_types=media_types, roles=roles, signed=signed,
+                       raw_body=raw_body, max_body_bytes=max_body_bytes)
         OPERATIONS.append(op)
 
         @functools.wraps(handler)
@@ -86,18 +91,29 @@ def operation(bp: Any, method: str, path: str, *, summary: str, tag: str, auth: 
                 from .validation import parse
 
                 kwargs["body"] = parse(body.resolve(), json_body(request))
+            if raw_body is not None:
+                kwargs["body"] = _raw_body(request, max_body_bytes)
             return handler(**kwargs)
 
         endpoint.__name__ = op.name
         options: dict[str, Any] = {"methods": [method]}
         if auth:
             options["authorizer"] = cognito_users
-        if content_types:
-            options["content_types"] = content_types
+        if content_types or raw_body:
+            options["content_types"] = content_types or [raw_body]
         bp.route(path, **options)(view(endpoint))
         return handler
 
     return decorate
+
+
+def _raw_body(request: Any, limit: int | None) -> bytes:
+    raw = request.raw_body or b""
+    if limit is not None and len(raw) > limit:
+        raise Problem(413, "malformed_request", "body_too_large", {"max": limit})
+    if not raw:
+        raise Problem(400, "malformed_request", "body_empty")
+    return raw
 
 
 def _no_query(params: dict) -> None:

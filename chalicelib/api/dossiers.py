@@ -121,10 +121,11 @@ def dossier_notifications(dossier_id):
     return json_response({"dossier_id": dossier_id, "items": items})
 
 
-@operation(bp, "GET", "/dossiers/{dossier_id}/control-slip", summary="The control slip (form 05)", tag=TAG,
+@operation(bp, "GET", "/dossiers/{dossier_id}/control-slip", summary="The control slip (form 06)", tag=TAG,
            response=responses.ControlSlip)
 def control_slip(dossier_id):
-    """Form 05: every hand-over, from whom to whom, when, its due date, on time or late."""
+    """The control slip (form 06; its PDF: GET /dossiers/{id}/forms/control-slip.pdf): every hand-over, from
+    whom to whom, when, its due date, on time or late."""
     from ..services.dossiers import DossierService
 
     principal = _caller()

@@ -206,7 +206,10 @@ def request_middleware(event: Any, get_response: Callable[[Any], Response]) -> R
     content_type = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "")
     if response.status_code >= 400 and PROBLEM_JSON not in content_type:
         slug, detail = _CHALICE_ERRORS.get(response.status_code, ("internal_error", "internal_error_detail"))
-        problem = Problem(response.status_code, slug, detail,
+        extra = {}
+        if response.status_code == 415:  # name what the route takes: not every body is JSON
+            extra = {"accepted": [_expected_media_type(event.path, event.method)]}
+        problem = Problem(response.status_code, slug, detail, extra=extra,
                           headers={k: v for k, v in response.headers.items() if k.lower() == "allow"})
         response = problem_response(problem, pick_language(headers.get("accept-language")), request_path(event))
     response.headers["X-Correlation-Id"] = correlation_id() or fallback
@@ -219,7 +222,30 @@ def request_middleware(event: Any, get_response: Callable[[Any], Response]) -> R
     return response
 
 
+def _expected_media_type(path: str | None, method: str | None) -> str:
+    from .contract import OPERATIONS
+
+    found = next((op for op in OPERATIONS if op.path == path and op.method == method), None)
+    return (found.raw_body if found else None) or "application/json"
+
+
 def _new_id() -> str:
     from ..domain.ids import new_id
 
     return new_id()
+
+
+_NEEDS_ACCEPT = {"application/pdf": "pdf_needs_accept"}
+
+
+def file_response(content: bytes, media_type: str, file_name: str, accept: str | None,
+                  disposition: str = "attachment") -> Response:
+    """A file's bytes. API Gateway returns a binary body only to a request whose Accept names a binary type
+    (`*/*`, `application/*` or the file's own), so any other Accept is told what to send (406)."""
+    types = [part.split(";")[0].strip().lower() for part in (accept or "").split(",")]
+    if not any(t in ("*/*", "application/*", media_type) for t in types):
+        raise Problem(406, "not_acceptable", _NEEDS_ACCEPT.get(media_type, "xlsx_needs_accept"),
+                      {"media_type": media_type})
+    return Response(body=content, status_code=200,
+                    headers={"Content-Type": media_type, "Cache-Control": "private, no-store",
+                             "Content-Disposition": f'{disposition}; filename="{file_name}"'})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from .contract import operation, queries, responses
-from .http import Problem, json_response, language
+from .http import Problem, file_response, json_response, language
 
 bp = Blueprint(__name__)
 TAG = "Service quality"
@@ -34,20 +34,9 @@ def _respond(body: dict, fmt: str, tables, filename: str):
         return Response(body=to_csv(tables), status_code=200,
                         headers={"Content-Type": CSV, "Content-Disposition": f'attachment; filename="{filename}.csv"'})
     if fmt == "xlsx":
-        if not _binary_accepted((bp.current_request.headers or {}).get("accept")):
-            # API Gateway returns a binary body only to a request whose Accept names a binary type.
-            raise Problem(406, "not_acceptable", "xlsx_needs_accept", {"media_type": XLSX})
-        return Response(body=to_xlsx(tables, filename), status_code=200,
-                        headers={"Content-Type": XLSX,
-                                 "Content-Disposition": f'attachment; filename="{filename}.xlsx"'})
+        return file_response(to_xlsx(tables, filename), XLSX, f"{filename}.xlsx",
+                             (bp.current_request.headers or {}).get("accept"))
     return json_response(body)
-
-
-def _binary_accepted(accept: str | None) -> bool:
-    from .exports import XLSX
-
-    types = [part.split(";")[0].strip().lower() for part in (accept or "").split(",")]
-    return any(t in ("*/*", "application/*", XLSX) for t in types)
 
 
 @operation(bp, "GET", "/metrics/scorecard", summary="The service-quality scorecard of an agency (Decision 766)",

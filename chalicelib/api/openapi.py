@@ -99,8 +99,10 @@ def _operation(op: contract.Operation, refs: dict, defs: dict) -> dict:
             content[media_type] = {"schema": refs[(op.response, "serialization")]}
         elif media_type == "application/json":
             content[media_type] = {"schema": {"type": "object"}}
-        else:
+        elif media_type.startswith("text/"):
             content[media_type] = {"schema": {"type": "string"}}
+        else:  # PDF, Excel: bytes
+            content[media_type] = {"schema": {"type": "string", "format": "binary"}}
     if content:
         success["content"] = content
     headers = {"X-Correlation-Id": {"description": "The request's correlation id (also in every log line).",
@@ -112,7 +114,7 @@ def _operation(op: contract.Operation, refs: dict, defs: dict) -> dict:
     statuses = set(contract.COMMON_PROBLEMS) | set(op.problems)
     if op.auth:
         statuses |= set(contract.AUTH_PROBLEMS)
-    if op.body:
+    if op.body or op.raw_body:
         statuses |= {413, 415, 422}
     if _path_params(op.path):
         statuses.add(404)
@@ -131,6 +133,9 @@ def _operation(op: contract.Operation, refs: dict, defs: dict) -> dict:
     if op.body:
         found["requestBody"] = {"required": True,
                                 "content": {"application/json": {"schema": refs[(op.body, "validation")]}}}
+    if op.raw_body:
+        found["requestBody"] = {"required": True,
+                                "content": {op.raw_body: {"schema": {"type": "string", "format": "binary"}}}}
     found["security"] = [{"bearer": []}] if op.auth else ([{"portalSignature": []}] if op.signed else [])
     return found
 

@@ -13,6 +13,9 @@ def dossier_view(dossier: Dossier, principal: Principal, lang: str) -> dict:
     info = STATUSES[dossier.status]
     data["status_name"] = info.name_en if lang == "en" else info.name_vi
     data["allowed_actions"] = offered_actions(principal, dossier)
+    from ..services.documents import form_links
+
+    data["forms"] = form_links(dossier)
     return data
 
 

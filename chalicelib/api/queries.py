@@ -129,3 +129,27 @@ class Indicator(Strict):
     format: Format | None = None
     procedure: Annotated[str, Field(min_length=1, max_length=16)] | None = None
     group_by: Literal["procedure", "unit", "officer", "day"] | None = None
+
+
+class Register(Strict):
+    """The register of dossiers (sổ theo dõi hồ sơ) of the caller's agency: received in `from`..`to`."""
+
+    from_: SaneDate = Field(alias="from", description="First day of receipt (local date).")
+    to: SaneDate = Field(description="Last day of receipt (local date), at most 366 days after `from`.")
+    format: Literal["pdf", "xlsx"] = "pdf"
+
+    @staticmethod
+    def cross_field_errors(params: dict) -> list:
+        from datetime import date
+
+        from ..domain.errors import FieldError
+
+        try:
+            low, high = date.fromisoformat(params["from"]), date.fromisoformat(params["to"])
+        except (KeyError, TypeError, ValueError):
+            return []
+        if low > high:
+            return [FieldError("to", "search.range_reversed", {"from": low.isoformat()})]
+        if (high - low).days > 366:
+            return [FieldError("to", "register.period_too_long", {"max_days": 366})]
+        return []

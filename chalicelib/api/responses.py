@@ -107,9 +107,41 @@ class StoredFile(Closed):
     sha256: Sha256
 
 
+class CertificateHolder(Closed):
+    """Who a signing certificate names."""
+
+    common_name: str | None
+    organisation: str | None
+    serial_number: str | None = Field(description="The certificate's serial number, hexadecimal.")
+
+
+class ResultSignature(Closed):
+    """The digital signature (PAdES) a result carries: made by the platform with the issuing agency's key, or
+    already on the PDF the officer attached (then verified and kept as is)."""
+
+    signed_by: CertificateHolder
+    signed_at: datetime | None = Field(description="The signing time (the timestamp's, when there is one).")
+    timestamped: bool
+    signed_here: bool = Field(description="True: the platform signed it when the result was issued.")
+    verification_url: str = Field(description="The public page or API address that verifies this document "
+                                               "(the QR code on the document leads there).")
+
+
 class ResultFile(StoredFile):
     """An electronic result document (PDF) attached by issue_result; download it with
-    GET /dossiers/{id}/results/{upload_id}."""
+    GET /dossiers/{id}/results/{upload_id}. `sha256` and `size` are the issued (signed) document's."""
+
+    signature: ResultSignature | None = Field(
+        None, description="None: issued unsigned (no signing certificate configured for the agency).")
+
+
+class FormLink(Closed):
+    """A one-stop form the dossier has: GET `href` (Accept: application/pdf) gives the PDF."""
+
+    form: Literal["receipt", "supplement-request", "refusal", "apology", "stop-notice", "control-slip"]
+    number: str = Field(description="The form's number in the circular (Mẫu số).")
+    title: str = Field(description="The form's official (Vietnamese) title.")
+    href: str
 
 
 class ComponentRecord(Closed):
@@ -230,7 +262,8 @@ class SlipParty(Open):
 
 
 class ControlSlipStep(Closed):
-    """Form 05 line: one hand-over, from whom to whom, when, due when, on time or not."""
+    """A control slip line (form 06; 05 before Circular 03/2025): one hand-over, from whom to whom, when, due
+    when, on time or not."""
 
     step: int = Field(ge=1)
     action: Action = Field(description="The action that handed the dossier over.")
@@ -423,6 +456,10 @@ _DOSSIER_EXAMPLE: dict[str, Any] = {
     "apology_allowance": 1, "inter_agency": [], "statutory_due_date": "2026-03-09", "evaluation": None,
     "national_status": 4, "status_name": "Chuyên viên đang xử lý",
     "allowed_actions": ["propose", "send_to_agency", "request_fee"],
+    "forms": [{"form": "receipt", "number": "01", "title": "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+               "href": "/dossiers/01JNSR7Q4K8M2V5X9A3B6C1D0E/forms/receipt.pdf"},
+              {"form": "control-slip", "number": "06", "title": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+               "href": "/dossiers/01JNSR7Q4K8M2V5X9A3B6C1D0E/forms/control-slip.pdf"}],
 }
 
 
@@ -484,7 +521,8 @@ class Dossier(Closed):
     proposal: Proposal | None
     decision: Decision | None
     ended: Ended | None
-    control_slip: list[ControlSlipStep] = Field(description="Form 05, also at GET /dossiers/{id}/control-slip.")
+    control_slip: list[ControlSlipStep] = Field(
+        description="The control slip (form 06), also at GET /dossiers/{id}/control-slip.")
     fee: Fee | None
     paused_at: datetime | None = Field(description="When the statutory clock stopped to wait for the applicant.")
     results: list[ResultFile]
@@ -504,6 +542,7 @@ class Dossier(Closed):
     allowed_actions: list[Action] = Field(description="What this caller may do next (role, scope and guards).")
     national_portal_sync: PortalSync | None = Field(
         None, description="Staff only, on GET /dossiers/{id}: what the national portal has acknowledged.")
+    forms: list[FormLink] = Field(description="The one-stop forms issued for the dossier so far, as PDFs.")
 
 
 class DossierPage(Closed):
@@ -540,7 +579,7 @@ class DeskQueue(Closed):
 
 
 class ControlSlip(Closed):
-    """Form 05 (phiếu kiểm soát quá trình giải quyết hồ sơ)."""
+    """The control slip (phiếu kiểm soát quá trình giải quyết hồ sơ): form 06 of Circular 03/2025, 05 before it."""
 
     form: Literal["05"]
     dossier_id: Ulid
@@ -882,10 +921,52 @@ class ProblemDetails(Open):
     errors: list[ProblemFieldError] = Field(default_factory=list, description="Per-field errors (400, 422).")
     allowed_actions: list[Action] = Field(default_factory=list,
                                           description="On a 409 transition conflict: what the caller may do instead.")
+    accepted: list[str] = Field(default_factory=list,
+                                description="On a 415: the media types the route takes (a PDF, or a JSON object).")
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class SignatureCheck(Closed):
+    """One signature found in the PDF and what checking it found."""
+
+    signed_by: CertificateHolder
+    signed_at: datetime | None
+    timestamped: bool
+    intact: bool = Field(description="The signed bytes are the ones in the file (nothing altered inside them).")
+    valid: bool = Field(description="The cryptographic signature over them is good.")
+    trusted: bool = Field(description="The signer's certificate chains to a root the platform trusts.")
+    covers_whole_file: bool = Field(description="No bytes were added after this signature.")
+    modified_after_signing: bool = Field(description="Content was changed by an update after signing.")
+
+
+class IssuedResult(Closed):
+    """The result the platform issued with exactly these bytes."""
+
+    dossier_code: DossierCode
+    agency_code: AgencyCode
+    agency_name: str
+    issued_at: datetime
+
+
+class Verification(Closed):
+    """What anyone may learn about a PDF: its signatures, whether it is unchanged since, and whether this platform
+    issued it (by its SHA-256)."""
+
+    verdict: Literal["valid", "invalid", "untrusted", "modified", "unsigned"] = Field(
+        description="`valid`: every signature good, trusted and covering the whole file; `invalid`: a signature "
+                    "does not match the bytes; `untrusted`: good but not from a trusted certificate; `modified`: "
+                    "changed after signing; `unsigned`: no signature.")
+    sha256: Sha256
+    signatures: list[SignatureCheck]
+    issued_here: bool = Field(description="True when these exact bytes are a result this platform issued.")
+    result: IssuedResult | None
 
 
 # Every top-level body a route answers (the OpenAPI document's response components).
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Dossier, DossierPage, DeskQueue, PublicDossier, ControlSlip, History, NotificationList, UploadRecord,
     UploadTicket, ResultLink, Procedure, ProcedurePage, AgencyList, Health, Scorecard, IndicatorDetail, ProblemDetails,
+    Verification,
 )

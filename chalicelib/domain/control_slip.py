@@ -1,4 +1,4 @@
-"""The control slip (form 05): one step per hand-over of a dossier, closed on time or late."""
+"""The control slip (form 06 since Circular 03/2025): one step per hand-over of a dossier, closed on time or late."""
 
 from __future__ import annotations
 

@@ -198,7 +198,8 @@ def facts_after(before: FoldState, event: dict) -> list[Fact]:
         add("handovers_electronic")
     if kind == EventType.RESULT_ISSUED:
         add("results_issued")
-        if payload.get("results"):
+        # An electronic result has legal weight only when it carries a digital signature (docs/documents.md).
+        if any(r.get("signed") for r in payload.get("results") or []):
             add("results_electronic")
     unit = payload.get("unit") if kind == EventType.TRANSFERRED else state.unit
     return [Fact(counter, delta, on, state.agency, state.procedure, unit, officer)

@@ -112,7 +112,7 @@ class Transition:
     target: Status
     roles: frozenset[Role]
     event_type: EventType
-    handover: bool = False  # the dossier changes hands: a line on the control slip (form 05)
+    handover: bool = False  # the dossier changes hands: a line on the control slip (form 06 since Circular 03/2025)
     delivery: str | None = None  # only for dossiers whose result goes by this method
 
 

@@ -30,6 +30,8 @@ class UploadInfo:
     sha256: str | None = None
     attached_to: str | None = None
     dossier_id: str | None = None  # result documents are uploaded for one dossier
+    s3_key: str | None = None  # where the bytes are, and the version that was judged
+    version_id: str | None = None
 
     def as_file(self) -> dict:
         return {"upload_id": self.id, "file_name": self.file_name, "content_type": self.content_type,

@@ -152,7 +152,8 @@ def act(dossier: Dossier, principal: Principal, action: Action, now: datetime, l
     if statutory_due is not None:
         extra["statutory_due_date"] = statutory_due.isoformat()
     if results is not None:
-        extra["results"] = [{k: f.get(k) for k in ("upload_id", "file_name", "sha256", "size")} for f in results]
+        extra["results"] = [{**{k: f.get(k) for k in ("upload_id", "file_name", "sha256", "size")},
+                             "signed": f.get("signature") is not None} for f in results]
     changed, event = _next(dossier, transition, principal, now, {**details, **extra}, correlation_id)
     record = {**details, "at": iso(now), "by": who(principal, transition)}
     RECORDS[action](Step(action, transition, dossier, changed, details, record, now, local_today, to, results,

@@ -214,7 +214,8 @@ class DossierService:
         changed, event = rules.act(dossier, principal, action, now, local_day(now), details, prepared.to,
                                    correlation_id(), due_date=prepared.due_date, results=prepared.results,
                                    statutory_due=prepared.statutory_due)
-        self.store.apply(dossier.version, changed, event, prepared.upload_ids, upload_owner=principal.id)
+        self.store.apply(dossier.version, changed, event, prepared.upload_ids, upload_owner=principal.id,
+                         upload_updates=prepared.upload_updates, extra_items=prepared.extra_items)
         return changed
 
     @staticmethod
@@ -286,6 +287,8 @@ class Prepared:
     statutory_due: date | None = None  # the rules' date, when the action moves it too
     results: list[dict] | None = None  # verified result documents
     upload_ids: list[str] = field(default_factory=list)  # uploads the same transaction attaches
+    upload_updates: dict[str, dict] = field(default_factory=dict)  # what attaching changes in an upload's record
+    extra_items: list = field(default_factory=list)  # control items the same transaction writes
 
 
 def _nothing_to_prepare(taking: Taking) -> Prepared:
@@ -390,7 +393,16 @@ def _result_files(taking: Taking) -> Prepared:
     if len(set(upload_ids)) != len(upload_ids):
         errors.append(FieldError("upload_ids", "upload.duplicate", {"upload_id": ""}))
     check(errors)
-    return Prepared(to=to, results=[uploads[u].as_file() for u in upload_ids], upload_ids=upload_ids)
+    # Signed with the agency's key (or, signed already, verified) before the transaction: the dossier then
+    # records the issued documents, and the uploads point at exactly those bytes.
+    from . import result_signing
+
+    found = agency(dossier.agency_code)
+    sealed = result_signing.seal(dossier, [(i, uploads[u]) for i, u in enumerate(upload_ids)],
+                                 found.name_vi if found else dossier.agency_code)
+    return Prepared(to=to, results=[{**uploads[u].as_file(), **sealed[u].file_fields()} for u in upload_ids],
+                    upload_ids=upload_ids, upload_updates={u: sealed[u].upload_fields() for u in upload_ids},
+                    extra_items=result_signing.result_records(dossier, sealed, iso(taking.now)))
 
 
 def _delivery_date(taking: Taking) -> Prepared:

@@ -145,6 +145,22 @@ def _day(value: str | None) -> str:
     return date.fromisoformat(value).strftime("%d/%m/%Y") if value else ""
 
 
+# The form a message announces, which the applicant can print from their dossier's page.
+_FORM_OF_EVENT = {"dossier.received": "receipt", "dossier.supplement_requested": "supplement-request",
+                  "dossier.refused": "refusal", "dossier.apology_issued": "apology"}
+
+
+def form_url(dossier: Dossier, event_type: str | None) -> str:
+    """The applicant's dossier page in the web client, opened on the form the message is about."""
+    from ..settings import get_settings
+
+    base = (get_settings().web_base_url or "").rstrip("/")
+    form = _FORM_OF_EVENT.get(event_type or "")
+    if not base or form is None:
+        return ""
+    return f"{base}/#/my/dossiers/{dossier.id}?form={form}"
+
+
 def message_context(event: dict, dossier: Dossier, language: str | None = None) -> dict:
     """Everything a template may use. Event payload first (it is what happened), dossier second."""
     lang = language or (dossier.locale if dossier.locale in _DELIVERY else "vi")
@@ -163,6 +179,7 @@ def message_context(event: dict, dossier: Dossier, language: str | None = None) 
     return {
         "code": dossier.code,
         "lookup_url": dossier_lookup_url(dossier.code),
+        "form_url": form_url(dossier, event.get("type")) or dossier_lookup_url(dossier.code),
         "procedure_code": dossier.procedure_code,
         "procedure_name": getattr(procedure, name_key, "") if procedure else dossier.procedure_code,
         "agency_name": (procedure.agency_name_en if lang == "en" else procedure.agency_name_vi) if procedure else "",

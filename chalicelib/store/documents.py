@@ -70,6 +70,14 @@ def inspect(key: str, max_size: int) -> StoredObject | None:
                         stored_type=got.get("ContentType"))
 
 
+def read(key: str, version_id: str | None) -> bytes:
+    """The bytes of one stored version (a verified file the platform works on, e.g. a result it signs)."""
+    params = {"Bucket": get_settings().documents_bucket, "Key": key}
+    if version_id:
+        params["VersionId"] = version_id
+    return client("s3").get_object(**params)["Body"].read()
+
+
 def _total_size(got: dict) -> int:
     """`Content-Range: bytes 0-99/1234` names the whole object's size; without it the body is all there is."""
     whole = (got.get("ContentRange") or "").rpartition("/")[2]

@@ -138,10 +138,13 @@ def _event_model(event: Event) -> EventModel:
                       payload=event.payload, schema_version=event.schema_version, correlation_id=event.correlation_id)
 
 
-def _attach_uploads(tx: TransactWrite, upload_ids: list[str], owner_id: str, dossier_id: str) -> None:
+def _attach_uploads(tx: TransactWrite, upload_ids: list[str], owner_id: str, dossier_id: str,
+                    updates: dict[str, dict] | None = None) -> None:
     for upload_id in upload_ids:
+        changes = [ControlModel.doc[k].set(v) for k, v in ((updates or {}).get(upload_id) or {}).items()
+                   if v is not None]
         tx.update(ControlModel(pk=f"UPLOAD#{upload_id}"),
-                  actions=[ControlModel.ref.set(dossier_id), ControlModel.status.set(ATTACHED)],
+                  actions=[ControlModel.ref.set(dossier_id), ControlModel.status.set(ATTACHED), *changes],
                   condition=(ControlModel.status == UPLOAD_VERIFIED) & (ControlModel.owner_id == owner_id)
                   & ControlModel.ref.does_not_exist())
 
@@ -178,14 +181,18 @@ class DossierStore:
             raise Conflict("concurrent_update") from error
 
     def apply(self, expected_version: int, dossier: Dossier, event: Event, upload_ids: list[str] = (),
-              upload_owner: str | None = None) -> None:
+              upload_owner: str | None = None, upload_updates: dict[str, dict] | None = None,
+              extra_items: list = ()) -> None:
         """Write a transition if nobody changed the dossier since `expected_version` was read.
-        Uploads are the applicant's unless `upload_owner` says otherwise (an officer's result files)."""
+        Uploads are the applicant's unless `upload_owner` says otherwise (an officer's result files);
+        `upload_updates` change attached uploads' records, `extra_items` are control items written with it."""
         try:
             with TransactWrite(connection=connection()) as tx:
                 tx.save(_to_model(dossier), condition=DossierModel.version == expected_version)
                 tx.save(_event_model(event), condition=EventModel.dossier_id.does_not_exist())
-                _attach_uploads(tx, list(upload_ids), upload_owner or dossier.owner_id, dossier.id)
+                _attach_uploads(tx, list(upload_ids), upload_owner or dossier.owner_id, dossier.id, upload_updates)
+                for item in extra_items:
+                    tx.save(item)
         except TransactWriteError as error:
             raise Conflict("concurrent_update") from error
 

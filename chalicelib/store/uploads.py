@@ -20,7 +20,7 @@ def _info(model: ControlModel) -> UploadInfo:
                       attached_to=model.ref, procedure_code=doc["procedure_code"],
                       component_id=doc["component_id"], file_name=doc["file_name"],
                       content_type=doc.get("content_type"), size=doc.get("size"), sha256=doc.get("sha256"),
-                      dossier_id=doc.get("dossier_id"))
+                      dossier_id=doc.get("dossier_id"), s3_key=doc.get("s3_key"), version_id=doc.get("version_id"))
 
 
 class UploadStore:

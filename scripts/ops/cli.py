@@ -16,6 +16,7 @@ from scripts.ops.errors import OperatorError
 from scripts.ops.metrics_rebuild import metrics_rebuild
 from scripts.ops.portal import portal
 from scripts.ops.replay import parse_moment, replay
+from scripts.ops.signing import signing_command
 from scripts.ops.stack import DEFAULT_STATE_FILE, REPO_ROOT, TEMPLATE, Stack
 
 
@@ -66,6 +67,17 @@ def parser() -> argparse.ArgumentParser:
         sub = linked.add_parser(action, parents=[where], help=text)
         sub.add_argument("--days", type=float, default=7, help="how far back (default 7 days)")
         sub.add_argument("--json", action="store_true")
+    signs = commands.add_parser("signing", help="the agencies' result-signing certificates").add_subparsers(
+        dest="action", required=True)
+    for action, text in (("status", "which agencies sign results, with which certificate"),
+                         ("csr", "a certificate signing request for the stage's KMS key, for one agency"),
+                         ("install", "install an agency's certificate chain (PEM) issued for the KMS key"),
+                         ("trust", "install the root certificates signatures must chain to")):
+        sub = signs.add_parser(action, parents=[where], help=text)
+        sub.add_argument("--agency", help="the agency's code")
+        sub.add_argument("--chain", "--roots", dest="file", type=Path, help="a PEM file")
+        sub.add_argument("--key-id", help="a KMS key other than the stage's RESULT_SIGNING_KEY_ID")
+        sub.add_argument("--json", action="store_true")
     return root
 
 
@@ -85,6 +97,8 @@ def main(argv: Iterable[str] | None = None) -> int:
             return emails(stack, args.to, args.lines, args.json)
         if args.command == "portal":
             return portal(stack, args.action, args.days, args.json)
+        if args.command == "signing":
+            return signing_command(stack, args.action, args.agency, args.file, args.key_id, args.json)
         if args.command == "metrics-rebuild":
             settle = args.settle_seconds if args.settle_seconds is not None else (2 if stack.is_local else 65)
             return metrics_rebuild(stack, settle)

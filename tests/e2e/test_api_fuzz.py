@@ -54,6 +54,9 @@ def problem_json_errors(ctx: CheckContext, response: schemathesis.Response, case
     return True
 
 
+# POST /public/verifications takes raw bytes (a PDF): generated bodies go out as they are.
+schemathesis.serializer.alias("application/pdf", "application/octet-stream")
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           problem_json_errors]
 

@@ -61,6 +61,8 @@ ROUTES: dict[tuple[str, str], type[BaseModel]] = {
     ("GET", "/metrics/scorecard"): models.Scorecard,
     ("GET", "/metrics/indicators/{id}"): models.IndicatorDetail,
     ("POST", "/integrations/national-portal/dossiers"): models.PortalForwardResult,
+    ("POST", "/public/verifications"): models.Verification,
+    ("GET", "/public/verifications/{id}"): models.Verification,
 }
 _PATTERNS = [(method, template, re.compile(re.sub(r"\{[a-z_]+\}", "[^/]+", template)))
              for method, template in ROUTES]

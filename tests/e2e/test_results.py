@@ -110,6 +110,16 @@ def download(client, dossier: dict, upload_id: str) -> bytes:
     return fetched.content
 
 
+def issued_copy(client, dossier: dict, upload_id: str) -> bytes:
+    """The issued result as the caller downloads it, checked against the dossier's record of it: the agency's
+    signed version of what was uploaded."""
+    fetched = download(client, dossier, upload_id)
+    record = next(r for r in fetch(client, dossier)["results"] if r["upload_id"] == upload_id)
+    assert (hashlib.sha256(fetched).hexdigest(), len(fetched)) == (record["sha256"], record["size"])
+    assert fetched.startswith(b"%PDF-") and b"/ByteRange" in fetched and record["signature"]["signed_here"]
+    return fetched
+
+
 def field_errors(response: requests.Response) -> list[tuple[str, str]]:
     body = problem(response, 422, "validation_detail")
     return [(e["field"], e["code"]) for e in body["errors"]]
@@ -183,8 +193,13 @@ def test_desk_channel_with_a_fee_from_submission_to_the_result_collected_at_the_
     approve(api, dossier)
     upload_id, content = result_upload(specialist, dossier)
     got = issue(api, dossier, upload_id)
-    assert [(r["upload_id"], r["sha256"], r["size"], r["content_type"]) for r in got["results"]] == [
-        (upload_id, hashlib.sha256(content).hexdigest(), len(content), "application/pdf")]
+    # Issued signed by the agency: the stored result is the signed document, not the bytes uploaded.
+    [result] = got["results"]
+    assert (result["upload_id"], result["content_type"]) == (upload_id, "application/pdf")
+    assert result["signature"]["signed_here"] and result["signature"]["signed_by"]["organisation"].startswith("Sở")
+    assert result["sha256"] != hashlib.sha256(content).hexdigest()
+    content = download(officer, dossier, upload_id)
+    assert (hashlib.sha256(content).hexdigest(), len(content)) == (result["sha256"], result["size"])
     steps = fetch(officer, dossier, "/control-slip")["steps"]
     assert [s["action"] for s in steps] == ["receive", "transfer", "assign", "propose", "issue_result"]
     assert steps[-1]["to"] == {"kind": "desk", "agency_code": HANOI}
@@ -193,7 +208,7 @@ def test_desk_channel_with_a_fee_from_submission_to_the_result_collected_at_the_
     assert fetch(citizen, dossier)["allowed_actions"] == []
 
     problem(citizen.get(f"/dossiers/{dossier['id']}/results/{upload_id}"), 403, "result_not_available")
-    assert download(officer, dossier, upload_id) == content  # staff who see the dossier may fetch it
+    assert download(officer, dossier, upload_id) == content  # staff who see the dossier may fetch it, as issued
     body = problem(officer.post(f"/dossiers/{dossier['id']}/return-online", {}), 409, "transition_not_allowed")
     assert body["allowed_actions"] == ["return_at_desk"]
     problem(specialist.post(f"/dossiers/{dossier['id']}/return-at-desk", {"received_by": "x"}), 403,
@@ -206,7 +221,7 @@ def test_desk_channel_with_a_fee_from_submission_to_the_result_collected_at_the_
     steps = fetch(officer, dossier, "/control-slip")["steps"]
     assert steps[-1]["action"] == "issue_result" and steps[-1]["completed_at"] == got["updated_at"]
 
-    fetched = download(citizen, dossier, upload_id)
+    fetched = issued_copy(citizen, dossier, upload_id)
     assert fetched == content
     assert fetch(citizen, dossier)["results"][0]["sha256"] == hashlib.sha256(fetched).hexdigest()
     assert [e["type"] for e in events_of(citizen, dossier)] == [
@@ -237,9 +252,8 @@ def test_online_channel_on_a_full_online_procedure_returns_the_result_for_downlo
     got = act(officer, dossier, "return-online", {"note": "Đã trả trên Cổng"})
     assert (got["status"], got["national_status"], got["allowed_actions"]) == ("returned", 10, [])
     assert got["returned"]["method"] == "online"
-    fetched = download(citizen, dossier, upload_id)
-    assert fetched == content
-    assert got["results"][0]["sha256"] == hashlib.sha256(fetched).hexdigest()
+    fetched = issued_copy(citizen, dossier, upload_id)
+    assert got["results"][0]["sha256"] == hashlib.sha256(fetched).hexdigest() != hashlib.sha256(content).hexdigest()
 
     conflict = problem(officer.post(f"/dossiers/{dossier['id']}/return-at-desk", {"received_by": "x"}), 409,
                        "transition_not_allowed")
@@ -273,7 +287,7 @@ def test_post_channel_sends_the_result_with_a_tracking_number_then_records_the_d
     assert (got["status"], got["national_status"], got["allowed_actions"]) == ("returned", 10, [])
     assert got["returned"]["tracking_number"] == tracking  # the dispatch stays on record
     assert got["returned"]["delivered"]["delivered_on"] == delivered_on
-    assert download(citizen, dossier, upload_id) == content
+    issued_copy(citizen, dossier, upload_id)
     assert [e["type"] for e in events_of(citizen, dossier)][-3:] == [
         "dossier.result_issued", "dossier.sent_by_post", "dossier.returned"]
 
@@ -325,7 +339,7 @@ def test_result_uploads_are_staff_only_pdf_only_and_attach_once(api):
     seen = fetch(specialist, second)
     assert (seen["status"], seen["results"]) == ("approved", [])
     problem(specialist.get(f"/dossiers/{second['id']}/results/{mine}"), 404, "upload_not_found")
-    assert download(specialist, first, mine) == content
+    assert issued_copy(specialist, first, mine) != content  # signed when issued
 
 
 def test_a_result_uploaded_for_one_dossier_cannot_be_issued_on_another(api):

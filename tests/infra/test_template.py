@@ -207,8 +207,13 @@ def test_globals_give_every_function_the_resource_names(prod: dict[str, Any]) ->
         "NATIONAL_PORTAL_USERNAME": {"Ref": "NationalPortalUsername"},
         "NATIONAL_PORTAL_MADONVI": {"Ref": "NationalPortalUnitCode"},
         "NATIONAL_PORTAL_SECRET_ID": {"Ref": "NationalPortalSecret"},
-        # The API's CORS admits the web client's distribution, and only it.
+        # Results are signed with the stack's KMS key; the QR code leads to ResultVerifyUrl.
+        "RESULT_SIGNING_KEY_ID": {"Ref": "ResultSigningKey"},
+        "SIGNATURE_TIMESTAMP_URL": {"Ref": "SignatureTimestampUrl"},
+        "RESULT_VERIFY_URL": {"Ref": "ResultVerifyUrl"},
+        # The API's CORS admits the web client's distribution, and only it; messages link to its pages.
         "CORS_ALLOWED_ORIGINS": {"Fn::Sub": "https://${WebDistribution.DomainName}"},
+        "WEB_BASE_URL": {"Fn::Sub": "https://${WebDistribution.DomainName}"},
         "POWERTOOLS_SERVICE_NAME": "motcua",
         "POWERTOOLS_METRICS_NAMESPACE": "MotCua",
     }

@@ -487,7 +487,7 @@ def oracle(dossiers: list[Dossier]) -> dict[tuple[str, str, str, str], Counter]:
         issued = _step_time(d, "issue_result")
         if issued:
             add("results_issued", issued, after_transfer=True)
-            if d.results:
+            if any(r.get("signature") for r in d.results):  # electronic = carries a digital signature
                 add("results_electronic", issued, after_transfer=True)
         if d.returned:
             returned_at = (d.returned.get("delivered") or {}).get("at") if d.returned["method"] == "post" \

@@ -177,7 +177,7 @@ def test_second_run_reuses_everything(env: dict[str, str]) -> None:
     assert len(boto3.client("dynamodb").list_tables()["TableNames"]) == 6
     tagged = [k for k in boto3.client("kms").list_keys()["Keys"]
               if boto3.client("kms").list_resource_tags(KeyId=k["KeyId"])["Tags"]]
-    assert len(tagged) == 1
+    assert len(tagged) == 2  # the documents key and the result-signing key, each made once
 
 
 def test_stages_do_not_collide(env: dict[str, str]) -> None:

@@ -69,7 +69,8 @@ def test_every_operation_declares_its_errors_as_problems(spec):
 # What anyone may call without signing in; everything else needs a token.
 PUBLIC = {("/agencies", "get"), ("/docs", "get"), ("/docs/{asset}", "get"), ("/health", "get"),
           ("/metrics/scorecard", "get"), ("/openapi.json", "get"), ("/procedures", "get"),
-          ("/procedures/{code}", "get"), ("/public/dossiers/{code}", "get")}
+          ("/procedures/{code}", "get"), ("/public/dossiers/{code}", "get"), ("/public/verifications", "post"),
+          ("/public/verifications/{result_id}", "get")}
 # Partner systems, authenticated by their signature over the body instead of a user's token.
 SIGNED = {("/integrations/national-portal/dossiers", "post")}
 

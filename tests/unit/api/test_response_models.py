@@ -98,7 +98,8 @@ def test_every_example_is_valid_for_its_model_and_its_json_schema(model, example
 def test_the_dossier_model_names_exactly_the_stored_fields_and_the_views_additions():
     stored = {f.name for f in dataclasses.fields(domain_dossier.Dossier)}
     documented = {info.alias or name for name, info in Dossier.model_fields.items()}
-    assert documented == stored | {"national_status", "status_name", "allowed_actions", "national_portal_sync"}
+    assert documented == stored | {"national_status", "status_name", "allowed_actions", "national_portal_sync",
+                                   "forms"}
 
 
 def test_the_procedure_model_accepts_every_seeded_procedure_as_the_api_serialises_it():

@@ -283,7 +283,8 @@ class _OneDossier:
     def get(self, dossier_id):
         return self.dossier if dossier_id == self.dossier.id else None
 
-    def apply(self, expected_version, dossier, event, upload_ids=(), upload_owner=None):
+    def apply(self, expected_version, dossier, event, upload_ids=(), upload_owner=None, upload_updates=None,
+              extra_items=()):
         self.applied.append((expected_version, dossier, event))
 
 

@@ -112,9 +112,15 @@ def test_an_amended_rating_moves_only_the_difference_on_the_day_it_was_first_giv
 
 def test_hand_overs_results_and_online_payments_are_counted():
     assert _counts([SUBMITTED, RECEIVED, TRANSFERRED]) == {"handovers": 1, "handovers_electronic": 1}
-    issued = _event("result_issued", "2026-03-10T02:00:00.000Z", {"results": [{"upload_id": "r"}]})
+    signed = {"upload_id": "r", "signed": True}
+    issued = _event("result_issued", "2026-03-10T02:00:00.000Z", {"results": [signed]})
     assert _counts([*LIFE, issued]) == {"handovers": 1, "handovers_electronic": 1, "results_issued": 1,
                                         "results_electronic": 1}
+
+
+def test_an_unsigned_result_is_issued_but_not_counted_as_electronic():
+    issued = _event("result_issued", "2026-03-10T02:00:00.000Z", {"results": [{"upload_id": "r", "signed": False}]})
+    assert _counts([*LIFE, issued]) == {"handovers": 1, "handovers_electronic": 1, "results_issued": 1}
     paid = _event("fee_paid", "2026-03-05T02:00:00.000Z", {"method": "online"})
     assert _counts([*LIFE, paid]) == {"fee_paid": 1, "fee_paid_online": 1}
 

@@ -143,7 +143,10 @@ def test_a_decided_dossier_cannot_be_withdrawn():
 FEE = {"amount_vnd": 450000, "purpose": "Lệ phí cấp giấy phép lao động", "note": ""}
 PAYMENT = {"amount_vnd": 450000, "method": "cash", "receipt_number": "BL-0001", "note": ""}
 RESULT_FILES = [{"upload_id": "res-1", "file_name": "giay-phep-lao-dong.pdf", "content_type": "application/pdf",
-                 "size": 2048, "sha256": "cd" * 32},
+                 "size": 2048, "sha256": "cd" * 32,
+                 "signature": {"signed_by": {"common_name": "Sở", "organisation": "Sở", "serial_number": "1f"},
+                               "signed_at": "2026-03-02T03:00:00.000Z", "timestamped": False, "signed_here": True,
+                               "verification_url": "/public/verifications/res-1"}},
                 {"upload_id": "res-2", "file_name": "phu-luc.pdf", "content_type": "application/pdf",
                  "size": 1024, "sha256": "ef" * 32}]
 DESK = {"kind": "desk", "agency_code": AGENCY}
@@ -277,9 +280,11 @@ def test_issuing_the_result_attaches_the_files_and_hands_the_dossier_to_the_desk
     assert step["due_date"] == DUE.isoformat() and step["completed_at"] is None
     assert approved.control_slip[-1]["completed_at"] is not None
     assert event.type == "dossier.result_issued"
+    # The event names each document and whether it is signed (what the index counts), not the signature itself.
     assert event.payload["results"] == [
-        {"upload_id": "res-1", "file_name": "giay-phep-lao-dong.pdf", "sha256": "cd" * 32, "size": 2048},
-        {"upload_id": "res-2", "file_name": "phu-luc.pdf", "sha256": "ef" * 32, "size": 1024}]
+        {"upload_id": "res-1", "file_name": "giay-phep-lao-dong.pdf", "sha256": "cd" * 32, "size": 2048,
+         "signed": True},
+        {"upload_id": "res-2", "file_name": "phu-luc.pdf", "sha256": "ef" * 32, "size": 1024, "signed": False}]
 
 
 def test_a_rejection_is_issued_too():
