@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import boto3
+import requests
 
 from tests.e2e.conftest import PASSWORD, REPO_ROOT, Api
 
@@ -36,3 +37,41 @@ def submitted_dossier(stack: dict[str, str], username: str = "citizen.an") -> di
     created = api.post("/dossiers", body, headers={"Idempotency-Key": str(uuid.uuid4())})
     assert created.status_code == 201, created.text
     return created.json()
+
+
+def act(stack: dict[str, str], username: str, dossier: dict[str, Any], action: str,
+        body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`username` takes `action` (the path segment, e.g. "issue-result") on the dossier; returns the dossier after."""
+    done = Api(stack["API_URL"], id_token(stack, username)).post(f"/dossiers/{dossier['id']}/{action}", body or {})
+    assert done.status_code == 200, f"{action}: {done.status_code} {done.text}"
+    return done.json()
+
+
+def uploaded_result(stack: dict[str, str], dossier: dict[str, Any], username: str = "specialist.hanoi") -> str:
+    """examples/files/result.pdf uploaded as the dossier's result by staff (presigned POST, verified); its id."""
+    api = Api(stack["API_URL"], id_token(stack, username))
+    pdf = (FILES / "result.pdf").read_bytes()
+    ticket = api.post(f"/dossiers/{dossier['id']}/results/uploads",
+                      {"file_name": "result.pdf", "content_type": "application/pdf", "size": len(pdf)})
+    assert ticket.status_code == 201, ticket.text
+    target = ticket.json()["upload"]
+    stored = requests.post(target["url"], data=target["fields"], files={"file": ("result.pdf", pdf, "application/pdf")},
+                           timeout=30)
+    assert stored.status_code in (200, 201, 204), stored.text
+    verified = api.post(f"/uploads/{ticket.json()['id']}/complete")
+    assert verified.status_code == 200, verified.text
+    return ticket.json()["id"]
+
+
+def returned_dossier(stack: dict[str, str], username: str = "citizen.an") -> dict[str, Any]:
+    """A dossier walked through the API from submission to its result returned online: received, sent to the unit,
+    assigned, proposed, approved, the result issued (signed by the platform) and returned. Returns the dossier."""
+    dossier = submitted_dossier(stack, username)
+    act(stack, "officer.hanoi", dossier, "receive")
+    act(stack, "officer.hanoi", dossier, "transfer", {"unit": "viec-lam"})
+    act(stack, "leader.hanoi", dossier, "assign", {"specialist": "specialist.hanoi"})
+    act(stack, "specialist.hanoi", dossier, "propose", {"assessment": "Hồ sơ hợp lệ", "proposal": "approve"})
+    act(stack, "leader.hanoi", dossier, "approve", {"note": "Đồng ý"})
+    result = uploaded_result(stack, dossier)
+    act(stack, "specialist.hanoi", dossier, "issue-result", {"upload_ids": [result]})
+    return act(stack, "officer.hanoi", dossier, "return-online")

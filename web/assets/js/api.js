@@ -43,7 +43,8 @@ async function problemFrom(res) {
 }
 
 // request(method, path, {query, body, headers, as, full}):
-//   as: "json" (default), "blob" or "text"; full: true returns {status, headers, body} instead of the body.
+//   as: "json" (default), "blob" or "text"; full: true returns {status, headers, body} instead of the body;
+//   body: sent as JSON, or as it is when a Blob (a File).
 export async function request(method, path, { query, body, headers = {}, as = "json", full = false } = {}) {
   const h = { Accept: "application/json", "Accept-Language": lang() === "en" ? "en" : "vi", ...headers };
   const s = session();
@@ -51,7 +52,11 @@ export async function request(method, path, { query, body, headers = {}, as = "j
   // Revalidate every time: answers depend on the language and the session, and a shared cache may not
   // be told so (a Vary header can be lost on the way).
   const init = { method, headers: h, cache: "no-cache" };
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    // A file goes as it is (e.g. a PDF to verify), typed by the caller's Content-Type or its own.
+    h["Content-Type"] = headers["Content-Type"] || body.type || "application/octet-stream";
+    init.body = body;
+  } else if (body !== undefined) {
     h["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }

@@ -13,6 +13,7 @@ function navLinks() {
     ["#/procedures", t("nav.procedures"), "/procedures"],
     ["#/lookup", t("nav.lookup"), "/lookup"],
     ["#/scorecard", t("nav.scorecard"), "/scorecard"],
+    ["#/verify", t("nav.verify"), "/verify"],
   ];
   if (isCitizen()) links.push(["#/my/dossiers", t("nav.my_dossiers"), "/my"]);
   if (isStaff()) links.push(["#/desk", t("nav.desk"), "/desk"]);

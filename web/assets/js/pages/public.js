@@ -1,10 +1,12 @@
-// Public pages: home, the procedure catalogue, one procedure, lookup by code, the service-quality scorecard.
+// Public pages: home, the procedure catalogue, one procedure, lookup by code, the service-quality scorecard, and
+// the check of a signed document (./public/verify.js).
 import { api, ApiError, apiUrl } from "../api.js";
 import { isCitizen, isStaff, session } from "../auth.js";
 import { t, lang, fmtDate, fmtDateTime, fmtVnd, fmtNumber, today } from "../i18n.js";
 import { go, alive } from "../router.js";
 import { h, add, main, page, summaryList, table, link, tag, errorSummary, fieldId, loading, download } from "../ui.js";
 import { barChart } from "../chart.js";
+import { register as registerVerify } from "./public/verify.js";
 
 // The name in the chosen language, with the other as a fallback.
 export function local(obj, base) {
@@ -428,4 +430,5 @@ export function register(route) {
   route("/procedures/:code", procedure);
   route("/lookup", lookup);
   route("/scorecard", scorecard);
+  registerVerify(route);
 }

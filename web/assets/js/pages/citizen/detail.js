@@ -1,11 +1,13 @@
-// #/my/dossiers/:id: where the dossier stands, its appointment date, receipt, results, history and messages, and
-// what the applicant may do now (allowed_actions): answer a supplement request, withdraw, rate the handling.
+// #/my/dossiers/:id: where the dossier stands, its appointment date, receipt, results (signed or not), its forms to
+// print, history and messages, and what the applicant may do now (allowed_actions): answer a supplement request,
+// withdraw, rate the handling.
 import { api } from "../../api.js";
 import { t, has, fmtDate, fmtDateTime, fmtVnd } from "../../i18n.js";
 import { currentPath, isCurrent, refresh } from "../../router.js";
 import { h, page, summaryList, table, statusTag, tag, notice, loading, link } from "../../ui.js";
 import { fmtSize, local, procedure, requireSignIn } from "./common.js";
 import { evaluateForm, resubmitForm, withdrawForm } from "./actions.js";
+import { formsSection, focusForm, signatureCell } from "../../documents.js";
 
 // A message for the next render of this page (after an action, or when the dossier changed meanwhile).
 let flash = null;
@@ -91,7 +93,7 @@ function resultRow(d, r) {
       btn.disabled = false;
     }
   });
-  return [r.file_name, fmtSize(r.size), h("span", {}, btn, " ", out)];
+  return [r.file_name, fmtSize(r.size), signatureCell(r), h("span", {}, btn, " ", out)];
 }
 
 // The applicant may download a result once it is returned (the API refuses earlier): until then, only its name.
@@ -101,10 +103,13 @@ function results(d) {
     return section(
       t("citizen.results.title"),
       h("p", { class: "govuk-body" }, t("citizen.results.after_return")),
-      table([t("citizen.results.file"), t("citizen.results.size")], d.results.map((r) => [r.file_name, fmtSize(r.size)])),
+      table([t("citizen.results.file"), t("citizen.results.size"), t("documents.signature")], d.results.map((r) => [r.file_name, fmtSize(r.size), signatureCell(r)])),
     );
   }
-  return section(t("citizen.results.title"), table([t("citizen.results.file"), t("citizen.results.size"), t("citizen.results.action")], d.results.map((r) => resultRow(d, r))));
+  return section(
+    t("citizen.results.title"),
+    table([t("citizen.results.file"), t("citizen.results.size"), t("documents.signature"), t("citizen.results.action")], d.results.map((r) => resultRow(d, r))),
+  );
 }
 
 function receipt(d, p) {
@@ -180,7 +185,8 @@ function messages(res) {
   );
 }
 
-export async function dossierPage(params) {
+// `query.form` (from the link in a message, e.g. ?form=receipt) brings that form's print button into view.
+export async function dossierPage(params, query = {}) {
   if (!requireSignIn()) return;
   const here = currentPath();
   loading(t("citizen.detail.loading"));
@@ -221,6 +227,7 @@ export async function dossierPage(params) {
     outcomes(d),
     allowed.includes("resubmit") && openRequest ? section(t("citizen.supplement.title"), resubmitForm(ctx, openRequest)) : null,
     results(d),
+    formsSection(d),
     allowed.includes("evaluate") || d.evaluation ? section(t("citizen.evaluation.title"), evaluateForm(ctx, allowed.includes("evaluate"))) : null,
     receipt(d, p),
     submittedFiles(d, p),
@@ -229,4 +236,6 @@ export async function dossierPage(params) {
     allowed.includes("withdraw") ? section(t("citizen.withdraw.title"), withdrawForm(ctx)) : null,
     h("p", { class: "govuk-body" }, link("#/my/dossiers", t("citizen.detail.back"))),
   );
+  // Not after an action: its notice is what the applicant must hear then.
+  if (!message) focusForm(query.form);
 }

@@ -1,5 +1,5 @@
-// #/desk/dossiers/:id: everything the API returns about a dossier that matters to an officer, its control slip
-// (form 05) and history, then the actions this officer may take.
+// #/desk/dossiers/:id: everything the API returns about a dossier that matters to an officer, its one-stop forms
+// to print, its control slip and history, then the actions this officer may take.
 import { api, ApiError } from "../../api.js";
 import { t } from "../../i18n.js";
 import { alive } from "../../router.js";
@@ -7,6 +7,7 @@ import { h, page, link, notice, errorSummary, loading } from "../../ui.js";
 import { agencies, procedureOf } from "./common.js";
 import * as s from "./sections.js";
 import { actionsSection, jumpToActions } from "./actions.js";
+import { formsSection, focusForm } from "../../documents.js";
 
 // The dossier with its ETag, and what the page shows beside it; a part that cannot be read is shown as such
 // rather than hiding the dossier.
@@ -23,7 +24,7 @@ async function load(id) {
   return { d, etag: res.headers.get("ETag"), slip, events, procedure, agencies: agencyList };
 }
 
-async function show(id, { flash, conflict } = {}) {
+async function show(id, { flash, conflict, form } = {}) {
   const live = alive();
   const data = await load(id);
   if (!live()) return null;
@@ -41,6 +42,7 @@ async function show(id, { flash, conflict } = {}) {
     banner,
     jumpToActions(d),
     s.overview(d, ctx),
+    formsSection(d),
     s.applicant(d),
     s.components(d, ctx),
     s.receipt(d),
@@ -56,6 +58,8 @@ async function show(id, { flash, conflict } = {}) {
     data.events ? s.history(data.events) : h("p", { class: "govuk-body" }, t("desk.history_unavailable")),
     actionsSection(d, ctx, reload),
   );
+  // The print button asked for in the address (?form=receipt), unless an action's outcome needs the focus.
+  if (!flash && !conflict) focusForm(form);
   if (conflict) {
     // Someone else acted first: the page now shows the dossier as it is, and says so.
     // A stale If-Match gets our explanation; another conflict (e.g. a status that no longer allows the action)
@@ -66,7 +70,7 @@ async function show(id, { flash, conflict } = {}) {
   return banner || document.querySelector("#main h1");
 }
 
-export async function dossierPage(params) {
+export async function dossierPage(params, query = {}) {
   loading(t("desk.dossier_loading"));
-  await show(params.id);
+  await show(params.id, { form: query.form });
 }

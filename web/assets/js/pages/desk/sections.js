@@ -5,6 +5,7 @@ import { h, summaryList, table, statusTag, link, errorSummary } from "../../ui.j
 import {
   local, applicantName, deadlineTag, dueCell, actionLabel, roleLabel, staffText, yesNo, fileSize, unitName, agencyName,
 } from "./common.js";
+import { signatureCell } from "../../documents.js";
 
 function section(title, ...content) {
   return h("section", { class: "app-desk-section" }, h("h2", { class: "govuk-heading-m" }, title), content);
@@ -196,8 +197,8 @@ export function results(d) {
   const parts = [];
   if (d.results.length) {
     parts.push(table(
-      [t("desk.col.file"), t("desk.col.size"), t("desk.col.download")],
-      d.results.map((r) => [r.file_name, fileSize(r.size), fileLink(d, r, "results")]),
+      [t("desk.col.file"), t("desk.col.size"), t("documents.signature"), t("desk.col.download")],
+      d.results.map((r) => [r.file_name, fileSize(r.size), signatureCell(r), fileLink(d, r, "results")]),
       { caption: t("desk.result.files") },
     ));
   }
