@@ -14,7 +14,7 @@ import functools
 import hashlib
 import sys
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -196,7 +196,7 @@ def sign_pdf(
         name=name,
     )
     timestamper = _timestamper(timestamp_url) if timestamp_url else None
-    output = PdfSigner(metadata, signer, timestamper=timestamper).sign_pdf(writer)
+    output = _outside_any_loop(PdfSigner(metadata, signer, timestamper=timestamper).sign_pdf, writer)
     return output.getvalue()
 
 
@@ -290,6 +290,21 @@ def _signed_revision(signature: EmbeddedPdfSignature) -> int:
         return sys.maxsize
 
 
+def _outside_any_loop(function: Callable[..., Any], *args: Any) -> Any:
+    """pyHanko's synchronous API runs its own event loop (`asyncio.run`), which fails in a thread that already has
+    one running (a caller that is itself async, or a test driving a browser): run it in a thread of its own then."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
 def _validation_context(roots: Sequence[Certificate]) -> Any:
     from pyhanko_certvalidator import ValidationContext
 
@@ -303,7 +318,8 @@ def _check(signature: EmbeddedPdfSignature, roots: Sequence[Certificate], ts_roo
 
     field_name = _field_name(signature)
     try:
-        status = validate_pdf_signature(signature, _validation_context(roots), _validation_context(ts_roots))
+        status = _outside_any_loop(validate_pdf_signature, signature, _validation_context(roots),
+                                   _validation_context(ts_roots))
     except Exception as exc:  # a corrupt or unsupported signature is a finding about the document, not a crash
         return _unreadable(field_name, _signer_or_none(signature), exc)
     return _summarise(status, field_name, later_fields)

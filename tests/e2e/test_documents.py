@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -154,7 +155,9 @@ def test_an_issued_result_is_signed_by_the_agency_and_validates_against_the_loca
     # pyHanko's own validator, trusting only the CA `make run` created.
     context = ValidationContext(trust_roots=[load_cert_from_pemder(stack["LOCAL_CA_FILE"])])
     [embedded] = PdfFileReader(io.BytesIO(signed)).embedded_signatures
-    status = validate_pdf_signature(embedded, context)
+    # pyHanko runs its own event loop: in a thread of its own, whatever loop this test process has running.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        status = pool.submit(validate_pdf_signature, embedded, context).result()
     assert status.intact and status.valid and status.trusted and status.bottom_line
     # The stamp's QR code leads to the public check of this very result.
     assert record["signature"]["verification_url"] in qr_codes(signed)

@@ -39,6 +39,15 @@ SUBJECT = {"organisation": ORGANISATION, "common_name": AGENCY, "agency_code": A
 RESULT_TEXT = b"KET QUA: Giay phep lao dong so 2026/123"
 
 
+def in_own_thread(function, *args):
+    """pyHanko's synchronous API (and asyncio.run) need a thread without a running event loop; a test process that
+    drove a browser before has one in its main thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
 def result_pdf() -> bytes:
     # Uncompressed, so that a test can find the result's text in the signed bytes and alter one character of it.
     pdf = FPDF()
@@ -161,7 +170,7 @@ def test_pyhankos_own_validator_agrees_the_signature_is_pades_and_trusted(signed
     from pyhanko_certvalidator import ValidationContext
 
     [embedded] = PdfFileReader(BytesIO(signed)).embedded_signatures
-    status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[root]))
+    status = in_own_thread(validate_pdf_signature, embedded, ValidationContext(trust_roots=[root]))
 
     assert status.bottom_line and status.trusted
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -203,7 +212,7 @@ def test_a_dry_run_sizes_the_signature_without_calling_kms(agency_chain) -> None
         def sign(self, **_):
             raise AssertionError("dry run called KMS")
 
-    placeholder = asyncio.run(signing.KmsSigner(NoKms(), "key", agency_chain[0]).async_sign_raw(
+    placeholder = in_own_thread(asyncio.run, signing.KmsSigner(NoKms(), "key", agency_chain[0]).async_sign_raw(
         b"attributes", "sha256", dry_run=True))
 
     assert len(placeholder) == 256  # an RSA-2048 signature
