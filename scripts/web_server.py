@@ -61,7 +61,9 @@ def content_type(name: str) -> str | None:
 
 def content_security_policy(connect: Iterable[str]) -> str:
     """The client's CSP: its own files only (no inline script or style), and calls to `connect` (the API, the user
-    pool's sign-in API and the documents bucket) besides its own origin."""
+    pool's sign-in API, the documents bucket and, when configured, the national identity provider's discovery and
+    token endpoints) besides its own origin. Going to the provider's sign-in page is a top-level navigation, which
+    no directive here governs."""
     return "; ".join([
         "default-src 'self'",
         " ".join(["connect-src 'self'", *connect]),
@@ -85,10 +87,44 @@ def security_headers(connect: Iterable[str]) -> dict[str, str]:
     }
 
 
-def client_config(api_url: str, cognito_url: str, user_pool_client_id: str, region: str) -> dict[str, str]:
-    """What the client reads from window.MOTCUA_CONFIG (docs/web-client.md)."""
-    return {"apiUrl": api_url.rstrip("/"), "cognitoUrl": cognito_url.rstrip("/"),
-            "userPoolClientId": user_pool_client_id, "region": region}
+def client_config(api_url: str, cognito_url: str, user_pool_client_id: str, region: str,
+                  citizen_idp_url: str | None = None, citizen_idp_client_id: str | None = None) -> dict[str, str]:
+    """What the client reads from window.MOTCUA_CONFIG (docs/web-client.md). The national identity provider (its
+    issuer URL and this client's id there) is optional: without both, the client offers no national sign-in."""
+    config = {"apiUrl": api_url.rstrip("/"), "cognitoUrl": cognito_url.rstrip("/"),
+              "userPoolClientId": user_pool_client_id, "region": region}
+    if citizen_idp_url and citizen_idp_client_id:
+        config.update(citizenIdpUrl=citizen_idp_url.rstrip("/"), citizenIdpClientId=citizen_idp_client_id)
+    return config
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL: what a CSP source names (a path would narrow it to that path alone)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def connect_sources(config: Mapping[str, str]) -> list[str]:
+    """Where the client configured by `config` sends requests: the API, the user pool's API and the national
+    identity provider when there is one."""
+    sources = [config["apiUrl"], config["cognitoUrl"]]
+    if config.get("citizenIdpUrl"):
+        sources.append(origin(config["citizenIdpUrl"]))
+    return sources
+
+
+def citizen_idp(state: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The national identity provider a stack's settings name for the client: CITIZEN_IDP_URL with
+    CITIZEN_IDP_CLIENT_ID, or else the client id CITIZEN_ISSUERS pairs with that issuer (`<issuer>|<client id>`,
+    comma-separated, as the API reads it)."""
+    url = (state.get("CITIZEN_IDP_URL") or "").rstrip("/")
+    if not url:
+        return None, None
+    client_id = state.get("CITIZEN_IDP_CLIENT_ID")
+    if not client_id:
+        pairs = (entry.split("|", 1) for entry in (state.get("CITIZEN_ISSUERS") or "").split(",") if "|" in entry)
+        client_id = next((cid.strip() for issuer, cid in pairs if issuer.strip().rstrip("/") == url), None)
+    return (url, client_id) if client_id else (None, None)
 
 
 def config_script(config: Mapping[str, str]) -> str:
@@ -226,12 +262,13 @@ class WebServer(ThreadingHTTPServer):
 
 def serve_stack(state: Mapping[str, str], host: str = "127.0.0.1", port: int = 8080,
                 root: Path = WEB_ROOT) -> WebServer:
-    """Bind the client's server for a local stack (API_URL, MOTO_ENDPOINT, USER_POOL_CLIENT_ID); not started yet,
-    so that its address is known (for the API's CORS) before it serves. The moto endpoint plays the user pool's
-    sign-in API and the documents bucket."""
+    """Bind the client's server for a local stack (API_URL, MOTO_ENDPOINT, USER_POOL_CLIENT_ID, and the national
+    identity stand-in when CITIZEN_IDP_URL is given: see citizen_idp); not started yet, so that its address is known
+    (for the API's CORS) before it serves. The moto endpoint plays the user pool's sign-in API and the documents
+    bucket."""
     config = client_config(state["API_URL"], state["MOTO_ENDPOINT"], state["USER_POOL_CLIENT_ID"],
-                           state.get("AWS_DEFAULT_REGION", "ap-southeast-1"))
-    return WebServer(root, config, [config["apiUrl"], config["cognitoUrl"]], host, port)
+                           state.get("AWS_DEFAULT_REGION", "ap-southeast-1"), *citizen_idp(state))
+    return WebServer(root, config, connect_sources(config), host, port)
 
 
 def web_origins(server: WebServer) -> list[str]:

@@ -47,7 +47,8 @@ def test_the_client_is_served_with_the_security_headers_cloudfront_sends(tab: Ta
     assert response is not None and response.ok
     headers = response.headers
     csp = headers["content-security-policy"]
-    assert f"connect-src 'self' {web_stack['API_URL']} {web_stack['MOTO_ENDPOINT']};" in csp
+    assert (f"connect-src 'self' {web_stack['API_URL']} {web_stack['MOTO_ENDPOINT']} "
+            f"{web_stack['CITIZEN_IDP_URL']};") in csp  # the national identity stand-in's discovery and token
     assert "frame-ancestors 'none'" in csp and "script-src 'self';" in csp
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "no-referrer"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.web_server import WebServer, client_config, security_headers, serve_stack, web_origins
+from scripts.web_server import WebServer, client_config, connect_sources, security_headers, serve_stack, web_origins
 
 CONFIG = client_config("http://127.0.0.1:8000", "http://127.0.0.1:5000", "client-1", "ap-southeast-1")
 
@@ -106,5 +106,49 @@ def test_a_stacks_server_points_the_client_at_its_api_and_moto_and_names_its_ori
         assert b'"userPoolClientId": "client-2"' in web.config_body
         assert "connect-src 'self' http://127.0.0.1:8001 http://127.0.0.1:5001;" in (
             web.response_headers["Content-Security-Policy"])
+    finally:
+        web.server_close()
+
+
+def test_the_national_identity_provider_is_configured_only_with_its_client_id_and_allowed_to_be_called() -> None:
+    assert "citizenIdpUrl" not in client_config("http://a", "http://c", "client-1", "ap-southeast-1",
+                                                "http://127.0.0.1:8702", None)
+    config = client_config("http://a", "http://c", "client-1", "ap-southeast-1", "http://127.0.0.1:8702/",
+                           "motcua-web")
+    assert (config["citizenIdpUrl"], config["citizenIdpClientId"]) == ("http://127.0.0.1:8702", "motcua-web")
+    assert connect_sources(config) == ["http://a", "http://c", "http://127.0.0.1:8702"]
+    # A source with a path allows that path only: the provider's discovery and token endpoints need its origin.
+    nested = client_config("http://a", "http://c", "client-1", "ap-southeast-1", "https://id.example.vn/oidc",
+                           "motcua-web")
+    assert connect_sources(nested)[-1] == "https://id.example.vn"
+
+
+@pytest.mark.parametrize("idp", [
+    {"CITIZEN_IDP_URL": "http://127.0.0.1:8702", "CITIZEN_IDP_CLIENT_ID": "motcua-web"},
+    # The state file `make run` writes names the client id only in the API's list of trusted issuers.
+    {"CITIZEN_IDP_URL": "http://127.0.0.1:8702", "CITIZEN_ISSUERS": "https://other|x,http://127.0.0.1:8702|motcua-web"},
+])
+def test_a_stacks_server_offers_the_national_identity_stand_in_when_the_stack_names_it(
+        tmp_path: Path, idp: dict[str, str]) -> None:
+    state = {"API_URL": "http://127.0.0.1:8001", "MOTO_ENDPOINT": "http://127.0.0.1:5001",
+             "USER_POOL_CLIENT_ID": "client-2", **idp}
+    web = serve_stack(state, port=0, root=tmp_path)
+    try:
+        config = json.loads(web.config_body.decode().removeprefix("window.MOTCUA_CONFIG = ").removesuffix(";\n"))
+        assert (config["citizenIdpUrl"], config["citizenIdpClientId"]) == ("http://127.0.0.1:8702", "motcua-web")
+        assert "connect-src 'self' http://127.0.0.1:8001 http://127.0.0.1:5001 http://127.0.0.1:8702;" in (
+            web.response_headers["Content-Security-Policy"])
+    finally:
+        web.server_close()
+
+
+def test_without_a_client_id_for_the_provider_the_client_offers_no_national_sign_in(tmp_path: Path) -> None:
+    state = {"API_URL": "http://127.0.0.1:8001", "MOTO_ENDPOINT": "http://127.0.0.1:5001",
+             "USER_POOL_CLIENT_ID": "client-2", "CITIZEN_IDP_URL": "http://127.0.0.1:8702",
+             "CITIZEN_ISSUERS": "https://elsewhere|motcua-web"}
+    web = serve_stack(state, port=0, root=tmp_path)
+    try:
+        assert b"citizenIdp" not in web.config_body
+        assert "8702" not in web.response_headers["Content-Security-Policy"]
     finally:
         web.server_close()

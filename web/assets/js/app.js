@@ -4,6 +4,7 @@ import { session, signOut, isStaff, isCitizen } from "./auth.js";
 import { route, start, refresh, go, current, currentPath } from "./router.js";
 import { h, page } from "./ui.js";
 import { apiUrl } from "./api.js";
+import { takeCallback, completeNationalSignIn, rememberNationalError } from "./national.js";
 
 // The page modules, loaded so that one that fails (a bug, a missing file) leaves the others working.
 const PAGE_MODULES = ["./pages/public.js", "./pages/citizen.js", "./pages/desk.js"];
@@ -15,7 +16,7 @@ function navLinks() {
     ["#/scorecard", t("nav.scorecard"), "/scorecard"],
     ["#/verify", t("nav.verify"), "/verify"],
   ];
-  if (isCitizen()) links.push(["#/my/dossiers", t("nav.my_dossiers"), "/my"]);
+  if (isCitizen()) links.push(["#/my/dossiers", t("nav.my_dossiers"), "/my", "/my/profile"]);
   if (isStaff()) links.push(["#/desk", t("nav.desk"), "/desk"]);
   return links;
 }
@@ -34,19 +35,21 @@ function renderHeader() {
   }
   const path = current().path || "/";
   document.getElementById("nav-list").replaceChildren(
-    ...navLinks().map(([href, text, prefix]) => {
-      const here = path === prefix || path.startsWith(`${prefix}/`);
+    ...navLinks().map(([href, text, prefix, except]) => {
+      const here = (path === prefix || path.startsWith(`${prefix}/`)) && !(except && path.startsWith(except));
       return h("li", { class: "app-nav__item" }, h("a", { href, class: "app-nav__link", "aria-current": here ? "page" : null }, text));
     }),
   );
   const account = document.getElementById("account");
   if (s) {
-    account.replaceChildren(
+    const parts = [
       h("span", { class: "app-account__name" }, t("auth.signed_in_as", { name: s.name })),
+      isCitizen() ? h("a", { href: "#/my/profile", class: "app-account__link", "aria-current": path === "/my/profile" ? "page" : null }, t("nav.my_profile")) : null,
       h("button", { type: "button", class: "app-account__button", onClick: onSignOut }, t("nav.sign_out")),
-    );
+    ];
+    account.replaceChildren(...parts.filter(Boolean));
   } else {
-    const next = path === "/sign-in" ? "" : `?next=${encodeURIComponent(currentPath())}`;
+    const next = path === "/sign-in" || path.startsWith("/sign-up") ? "" : `?next=${encodeURIComponent(currentPath())}`;
     account.replaceChildren(h("a", { href: `#/sign-in${next}`, class: "app-account__link" }, t("nav.sign_in")));
   }
   document.getElementById("footer-text").textContent = t("app.footer");
@@ -97,7 +100,26 @@ async function boot() {
     page(t("error.unexpected"), h("p", { class: "govuk-body" }, "config.js is missing: window.MOTCUA_CONFIG is not set."));
     return;
   }
+  await finishNationalSignIn();
   start();
+}
+
+// Back from the national identity's sign-in page (?code=&state= on this page's address, before the hash): the
+// session starts here, before the router reads the hash, and the address keeps only the route to show.
+async function finishNationalSignIn() {
+  const callback = takeCallback();
+  if (!callback) return;
+  page(t("auth.national.completing"), h("p", { class: "govuk-body" }, t("ui.loading")));
+  let target;
+  try {
+    const { next } = await completeNationalSignIn(callback);
+    target = next || "/my/dossiers";
+  } catch (err) {
+    rememberNationalError(err);
+    target = "/sign-in";
+  }
+  window.history.replaceState(null, "", `${window.location.pathname}#${target}`);
+  renderHeader();
 }
 
 boot();

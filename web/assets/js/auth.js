@@ -1,5 +1,7 @@
-// Sign-in against the user pool's public API (InitiateAuth, USER_PASSWORD_AUTH); tokens live in sessionStorage only.
+// The session: sign-in against the user pool's public API (InitiateAuth, USER_PASSWORD_AUTH), or an ID token of the
+// national identity (national.js); tokens live in sessionStorage only.
 import { ApiError } from "./api.js";
+import { cognitoCall } from "./cognito.js";
 import { t } from "./i18n.js";
 
 const STORE_KEY = "motcua.session";
@@ -25,7 +27,7 @@ function read() {
   }
 }
 
-// {username, name, groups, idToken, expiresAt (ms since epoch)} or null when signed out or expired.
+// {username, name, groups, idToken, expiresAt (ms since epoch), provider} or null when signed out or expired.
 export function session() {
   const s = read();
   if (!s || !s.idToken || !(s.expiresAt > Date.now())) return null;
@@ -37,9 +39,11 @@ export function isStaff() {
   return !!s && s.groups.some((g) => STAFF_GROUPS.includes(g));
 }
 
+// Anyone signed in whom no staff group names is a citizen, as the API sees it (docs/identity.md): a self-made
+// account has no group at all, nor has a national identity's token.
 export function isCitizen() {
   const s = session();
-  return !!s && s.groups.includes("citizen");
+  return !!s && !s.groups.some((g) => STAFF_GROUPS.includes(g));
 }
 
 export function hasGroup(group) {
@@ -48,49 +52,61 @@ export function hasGroup(group) {
 }
 
 export async function signIn(username, password) {
-  const config = window.MOTCUA_CONFIG || {};
-  let res;
+  let body;
   try {
-    res = await fetch(`${(config.cognitoUrl || "").replace(/\/+$/, "")}/`, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
-      },
-      body: JSON.stringify({
-        AuthFlow: "USER_PASSWORD_AUTH",
-        ClientId: config.userPoolClientId,
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
-    });
-  } catch {
-    throw new ApiError({ status: 0, code: "network", title: t("error.network"), detail: t("error.network_detail") });
-  }
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const type = String(body.__type || "").split("#").pop();
+    body = await cognitoCall("InitiateAuth", { AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: username, PASSWORD: password } });
+  } catch (err) {
     // Wrong password and unknown user get the same answer: do not reveal which accounts exist.
-    const known = ["NotAuthorizedException", "UserNotFoundException"].includes(type);
-    throw new ApiError({
-      status: res.status,
-      code: known ? "auth.wrong_credentials" : `auth.${type || "failed"}`,
-      title: known ? t("auth.wrong_credentials") : t("auth.failed"),
-      detail: known ? t("auth.wrong_credentials_detail") : body.message || "",
-      errors: known ? [{ field: "password", code: "auth.wrong_credentials", message: t("auth.wrong_credentials") }] : [],
-    });
+    if (["auth.NotAuthorizedException", "auth.UserNotFoundException"].includes(err.code)) {
+      throw new ApiError({
+        status: err.status,
+        code: "auth.wrong_credentials",
+        title: t("auth.wrong_credentials"),
+        detail: t("auth.wrong_credentials_detail"),
+        errors: [{ field: "password", code: "auth.wrong_credentials", message: t("auth.wrong_credentials") }],
+      });
+    }
+    throw err;
   }
   const idToken = body.AuthenticationResult && body.AuthenticationResult.IdToken;
   if (!idToken) {
     // A challenge (e.g. a new password required) cannot be answered here.
     throw new ApiError({ status: 400, code: "auth.challenge", title: t("auth.challenge"), detail: body.ChallengeName || "" });
   }
+  const started = startSession(idToken, { provider: "pool", username });
+  return withPlatformRoles(started);
+}
+
+// What the caller may do is the platform's staff directory's, not the token's groups (docs/identity.md): GET /me
+// gives the roles the pages are shown by. Without an answer the token's groups stand (the API decides anyway).
+export async function withPlatformRoles(s) {
+  const base = ((window.MOTCUA_CONFIG || {}).apiUrl || "").replace(/\/+$/, "");
+  try {
+    const res = await fetch(`${base}/me`, { headers: { Authorization: `Bearer ${s.idToken}`, Accept: "application/json" } });
+    if (!res.ok) return s;
+    const me = await res.json();
+    const updated = { ...s, groups: Array.isArray(me.roles) ? me.roles : s.groups, name: me.name || s.name };
+    sessionStorage.setItem(STORE_KEY, JSON.stringify(updated));
+    emit();
+    return updated;
+  } catch {
+    return s;
+  }
+}
+
+// Keeps an ID token as the tab's session, whoever issued it: the user pool (`provider: "pool"`) or the national
+// identity (`provider: "national"`, no groups: its holders are citizens). The API checks the token itself.
+export function startSession(idToken, { provider = "pool", username = "" } = {}) {
   const claims = decodeJwt(idToken);
+  const national = provider === "national";
+  const name = national ? claims.name || claims.citizen_id || claims.sub : claims.name || claims["cognito:username"] || username;
   const s = {
-    username: claims["cognito:username"] || username,
-    name: claims.name || claims["cognito:username"] || username,
-    groups: claims["cognito:groups"] || [],
+    username: national ? `vneid:${claims.citizen_id || claims.sub}` : claims["cognito:username"] || username,
+    name,
+    groups: national ? [] : claims["cognito:groups"] || [],
     idToken,
     expiresAt: Number(claims.exp) * 1000,
+    provider,
   };
   sessionStorage.setItem(STORE_KEY, JSON.stringify(s));
   emit();

@@ -3,7 +3,7 @@ import { api, ApiError } from "../../api.js";
 import { session, isCitizen } from "../../auth.js";
 import { t, lang, fmtNumber } from "../../i18n.js";
 import { currentPath } from "../../router.js";
-import { h, page, link } from "../../ui.js";
+import { h, page, link, fieldId } from "../../ui.js";
 
 // Signed out: to the sign-in page, which brings the user back here. `replace` keeps the back button out of a loop.
 export function requireSignIn() {
@@ -106,6 +106,35 @@ export function textField(id, label, { hint, value, textarea = false, optional =
     input,
   );
   return { input, group };
+}
+
+// Day, month and year as three boxes (the GOV.UK date input): the same in every browser and locale. The day box
+// carries the field's id, so the API's error on the date points at it. `initial`: a YYYY-MM-DD to start from.
+export function dateField(name, legend, hint, initial = "") {
+  const id = fieldId(name);
+  const part = (suffix, label, width, maxlength, autocomplete) => {
+    const input = h("input", { class: `govuk-input govuk-input--width-${width}`, id: suffix ? `${id}-${suffix}` : id, name: `${name}-${suffix || "day"}`, inputmode: "numeric", maxlength, autocomplete });
+    return { input, el: h("div", { class: "govuk-date-input__item" }, h("label", { class: "govuk-label govuk-date-input__label", for: input.id }, label), input) };
+  };
+  const day = part("", t("citizen.date.day"), 2, 2, "bday-day");
+  const month = part("month", t("citizen.date.month"), 2, 2, "bday-month");
+  const year = part("year", t("citizen.date.year"), 4, 4, "bday-year");
+  const given = /^(\d{4})-(\d{2})-(\d{2})$/.exec(initial || "");
+  if (given) [year.input.value, month.input.value, day.input.value] = given.slice(1);
+  const group = h(
+    "fieldset",
+    { class: "govuk-fieldset govuk-form-group", role: "group", "aria-describedby": `${id}-hint` },
+    h("legend", { class: "govuk-fieldset__legend" }, legend),
+    h("div", { class: "govuk-hint", id: `${id}-hint` }, hint),
+    h("div", { class: "govuk-date-input" }, day.el, month.el, year.el),
+  );
+  // YYYY-MM-DD when all three are given; otherwise what was typed, for the API to name the problem.
+  const value = () => {
+    const [d, m, y] = [day, month, year].map((x) => x.input.value.trim());
+    if (!d && !m && !y) return "";
+    return /^\d{1,2}$/.test(d) && /^\d{1,2}$/.test(m) && /^\d{4}$/.test(y) ? `${y}-${m.padStart(2, "0")}-${d.padStart(2, "0")}` : `${y}-${m}-${d}`;
+  };
+  return { group, input: { get value() { return value(); } } };
 }
 
 // Radios in a fieldset: options [[value, label]]; the first radio carries the field's id (the error summary's target).

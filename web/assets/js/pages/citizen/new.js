@@ -1,11 +1,14 @@
-// #/my/new/:procedure: the applicant, a summary, a file input per component (uploaded as soon as chosen), how the
-// result comes back; submitted once with an Idempotency-Key kept for the life of the form, so a retry is harmless.
+// #/my/new/:procedure: the applicant (a person pre-filled from the citizen's profile), a summary, a file input per
+// component (uploaded as soon as chosen), how the result comes back; submitted once with an Idempotency-Key kept for
+// the life of the form, so a retry is harmless. Once submitted, a person's details are kept in the profile for next
+// time unless the citizen unticks that.
 import { api, ApiError } from "../../api.js";
 import { session } from "../../auth.js";
 import { t, fmtVnd } from "../../i18n.js";
 import { currentPath, isCurrent } from "../../router.js";
 import { h, page, errorSummary, clearErrors, fieldId, summaryList, link, loading, busy } from "../../ui.js";
-import { componentFields, local, localErrors, procedure, radios, requireCitizen, textField, uuid } from "./common.js";
+import { componentFields, dateField, local, localErrors, procedure, radios, requireCitizen, textField, uuid } from "./common.js";
+import { keepApplicant, loadProfile } from "./profile.js";
 import { fileField } from "./upload.js";
 
 const PERSON = [
@@ -35,33 +38,6 @@ function fields(specs, values = {}) {
   return out;
 }
 
-// Day, month and year as three boxes (the GOV.UK date input): the same in every browser and locale. The day box
-// carries the field's id, so the API's error on the date points at it.
-function dateField(name, legend, hint) {
-  const id = fieldId(name);
-  const part = (suffix, label, width, maxlength, autocomplete) => {
-    const input = h("input", { class: `govuk-input govuk-input--width-${width}`, id: suffix ? `${id}-${suffix}` : id, name: `${name}-${suffix || "day"}`, inputmode: "numeric", maxlength, autocomplete });
-    return { input, el: h("div", { class: "govuk-date-input__item" }, h("label", { class: "govuk-label govuk-date-input__label", for: input.id }, label), input) };
-  };
-  const day = part("", t("citizen.date.day"), 2, 2, "bday-day");
-  const month = part("month", t("citizen.date.month"), 2, 2, "bday-month");
-  const year = part("year", t("citizen.date.year"), 4, 4, "bday-year");
-  const group = h(
-    "fieldset",
-    { class: "govuk-fieldset govuk-form-group", role: "group", "aria-describedby": `${id}-hint` },
-    h("legend", { class: "govuk-fieldset__legend" }, legend),
-    h("div", { class: "govuk-hint", id: `${id}-hint` }, hint),
-    h("div", { class: "govuk-date-input" }, day.el, month.el, year.el),
-  );
-  // YYYY-MM-DD when all three are given; otherwise what was typed, for the API to name the problem.
-  const value = () => {
-    const [d, m, y] = [day, month, year].map((x) => x.input.value.trim());
-    if (!d && !m && !y) return "";
-    return /^\d{1,2}$/.test(d) && /^\d{1,2}$/.test(m) && /^\d{4}$/.test(y) ? `${y}-${m.padStart(2, "0")}-${d.padStart(2, "0")}` : `${y}-${m}-${d}`;
-  };
-  return { group, input: { get value() { return value(); } } };
-}
-
 // The value to send: trimmed, and left out when an optional field is empty.
 function collect(inputs, prefix, optional = []) {
   const out = {};
@@ -83,14 +59,23 @@ function deliveryOptions(p) {
   return methods.map((m) => [m, t(`citizen.delivery.${m}`)]);
 }
 
+// What the confirmation says about keeping the applicant's details: kept, or why not (the API's own words).
+function keptNotice(kept) {
+  if (!kept) return null;
+  if (kept.ok) return h("p", { class: "govuk-body" }, t("citizen.new.kept"), " ", link("#/my/profile", t("profile.title")));
+  const why = kept.error instanceof ApiError && kept.error.errors.length ? kept.error.errors.map((e) => e.message || e.code).join("; ") : (kept.error && (kept.error.detail || kept.error.title)) || "";
+  return h("div", { class: "govuk-warning-text" }, t("citizen.new.not_kept", { why }), " ", link("#/my/profile", t("profile.title")));
+}
+
 // The GOV.UK confirmation panel: the dossier code, large, and where to follow it.
-function confirmation(dossier) {
+function confirmation(dossier, kept) {
   const m = page(t("citizen.new.done_title"));
   const h1 = m.querySelector("h1");
   h1.className = "govuk-panel__title";
   m.prepend(h("div", { class: "govuk-panel govuk-panel--confirmation" }, h1, h("div", { class: "govuk-panel__body" }, t("citizen.new.your_code"), h("br"), h("strong", { class: "app-code" }, dossier.code))));
   m.append(
     h("p", { class: "govuk-body" }, t("citizen.new.done_next")),
+    keptNotice(kept),
     h("p", { class: "govuk-body" }, link(`#/my/dossiers/${encodeURIComponent(dossier.id)}`, t("citizen.new.view_dossier", { code: dossier.code }))),
     h("p", { class: "govuk-body" }, link("#/my/dossiers", t("citizen.list.title"))),
   );
@@ -102,17 +87,26 @@ export async function newDossier(params) {
   if (!requireCitizen(title)) return;
   const here = currentPath();
   loading(title);
-  const p = await procedure(params.procedure);
+  // The profile pre-fills a person applicant; without one (or when it cannot be read) the account's name does.
+  const [p, profile] = await Promise.all([procedure(params.procedure), loadProfile().catch(() => null)]);
   if (!isCurrent(here)) return;
 
   // One key for this form: a retry after a lost answer returns the dossier already created, not a second one.
   const idempotencyKey = uuid();
   const types = p.applicant_types && p.applicant_types.length ? p.applicant_types : ["person"];
-  const person = fields(PERSON, { "applicant.full_name": (session() || {}).name });
-  person["applicant.date_of_birth"] = dateField("applicant.date_of_birth", t("citizen.applicant.date_of_birth"), t("citizen.applicant.date_of_birth_hint"));
+  const known = profile || {};
+  const person = fields(PERSON, { "applicant.full_name": known.full_name || (session() || {}).name, "applicant.citizen_id": known.citizen_id });
+  person["applicant.date_of_birth"] = dateField("applicant.date_of_birth", t("citizen.applicant.date_of_birth"), t("citizen.applicant.date_of_birth_hint"), known.date_of_birth || "");
   const business = fields(BUSINESS);
   const representative = fields(REPRESENTATIVE);
-  const contact = fields(CONTACT);
+  const contact = fields(CONTACT, { "applicant.address": known.address, "applicant.phone": known.phone, "applicant.email": known.email });
+  const keep = h("input", { class: "govuk-checkboxes__input", type: "checkbox", id: fieldId("keep_profile"), name: "keep_profile", checked: true, "aria-describedby": `${fieldId("keep_profile")}-hint` });
+  const keepGroup = h(
+    "div",
+    { class: "govuk-form-group" },
+    h("div", { class: "govuk-checkboxes__item" }, keep, h("label", { class: "govuk-checkboxes__label", for: keep.id }, t("citizen.new.keep_profile"))),
+    h("div", { class: "govuk-hint", id: `${keep.id}-hint` }, t("citizen.new.keep_profile_hint")),
+  );
   const personBox = h("div", {}, Object.values(person).map((f) => f.group));
   const businessBox = h(
     "div",
@@ -124,6 +118,7 @@ export async function newDossier(params) {
   const showKind = () => {
     personBox.hidden = kind !== "person";
     businessBox.hidden = kind !== "business";
+    keepGroup.hidden = kind !== "person"; // the profile is a person's
   };
   const typeChoice =
     types.length > 1
@@ -167,6 +162,7 @@ export async function newDossier(params) {
     personBox,
     businessBox,
     Object.values(contact).map((f) => f.group),
+    keepGroup,
     h("h2", { class: "govuk-heading-m" }, t("citizen.new.request")),
     summary.group,
     h("h2", { class: "govuk-heading-m" }, t("procedure.components")),
@@ -217,9 +213,21 @@ export async function newDossier(params) {
     const { body: payload, sentIds } = body();
     try {
       const dossier = await busy(api.post("/dossiers", payload, { headers: { "Idempotency-Key": idempotencyKey } }), { button: submit });
-      confirmation(dossier);
+      confirmation(dossier, await keepDetails(payload.applicant));
     } catch (err) {
       errorSummary(explain(err, sentIds));
+    }
+  }
+
+  // After the dossier is in: the person's details into the profile, if the citizen left the box ticked. A refusal
+  // here does not undo the submission; the confirmation says what was not kept.
+  async function keepDetails(applicant) {
+    if (applicant.type !== "person" || !keep.checked) return null;
+    try {
+      await busy(keepApplicant(applicant, profile), { button: submit });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error };
     }
   }
 

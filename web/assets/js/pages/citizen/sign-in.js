@@ -1,22 +1,45 @@
-// #/sign-in: username and password against the user pool; then back where the user was (`next`) or to their start.
+// #/sign-in: username and password against the user pool, or (citizens) the national identity; then back where the
+// user was (`next`) or to their start. Citizens without an account are offered #/sign-up.
 import { ApiError } from "../../api.js";
 import { signIn, session, isStaff, isCitizen } from "../../auth.js";
+import { rememberPending } from "../../accounts.js";
+import { nationalConfigured, startNationalSignIn, takeNationalError } from "../../national.js";
 import { t } from "../../i18n.js";
 import { go } from "../../router.js";
-import { h, page, errorSummary, clearErrors, fieldId, link, notice } from "../../ui.js";
+import { h, page, errorSummary, clearErrors, fieldId, link, notice, busy } from "../../ui.js";
 import { localErrors } from "./common.js";
 
-function landing() {
+export function landing() {
   if (isStaff()) return "/desk";
   if (isCitizen()) return "/my/dossiers";
   return "/";
 }
 
-// Only a path of this client: "/my/new/1.001978", never another site nor the sign-in page itself.
-function safeNext(next) {
+// Only a path of this client: "/my/new/1.001978", never another site nor the sign-in or sign-up pages themselves.
+export function safeNext(next) {
   if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//")) return null;
-  if (next === "/sign-in" || next.startsWith("/sign-in?")) return null;
+  if (/^\/sign-(in|up)([/?]|$)/.test(next)) return null;
   return next;
+}
+
+// "?next=..." to carry the way back on to another sign-in step, or "".
+export function nextQuery(next, joiner = "?") {
+  return next ? `${joiner}next=${encodeURIComponent(next)}` : "";
+}
+
+// The national identity's button, for citizens: off to the provider; an error (the provider unreachable) stays here.
+function nationalSection(next) {
+  if (!nationalConfigured()) return null;
+  const start = h("button", { type: "button", class: "govuk-button govuk-button--secondary", id: "national-sign-in", onClick }, t("auth.national.button"));
+  async function onClick() {
+    clearErrors();
+    try {
+      await busy(startNationalSignIn(next || ""), { button: start });
+    } catch (err) {
+      errorSummary(err instanceof ApiError ? err : new ApiError({ title: t("auth.national.failed") }));
+    }
+  }
+  return h("section", { class: "app-section", "aria-labelledby": "national-title" }, h("h2", { class: "govuk-heading-m", id: "national-title" }, t("auth.national.title")), h("p", { class: "govuk-body" }, t("auth.national.intro")), start);
 }
 
 export function signInPage(params, query) {
@@ -29,7 +52,9 @@ export function signInPage(params, query) {
     autocomplete: "username",
     spellcheck: "false",
     autocapitalize: "none",
+    "aria-describedby": `${fieldId("username")}-hint`,
   });
+  user.value = query.username || "";
   const pass = h("input", {
     class: "govuk-input govuk-input--width-20",
     id: fieldId("password"),
@@ -41,7 +66,7 @@ export function signInPage(params, query) {
   const form = h(
     "form",
     { novalidate: true, onSubmit },
-    h("div", { class: "govuk-form-group" }, h("label", { class: "govuk-label", for: user.id }, t("auth.username")), user),
+    h("div", { class: "govuk-form-group" }, h("label", { class: "govuk-label", for: user.id }, t("auth.username")), h("div", { class: "govuk-hint", id: `${user.id}-hint` }, t("auth.username_hint")), user),
     h("div", { class: "govuk-form-group" }, h("label", { class: "govuk-label", for: pass.id }, t("auth.password")), pass),
     submit,
   );
@@ -61,6 +86,12 @@ export function signInPage(params, query) {
       await signIn(user.value.trim(), pass.value);
       go(next || landing());
     } catch (err) {
+      if (err instanceof ApiError && err.code === "auth.UserNotConfirmedException") {
+        // Made but never verified: the code step, which signs them in once the code is accepted.
+        rememberPending(user.value.trim(), pass.value, next);
+        go(`/sign-up/verify?email=${encodeURIComponent(user.value.trim())}&unconfirmed=1${nextQuery(next, "&")}`);
+        return;
+      }
       pass.value = "";
       errorSummary(err instanceof ApiError ? err : new ApiError({ title: t("auth.failed") }));
     } finally {
@@ -72,8 +103,19 @@ export function signInPage(params, query) {
     t("nav.sign_in"),
     s ? notice(t("citizen.sign_in.already", { name: s.name })) : null,
     s ? h("p", { class: "govuk-body" }, link(`#${next || landing()}`, t("citizen.sign_in.continue"))) : null,
+    !s && query.verified ? notice(t("auth.verify.done_sign_in"), "success") : null,
     next && !s ? h("p", { class: "govuk-body" }, t("citizen.sign_in.needed")) : null,
     h("p", { class: "govuk-body" }, t("auth.sign_in_intro")),
     form,
+    nationalSection(next),
+    h(
+      "section",
+      { class: "app-section", "aria-labelledby": "sign-up-title" },
+      h("h2", { class: "govuk-heading-m", id: "sign-up-title" }, t("auth.sign_up.no_account")),
+      h("p", { class: "govuk-body" }, link(`#/sign-up${nextQuery(next)}`, t("auth.sign_up.link"))),
+    ),
   );
+  // The way back from the national identity ended in a refusal: say so here, where the citizen can try again.
+  const refused = takeNationalError();
+  if (refused) errorSummary(refused);
 }
