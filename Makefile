@@ -10,6 +10,7 @@ USER   ?= citizen.an
 MOTO_PORT ?= 5000
 API_PORT  ?= 8000
 PORTAL_PORT ?= 8100
+IDP_PORT ?= 8200
 WEB_PORT ?= 8080
 PYTEST_ARGS ?=
 
@@ -32,7 +33,7 @@ lock: $(STAMP)  ## re-pin requirements.txt and requirements-dev.txt from the .in
 
 run: $(STAMP)  ## the platform: the web client on http://127.0.0.1:8080, the API on :8000, an embedded moto
 	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT) --portal-port $(PORTAL_PORT) \
-		--web-port $(WEB_PORT)
+		--web-port $(WEB_PORT) --idp-port $(IDP_PORT)
 
 # The browser tests (tests/browser) drive Debian's chromium (CHROMIUM_PATH to use another); without it they are
 # skipped with the line that installs it. .ci/run installs it.
@@ -62,6 +63,7 @@ bench: $(STAMP)  ## the figures in docs/performance.md
 	$(PY) bench/hot_keys.py
 	$(PY) bench/portal_sync.py
 	$(PY) bench/documents.py
+	$(PY) bench/identity.py
 	$(PY) bench/web_page_weight.py  # drives Debian's chromium (apt-get install chromium)
 
 # Minutes long, so not part of `make bench`; `make test` runs a short version (tests/e2e/test_burst.py).
@@ -81,7 +83,7 @@ clean:
 # ---- operator commands (scripts/operator.py): the local stack by default (build/local-stack.json,
 # or STATE_FILE=...); a deployed stack motcua-<STAGE> when STAGE is given on the command line.
 .PHONY: emails dlq redrive replay rebuild-metrics portal-status portal-reconcile portal-catalogue signer-status \
-	signer-csr signer-install signer-trust
+	signer-csr signer-install signer-trust staff-disable staff-enable
 OPERATOR := $(PY) -m scripts.operator
 OPERATOR_STACK = $(if $(filter command line,$(origin STAGE)),--stage $(STAGE)) $(if $(STATE_FILE),--state-file $(STATE_FILE))
 
@@ -106,6 +108,12 @@ portal-reconcile: $(STAMP)  ## ask the national portal about the dossiers change
 
 portal-catalogue: $(STAMP)  ## our procedures against the national portal's list (LayDanhSachTTHC)
 	$(OPERATOR) portal catalogue $(OPERATOR_STACK)
+
+staff-disable: $(STAMP)  ## offboard STAFF=<username>: refused at once, tokens they hold within 60 s
+	$(OPERATOR) staff disable "$(STAFF)" $(OPERATOR_STACK)
+
+staff-enable: $(STAMP)  ## let STAFF=<username> work again
+	$(OPERATOR) staff enable "$(STAFF)" $(OPERATOR_STACK)
 
 signer-status: $(STAMP)  ## which agencies sign results, with which certificate, and whether it fits the KMS key
 	$(OPERATOR) signing status $(OPERATOR_STACK)

@@ -3,6 +3,8 @@
 import os
 
 from chalicelib.api import (
+    access_log,
+    admin,
     context,
     contract,
     desk,
@@ -33,6 +35,7 @@ app.register_middleware(request_middleware, "http")
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 app.api.binary_types.append("application/pdf")
 for blueprint in (health.bp, procedures.bp, uploads.bp, dossiers.bp, desk.bp, metrics.bp, relay.bp, notifications.bp,
-                  deadlines.bp, metrics_consumer.bp, portal_sync.bp, public.bp, integrations.bp, documents.bp, docs.bp):
+                  deadlines.bp, metrics_consumer.bp, portal_sync.bp, public.bp, integrations.bp, documents.bp, admin.bp,
+                  access_log.bp, docs.bp):
     app.register_blueprint(blueprint)
 contract.register_preflight(app)  # after every blueprint: one OPTIONS route per declared path

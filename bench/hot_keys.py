@@ -134,6 +134,14 @@ def keys(volume: dict) -> list[Key]:
         Key("MetricsTable", None, "G<gen>#APPLIED#<dossier id>", "dossier", 1, 2 * SMALL_KB,
             why="the dossier's counted events, in each event's transaction"),
         Key("MetricsTable", None, "META", "admin", 0, SMALL_KB, why="written by a rebuild only"),
+        Key("StaffTable", None, "STAFF#<id>", "admin", 0, SMALL_KB, why="written when an administrator changes staff"),
+        Key("StaffTable", "agency-index", "agency_code", "admin", 0, SMALL_KB,
+            why="written when an administrator changes staff; read per request through a 60-s cache"),
+        # A read is not an event: a staff member's reads come at a human pace, counted here as a few per event.
+        Key("AccessLogTable", None, "dossier_id", "dossier", 5, SMALL_KB,
+            why="services/access_log.py: one put per staff read of the dossier (record, history, slip, files)"),
+        Key("AccessLogTable", "staff-index", "staff_id", "person", 5, SMALL_KB,
+            why="the same puts, by the staff member who read"),
         Key("ProceduresTable", None, "code", "admin", 0, SMALL_KB, why="written when a ministry publishes"),
         Key("ProceduresTable", "catalogue-index", "ALL", "admin", 0, SMALL_KB, why="written when a ministry publishes"),
     ]

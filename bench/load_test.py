@@ -223,22 +223,29 @@ def _aws(state: dict, service: str):
 
 
 def create_accounts(state: dict, clients: int) -> list[tuple[str, str]]:
-    """(citizen, officer) usernames, fresh in the pool, one pair per client."""
+    """(citizen, officer) usernames, fresh, one pair per client: citizens sign up in the pool, officers are
+    invited by the demo administrator through /admin/staff (the staff directory holds their authority)."""
+    import requests
+
     idp, pool, run = _aws(state, "cognito-idp"), state["USER_POOL_ID"], uuid.uuid4().hex[:6]
+    admin_token = idp.initiate_auth(ClientId=state["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+                                    AuthParameters={"USERNAME": "admin", "PASSWORD": PASSWORD}
+                                    )["AuthenticationResult"]["IdToken"]
     pairs = []
     for index in range(clients):
-        names = []
-        for group, agency in (("citizen", None), ("officer", AGENCY)):
-            username = f"load-{run}-{group}-{index}"
-            attributes = [{"Name": "email", "Value": f"{username}@example.vn"}, {"Name": "name", "Value": username}]
-            if agency:
-                attributes.append({"Name": "custom:agency", "Value": agency})
-            idp.admin_create_user(UserPoolId=pool, Username=username, TemporaryPassword=PASSWORD,
-                                  MessageAction="SUPPRESS", UserAttributes=attributes)
+        citizen, officer = f"load-{run}-citizen-{index}", f"load-{run}-officer-{index}"
+        idp.admin_create_user(UserPoolId=pool, Username=citizen, TemporaryPassword=PASSWORD, MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": f"{citizen}@example.vn"},
+                                              {"Name": "name", "Value": citizen}])
+        invited = requests.post(state["API_URL"] + "/admin/staff", timeout=TIMEOUT,
+                                headers={"Authorization": f"Bearer {admin_token}"},
+                                json={"username": officer, "name": officer, "email": f"{officer}@example.vn",
+                                      "roles": ["officer"], "agency_code": AGENCY})
+        if invited.status_code != 201:
+            raise RuntimeError(f"could not invite {officer}: {invited.status_code} {invited.text}")
+        for username in (citizen, officer):
             idp.admin_set_user_password(UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True)
-            idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
-            names.append(username)
-        pairs.append((names[0], names[1]))
+        pairs.append((citizen, officer))
     return pairs
 
 

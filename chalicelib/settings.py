@@ -34,6 +34,8 @@ REQUIRED_WHEN_DEPLOYED = {
     "dossiers_table": "DOSSIERS_TABLE",
     "events_table": "EVENTS_TABLE",
     "control_table": "CONTROL_TABLE",
+    "staff_table": "STAFF_TABLE",
+    "access_log_table": "ACCESS_LOG_TABLE",
     "notifications_table": "NOTIFICATIONS_TABLE",
     "metrics_table": "METRICS_TABLE",
     "documents_bucket": "DOCUMENTS_BUCKET",
@@ -86,6 +88,8 @@ class Settings(BaseSettings):
     dossiers_table: str = Field("motcua-dossiers", validation_alias="DOSSIERS_TABLE")
     events_table: str = Field("motcua-events", validation_alias="EVENTS_TABLE")
     control_table: str = Field("motcua-control", validation_alias="CONTROL_TABLE")
+    staff_table: str = Field("motcua-staff", validation_alias="STAFF_TABLE")
+    access_log_table: str = Field("motcua-access-log", validation_alias="ACCESS_LOG_TABLE")
     documents_bucket: str = Field("motcua-documents", validation_alias="DOCUMENTS_BUCKET")
     documents_kms_key_id: str | None = Field(None, validation_alias="DOCUMENTS_KMS_KEY_ID")
     user_pool_id: str = Field("", validation_alias="USER_POOL_ID")
@@ -113,6 +117,12 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(None, validation_alias="PUBLIC_BASE_URL")
     # The web client's address: messages link the applicant to their dossier's page, where its forms print.
     web_base_url: str | None = Field(None, validation_alias="WEB_BASE_URL")
+    # How long a container trusts what it read of a staff member's directory entry: disabling someone or taking a
+    # role away reaches tokens they already hold within this time (issue 14: at most 60 s).
+    directory_cache_seconds: int = _count(0, 60, 60, "DIRECTORY_CACHE_SECONDS")
+    # National single sign-on for citizens (docs/identity.md): the OpenID Connect issuers trusted, each as
+    # `<issuer URL>|<the platform's client id there>`, comma-separated.
+    citizen_issuers: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias="CITIZEN_ISSUERS")
     # The national portal link (docs/national-portal.md). Without a gateway address the stage does not sync
     # (a developer's scratch stage); the credentials live in Secrets Manager, never in the environment.
     national_portal_url: str | None = Field(None, validation_alias="NATIONAL_PORTAL_URL")
@@ -167,6 +177,16 @@ class Settings(BaseSettings):
             raise ValueError(f"not an origin (scheme://host[:port], no path): {', '.join(bad)}")
         return origins
 
+    @field_validator("citizen_issuers", mode="before")
+    @classmethod
+    def _issuers(cls, value: Any) -> Any:
+        entries = _csv(value)
+        bad = [e for e in entries if e.count("|") != 1 or not e.split("|")[0].startswith(("https://", "http://"))
+               or not e.split("|")[1]]
+        if bad:
+            raise ValueError(f"not `<issuer URL>|<client id>`: {', '.join(bad)}")
+        return entries
+
     @field_validator("public_base_url", "national_portal_url", "national_portal_files_url")
     @classmethod
     def _base_url(cls, value: str | None) -> str | None:
@@ -209,7 +229,8 @@ class Settings(BaseSettings):
     @property
     def cache_key(self) -> tuple:
         return (self.region, self.endpoint_url, self.procedures_table, self.dossiers_table,
-                self.events_table, self.control_table, self.notifications_table)
+                self.events_table, self.control_table, self.notifications_table, self.staff_table,
+                self.access_log_table)
 
 
 def _env_names() -> tuple[str, ...]:

@@ -88,6 +88,33 @@ def seed_accounts(accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS) -> None:
     idp = client("cognito-idp")
     for account in accounts:
         create_account(idp, get_settings().user_pool_id, account)
+    seed_directory(accounts)
+
+
+# What each demo account's directory entry says beside its role (citizens see staff by name and title).
+TITLES = {"officer": "Cán bộ một cửa", "specialist": "Chuyên viên", "leader": "Lãnh đạo phòng",
+          "admin": "Quản trị hệ thống"}
+
+
+def seed_directory(accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS) -> None:
+    """The staff accounts' authority in the platform's directory (citizens have none: they need none)."""
+    from chalicelib.adapters.accounts import account_id
+    from chalicelib.store.staff import StaffMember, StaffStore
+
+    store = StaffStore()
+    at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    seeder = {"id": "seed", "username": "make run", "name": None}
+    for account in accounts:
+        if account.group == "citizen":
+            continue
+        staff_id = account_id(account.username)
+        if staff_id is None or store.get(staff_id) is not None:
+            continue
+        member = StaffMember(id=staff_id, username=account.username, name=account.name, email=account.email,
+                             roles=(account.group,), agency_code=account.agency, unit=account.unit,
+                             title=TITLES.get(account.group), updated_at=at, updated_by=seeder)
+        store.create(member, {"created": {"roles": [account.group], "agency_code": account.agency,
+                                          "unit": account.unit}}, at, seeder)
 
 
 def sign_in(username: str, password: str = DEMO_PASSWORD) -> str:

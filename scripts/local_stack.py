@@ -135,21 +135,37 @@ def start_national_portal(host: str, port: int, platform_url: str, inbound_secre
                           password: str) -> tuple[subprocess.Popen, str]:
     """The national portal stand-in, a separate process (as the real portal is a separate system): it logs the
     platform in, takes its updates, serves forwarded files and forwards dossiers to the platform, signed."""
-    command = [sys.executable, "-m", "scripts.standins.national_portal", "--host", host, "--port", str(port),
-               "--platform-url", platform_url, "--inbound-secret", inbound_secret, "--username", PORTAL_USERNAME,
-               "--password", password, "--madonvi", PORTAL_UNIT,
-               "--catalogue", str(REPO_ROOT / "chalicelib" / "data" / "procedures.json"),
-               "--parent-pid", str(os.getpid())]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    return _start_standin("national portal", [
+        "-m", "scripts.standins.national_portal", "--host", host, "--port", str(port),
+        "--platform-url", platform_url, "--inbound-secret", inbound_secret, "--username", PORTAL_USERNAME,
+        "--password", password, "--madonvi", PORTAL_UNIT,
+        "--catalogue", str(REPO_ROOT / "chalicelib" / "data" / "procedures.json")])
+
+
+# The web client's client id at the national identity provider (docs/identity.md).
+IDP_CLIENT_ID = "motcua-web"
+
+
+def start_identity_provider(host: str, port: int) -> tuple[subprocess.Popen, str]:
+    """The national identity provider stand-in (OpenID Connect, Authlib), a separate process: test citizens sign
+    in there and the platform accepts its ID tokens as it would VNeID's."""
+    return _start_standin("identity provider", [
+        "-m", "scripts.standins.identity_provider", "--host", host, "--port", str(port),
+        "--client-id", IDP_CLIENT_ID])
+
+
+def _start_standin(name: str, arguments: list[str]) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen([sys.executable, *arguments, "--parent-pid", str(os.getpid())], cwd=REPO_ROOT,
+                               stdout=subprocess.PIPE, text=True)
     atexit.register(_stop, process)
     line = process.stdout.readline() if process.stdout else ""
     try:
         ready = json.loads(line)
     except ValueError:
         process.kill()
-        raise RuntimeError(f"the national portal stand-in did not start: {line!r}") from None
+        raise RuntimeError(f"the {name} stand-in did not start: {line!r}") from None
     # Keep reading what it prints, so that a full pipe never blocks it.
-    threading.Thread(target=lambda: [None for _ in process.stdout], name="portal-stdout", daemon=True).start()
+    threading.Thread(target=lambda: [None for _ in process.stdout], name=f"{name}-stdout", daemon=True).start()
     return process, ready["url"]
 
 
@@ -162,7 +178,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, stage: str = "local",
           state_file: Path | None = DEFAULT_STATE_FILE, control_dir: Path = DEFAULT_CONTROL_DIR,
-          retry_delay: float = 1.0, portal_port: int = 0, web_port: int = 0) -> dict[str, str]:
+          retry_delay: float = 1.0, portal_port: int = 0, web_port: int = 0, idp_port: int = 0) -> dict[str, str]:
     for key, value in FAKE_CREDENTIALS.items():
         os.environ.setdefault(key, value)
     # The moto server plays AWS; nothing here may reach a real account by accident.
@@ -179,14 +195,17 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     api_url = f"http://{host}:{api_port}"
     portal_password, inbound_secret = secrets.token_hex(16), secrets.token_hex(32)
     _, portal_url = start_national_portal(host, portal_port, api_url, inbound_secret, portal_password)
+    _, idp_url = start_identity_provider(host, idp_port)
     # Bound now, served once the API is up: its address (web_port 0: any free one) goes into the API's CORS.
-    web = serve_stack({**provisioned.env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint}, host, web_port)
+    web = serve_stack({**provisioned.env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint, "CITIZEN_IDP_URL": idp_url,
+                       "CITIZEN_IDP_CLIENT_ID": IDP_CLIENT_ID}, host, web_port)
     origins = (os.environ.get("CORS_ALLOWED_ORIGINS") or ",".join(LOCAL_WEB_ORIGINS)).split(",")
     origins += [o for o in web_origins(web) if o not in origins]
     env = {**FAKE_CREDENTIALS, **_stage_environment(stage), **provisioned.env,
            "CORS_ALLOWED_ORIGINS": ",".join(origins), "WEB_BASE_URL": web_origins(web)[0],
            # A signed result's QR code opens the web client's verification page.
            "RESULT_VERIFY_URL": web_origins(web)[0] + "/#/verify/{id}",
+           "CITIZEN_ISSUERS": f"{idp_url}|{IDP_CLIENT_ID}",
            "NATIONAL_PORTAL_URL": portal_url, "NATIONAL_PORTAL_USERNAME": PORTAL_USERNAME,
            "NATIONAL_PORTAL_MADONVI": PORTAL_UNIT, "NATIONAL_PORTAL_TIMEOUT_SECONDS": PORTAL_TIMEOUT_SECONDS}
     os.environ.update(env)
@@ -211,7 +230,8 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     EventPump(app, provisioned.resources, env["AWS_DEFAULT_REGION"], endpoint, retry_delay=retry_delay,
               control_dir=control_dir).start()
     state = {**env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint, "WEB_URL": web.url,
-             "MOTCUA_STAGE": stage, "PUMP_CONTROL_DIR": str(control_dir), "LOCAL_CA_FILE": str(ca_file)}
+             "MOTCUA_STAGE": stage, "PUMP_CONTROL_DIR": str(control_dir), "LOCAL_CA_FILE": str(ca_file),
+             "CITIZEN_IDP_URL": idp_url}
     if state_file:
         state_file.parent.mkdir(parents=True, exist_ok=True)
         state_file.write_text(json.dumps(state, indent=2))
@@ -231,6 +251,8 @@ def banner(state: dict[str, str]) -> str:
         f"  national portal stand-in  {state['NATIONAL_PORTAL_URL']}   (POST /_sim/submit forwards a dossier; "
         "GET /_sim/dossiers/<MaHoSo> shows what it holds)",
         f"  signed results   certified by the local test CA {state['LOCAL_CA_FILE']}   (make signer-status)",
+        f"  national identity stand-in  {state['CITIZEN_IDP_URL']}   (OpenID Connect; test citizens at "
+        "/_sim/citizens)",
         "",
         f"Demo accounts (password {DEMO_PASSWORD}):",
     ]
@@ -264,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the national portal stand-in's port (0: any free one)")
     parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8080")),
                         help="the web client's port (0: any free one; the API's CORS allows it)")
+    parser.add_argument("--idp-port", type=int, default=int(os.environ.get("IDP_PORT", "8200")),
+                        help="the national identity provider stand-in's port (0: any free one)")
     parser.add_argument("--state-file", default=str(DEFAULT_STATE_FILE))
     parser.add_argument("--control-dir", default=str(DEFAULT_CONTROL_DIR),
                         help="create pause-<consumer> here to pause that consumer")
@@ -275,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     state = start(args.host, args.moto_port, args.api_port, state_file=Path(args.state_file),
                   control_dir=Path(args.control_dir), retry_delay=args.retry_delay, portal_port=args.portal_port,
-                  web_port=args.web_port)
+                  web_port=args.web_port, idp_port=args.idp_port)
     print(json.dumps({"ready": True, **state}) if args.quiet else banner(state), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -1,21 +1,15 @@
-"""Staff as the user pool knows them: who a username is, their groups, agency and unit."""
+"""Staff as the platform's directory knows them (chalicelib/store/staff.py): who a username is, their roles,
+agency and unit, and whether they are enabled. The user pool only signs people in."""
 
 from __future__ import annotations
 
-from ..settings import get_settings
-from ..store.aws import client
-
 
 def staff_member(username: str) -> dict | None:
-    idp = client("cognito-idp")
-    pool = get_settings().user_pool_id
-    try:
-        user = idp.admin_get_user(UserPoolId=pool, Username=username)
-    except idp.exceptions.UserNotFoundException:
+    from ..store.staff import StaffStore
+
+    member = StaffStore().by_username(username)
+    if member is None:
         return None
-    attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
-    groups = idp.admin_list_groups_for_user(UserPoolId=pool, Username=username).get("Groups", [])
-    return {"id": attributes.get("sub"), "username": username, "name": attributes.get("name") or username,
-            "email": attributes.get("email"),
-            "agency_code": attributes.get("custom:agency"), "unit": attributes.get("custom:unit"),
-            "roles": {g["GroupName"] for g in groups}, "enabled": user.get("Enabled", True)}
+    return {"id": member.id, "username": member.username, "name": member.name, "email": member.email,
+            "agency_code": member.agency_code, "unit": member.unit, "roles": set(member.roles),
+            "enabled": member.enabled, "title": member.title}

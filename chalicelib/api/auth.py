@@ -1,7 +1,9 @@
-"""Bearer-token verification against the Cognito user pool's JWKS, in the app itself.
+"""Bearer-token verification against the Cognito user pool's JWKS, in the app itself, and the caller's
+authority from the platform's staff directory.
 
 Checked: RS256 signature by a key of the pool, issuer, audience (the app client), expiry,
-issued-at and `token_use == "id"` (ID tokens carry the groups and the agency attribute).
+issued-at and `token_use == "id"`. The token says who the caller is; what they may do is the directory's
+(chalicelib/services/staff.py), read on each request and cached for at most 60 seconds.
 """
 
 from __future__ import annotations
@@ -91,15 +93,78 @@ def _principal(request: Any) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(401, "unauthorized", "token_missing", headers={"WWW-Authenticate": "Bearer"})
-    claims = verify_token(token.strip())
-    known = {r.value for r in Role if r != Role.SYSTEM}
-    groups = claims.get("cognito:groups") or []
-    roles = frozenset(Role(g) for g in groups if isinstance(g, str) and g in known)
+    token = token.strip()
+    issuers = _citizen_issuers()
+    if issuers and _issuer_of(token) in {i.issuer for i in issuers}:
+        return _national_citizen(token, issuers)
+    claims = verify_token(token)
+    return principal_of(claims)
+
+
+def _issuer_of(token: str) -> str | None:
+    import jwt
+
+    try:
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError:
+        return None
+    return issuer if isinstance(issuer, str) else None
+
+
+def _citizen_issuers() -> list:
+    from .oidc import CitizenIssuer
+
+    return [CitizenIssuer(*entry.split("|", 1)) for entry in get_settings().citizen_issuers]
+
+
+def _national_citizen(token: str, issuers: list) -> Principal:
+    """A citizen signed in with the national identity: the token checked against its issuer (docs/identity.md),
+    then the one citizen account of that citizen ID — the same person always gets the same account."""
+    import hashlib
+
+    from ..store.citizens import account_for, nonce_seen
+    from .oidc import CITIZEN_ID_CLAIM, IssuerUnavailable, TokenRefused, verify_id_token
+
+    # A nonce belongs to one sign-in: the token it came with may be presented again, another token never.
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    try:
+        claims = verify_id_token(token, issuers, now=time.time(),
+                                 nonce_seen=lambda issuer, nonce, exp: nonce_seen(issuer, nonce, exp, token_hash))
+    except TokenRefused as refused:
+        from ..observability import get_logger
+
+        get_logger().info("national sign-in refused", extra={"reason": refused.reason})
+        raise _unauthorized() from refused
+    except IssuerUnavailable as error:
+        raise Problem(503, "service_unavailable", "service_unavailable_detail") from error
+    citizen_id = claims.get(CITIZEN_ID_CLAIM)
+    if not isinstance(citizen_id, str) or not citizen_id:
+        raise _unauthorized()
+    account = account_for(citizen_id, claims)
+    return Principal(id=account, username=f"vneid:{citizen_id}", roles=frozenset({Role.CITIZEN}),
+                     name=claims.get("name"), email=claims.get("email"), locale="vi")
+
+
+def principal_of(claims: dict[str, Any]) -> Principal:
+    """Who the verified token names, and what the staff directory lets them do. The token's own groups and
+    attributes grant nothing: a user who edits them in the pool gains nothing. Someone the directory does not
+    know is a citizen (anyone may sign up); a disabled member is refused."""
+    from ..services.staff import authority
+
     # `locale` is a standard Cognito attribute, so it arrives without the `custom:` prefix.
     locale = claims.get("locale") if claims.get("locale") in ("vi", "en") else "vi"
-    return Principal(id=claims["sub"], username=claims.get("cognito:username") or claims["sub"], roles=roles,
-                     agency_code=claims.get("custom:agency") or None, unit=claims.get("custom:unit") or None,
-                     name=claims.get("name"), email=claims.get("email"), locale=locale)
+    username = claims.get("cognito:username") or claims["sub"]
+    member = authority(claims["sub"])
+    if member is None:
+        return Principal(id=claims["sub"], username=username, roles=frozenset({Role.CITIZEN}),
+                         name=claims.get("name"), email=claims.get("email"), locale=locale)
+    if not member.enabled:
+        raise Problem(403, "forbidden", "account_disabled")
+    known = {r.value for r in Role if r not in (Role.SYSTEM, Role.CITIZEN)}
+    return Principal(id=member.id, username=member.username, roles=frozenset(Role(r) for r in member.roles
+                                                                             if r in known),
+                     agency_code=member.agency_code, unit=member.unit, name=member.name, email=member.email,
+                     locale=locale)
 
 
 def require(principal: Principal, *roles: Role) -> None:

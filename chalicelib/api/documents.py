@@ -32,13 +32,15 @@ def dossier_form(dossier_id, form_file):
     forms; each carries a QR code to the public lookup. Send `Accept: application/pdf` (API Gateway returns binary
     bodies only then). The dossier's `forms` lists what it has."""
     from ..services.documents import form_pdf
+    from .access_log import record
     from .auth import authenticate
 
     principal = authenticate(bp.current_request)
     form, dot, extension = form_file.rpartition(".")
     if not dot or extension != "pdf":
         raise Problem(404, "not_found", "form_not_found")
-    content, name = form_pdf(principal, dossier_id, form)
+    content, name, dossier = form_pdf(principal, dossier_id, form)
+    record(bp.current_request, principal, dossier)
     return file_response(content, PDF, name, _accept(), disposition="inline")
 
 

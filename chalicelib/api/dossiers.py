@@ -36,6 +36,13 @@ def _home_or_owner(principal, dossier) -> None:
         raise Forbidden("wrong_agency")
 
 
+def _recorded(principal, dossier, file_id: str | None = None) -> None:
+    """A read of the dossier by anyone but its applicant goes into its access log (chalicelib/api/access_log.py)."""
+    from .access_log import record
+
+    record(bp.current_request, principal, dossier, file_id)
+
+
 def _respond(dossier, principal, status: int = 200, headers: dict | None = None):
     from .present import dossier_view, etag
 
@@ -93,6 +100,7 @@ def get_dossier(dossier_id):
     data = dossier_view(dossier, principal, language(bp.current_request))
     if home_staff(principal, dossier):  # one read more, for the people who would act on a dossier the portal lacks
         data["national_portal_sync"] = portal_sync_view(dossier)
+    _recorded(principal, dossier)
     return json_response(data, 200, {"ETag": etag(dossier)})
 
 
@@ -100,9 +108,12 @@ def get_dossier(dossier_id):
            tag=TAG, response=responses.History)
 def dossier_history(dossier_id):
     from ..services.dossiers import DossierService
+    from .present import for_caller
 
     principal = _caller()
-    return json_response({"dossier_id": dossier_id, "events": DossierService().history(principal, dossier_id)})
+    dossier, events = DossierService().history(principal, dossier_id)
+    _recorded(principal, dossier)
+    return json_response({"dossier_id": dossier.id, "events": for_caller(events, principal)})
 
 
 @operation(bp, "GET", "/dossiers/{dossier_id}/notifications", summary="What was sent about the dossier, to whom, when",
@@ -118,6 +129,7 @@ def dossier_notifications(dossier_id):
     items = NotificationStore().for_dossier(dossier_id)
     if principal.id == dossier.owner_id or not principal.has(Role.OFFICER, Role.LEADER, Role.SPECIALIST, Role.ADMIN):
         items = [n for n in items if n["channel"] != STAFF_CHANNEL]  # the agency's internal mail stays internal
+    _recorded(principal, dossier)
     return json_response({"dossier_id": dossier_id, "items": items})
 
 
@@ -127,12 +139,14 @@ def control_slip(dossier_id):
     """The control slip (form 06; its PDF: GET /dossiers/{id}/forms/control-slip.pdf): every hand-over, from
     whom to whom, when, its due date, on time or late."""
     from ..services.dossiers import DossierService
+    from .present import for_caller
 
     principal = _caller()
     dossier = DossierService().visible(principal, dossier_id)
+    _recorded(principal, dossier)
     return json_response({"form": "05", "dossier_id": dossier.id, "code": dossier.code,
                           "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
-                          "steps": dossier.control_slip})
+                          "steps": for_caller(dossier.control_slip, principal)})
 
 
 @operation(bp, "POST", "/dossiers/{dossier_id}/results/uploads", summary="Upload a result document", tag=TAG,
@@ -162,7 +176,9 @@ def download_submitted_file(dossier_id, upload_id):
     principal = _caller()
     dossier = DossierService().visible(principal, dossier_id)
     _home_or_owner(principal, dossier)
-    return json_response(uploads.submitted_file_download(dossier, upload_id))
+    link = uploads.submitted_file_download(dossier, upload_id)
+    _recorded(principal, dossier, upload_id)
+    return json_response(link)
 
 
 @operation(bp, "GET", "/dossiers/{dossier_id}/results/{upload_id}", summary="A short-lived link to a result document",
@@ -178,7 +194,9 @@ def download_result(dossier_id, upload_id):
     _home_or_owner(principal, dossier)
     if principal.id == dossier.owner_id and dossier.status != Status.RETURNED:
         raise Problem(403, "forbidden", "result_not_available")
-    return json_response(uploads.result_download(dossier, upload_id))
+    link = uploads.result_download(dossier, upload_id)
+    _recorded(principal, dossier, upload_id)
+    return json_response(link)
 
 
 def _register(spec: ActionSpec) -> None:

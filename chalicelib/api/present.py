@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..domain.access import offered_actions
 from ..domain.dossier import Dossier
 from ..domain.principal import Principal
-from ..domain.states import STATUSES
+from ..domain.states import STATUSES, Role
+
+# Keys under which a dossier, its events and its control slip name a person: who took a step, who received it.
+_PEOPLE = frozenset({"actor", "by", "requested_by", "refused_by", "sent_by", "returned_by", "officer", "assignee",
+                     "from", "to"})
+_STAFF_KEYS = ("id", "username")
+_STAFF = (Role.OFFICER, Role.LEADER, Role.SPECIALIST, Role.ADMIN)
 
 
 def dossier_view(dossier: Dossier, principal: Principal, lang: str) -> dict:
@@ -16,7 +24,35 @@ def dossier_view(dossier: Dossier, principal: Principal, lang: str) -> dict:
     from ..services.documents import form_links
 
     data["forms"] = form_links(dossier)
-    return data
+    return for_caller(data, principal)
+
+
+def sees_staff_ids(principal: Principal) -> bool:
+    """Staff and administrators see who did what by account; anyone else (the applicant) by name and role."""
+    return principal.has(*_STAFF)
+
+
+def for_caller(data: Any, principal: Principal) -> Any:
+    """What a caller may read of a dossier's record: staff everything; anyone else (the applicant) the staff by
+    name, role and agency, without their internal ids and usernames (Decree 13/2023: shown only as needed)."""
+    return data if sees_staff_ids(principal) else without_staff_ids(data, principal.id)
+
+
+def without_staff_ids(data: Any, own_id: str) -> Any:
+    """A copy of `data` in which every person but `own_id` (the applicant reading it) has lost `id` and `username`;
+    names, roles, agencies and units stay."""
+    if isinstance(data, list):
+        return [without_staff_ids(item, own_id) for item in data]
+    if not isinstance(data, dict):
+        return data
+    shown = {}
+    for key, value in data.items():
+        if key == "specialist" and isinstance(value, str):
+            continue  # an assignment's event names the specialist by username; the dossier's assignee by name
+        if key in _PEOPLE and isinstance(value, dict) and value.get("id") != own_id:
+            value = {k: v for k, v in value.items() if k not in _STAFF_KEYS}
+        shown[key] = without_staff_ids(value, own_id)
+    return shown
 
 
 def portal_sync_view(dossier: Dossier) -> dict | None:

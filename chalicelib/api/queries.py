@@ -131,6 +131,24 @@ class Indicator(Strict):
     group_by: Literal["procedure", "unit", "officer", "day"] | None = None
 
 
+def _period_errors(params: dict, max_days: int | None = None) -> list:
+    """A `from`..`to` period reversed (or longer than `max_days`), judged on the raw values so that it is reported
+    with every other error."""
+    from datetime import date
+
+    from ..domain.errors import FieldError
+
+    try:
+        low, high = date.fromisoformat(params["from"]), date.fromisoformat(params["to"])
+    except (KeyError, TypeError, ValueError):
+        return []
+    if low > high:
+        return [FieldError("to", "search.range_reversed", {"from": low.isoformat()})]
+    if max_days is not None and (high - low).days > max_days:
+        return [FieldError("to", "register.period_too_long", {"max_days": max_days})]
+    return []
+
+
 class Register(Strict):
     """The register of dossiers (sổ theo dõi hồ sơ) of the caller's agency: received in `from`..`to`."""
 
@@ -140,16 +158,20 @@ class Register(Strict):
 
     @staticmethod
     def cross_field_errors(params: dict) -> list:
-        from datetime import date
+        return _period_errors(params, max_days=366)
 
-        from ..domain.errors import FieldError
 
-        try:
-            low, high = date.fromisoformat(params["from"]), date.fromisoformat(params["to"])
-        except (KeyError, TypeError, ValueError):
-            return []
-        if low > high:
-            return [FieldError("to", "search.range_reversed", {"from": low.isoformat()})]
-        if (high - low).days > 366:
-            return [FieldError("to", "register.period_too_long", {"max_days": 366})]
-        return []
+class StaffList(Page):
+    agency: Agency = Field(description="The agency whose staff to list.")
+
+
+class StaffReads(Page):
+    """One staff member's reads of dossiers (the access log), on local days `from` to `to`."""
+
+    staff: _text(128, "The staff member's username or account id.")
+    from_: SaneDate | None = Field(None, alias="from", description="First day (local date), inclusive.")
+    to: SaneDate | None = Field(None, description="Last day (local date), inclusive.")
+
+    @staticmethod
+    def cross_field_errors(params: dict) -> list:
+        return _period_errors(params)

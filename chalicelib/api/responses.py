@@ -45,11 +45,17 @@ Cursor = Annotated[str | None, Field(description="Opaque: pass as `cursor` for t
 # --------------------------------------------------------------------------- who did it
 
 
+# Citizens see staff by name, role and agency, never by internal id or username (Decree 13/2023): for an applicant
+# caller those two keys are left out of every person the dossier names, except the applicant themselves.
+_HIDDEN_FROM_APPLICANT = " Left out when the applicant reads it, unless it is the applicant's own."
+
+
 class Actor(Closed):
     """The caller who took a step, as the verified token said (events, forms 02 and 03)."""
 
-    id: str = Field(description="The account's subject (Cognito `sub`), or `system:<job>` for scheduled work.")
-    username: str
+    id: str | None = Field(None, description="The account's subject (Cognito `sub`), or `system:<job>` for scheduled "
+                                             "work." + _HIDDEN_FROM_APPLICANT)
+    username: str | None = Field(None, description="The account's username." + _HIDDEN_FROM_APPLICANT)
     role: Role | None = Field(description="The role the step was taken in.")
     name: str | None
     agency_code: AgencyCode | None
@@ -58,7 +64,7 @@ class Actor(Closed):
 class StaffRef(Closed):
     """Who recorded a processing step, as printed on the forms."""
 
-    id: str
+    id: str | None = Field(None, description="The staff member's account." + _HIDDEN_FROM_APPLICANT)
     name: str = Field(description="Display name, or the username when the account has none.")
     role: Role | None
     agency_code: AgencyCode | None
@@ -184,7 +190,7 @@ class ProcessingTime(Closed):
 
 
 class ReceiptOfficer(Closed):
-    id: str
+    id: str | None = Field(None, description="The officer's account." + _HIDDEN_FROM_APPLICANT)
     name: str
 
 
@@ -279,9 +285,9 @@ class ControlSlipStep(Closed):
 
 
 class Assignee(Closed):
-    id: str
+    id: str | None = Field(None, description="The specialist's account." + _HIDDEN_FROM_APPLICANT)
     name: str | None
-    username: str | None
+    username: str | None = Field(None, description="The specialist's username." + _HIDDEN_FROM_APPLICANT)
 
 
 class Proposal(Open):
@@ -964,9 +970,120 @@ class Verification(Closed):
     result: IssuedResult | None
 
 
+# --------------------------------------------------------------------------- the staff directory
+
+
+class StaffMember(Closed):
+    """A staff member's authority as the platform's directory keeps it (the user pool only signs them in)."""
+
+    id: str = Field(description="The account's subject (`sub`) in the user pool.")
+    username: str
+    name: str
+    email: str | None
+    title: str | None = Field(description="What citizens see beside the name.")
+    roles: list[Literal["officer", "specialist", "leader", "admin"]]
+    agency_code: AgencyCode | None
+    unit: str | None
+    enabled: bool
+    version: int = Field(ge=1, description="Incremented by every change; the ETag.")
+    updated_at: str
+    updated_by: dict = Field(description="Who made the last change: `{id, username, name}`.")
+
+
+class StaffChange(Closed):
+    at: str
+    by: dict = Field(description="Who made it: `{id, username, name}`.")
+    changes: dict = Field(description="`{field: [before, after]}`, or `created` with the first placement.")
+
+
+class StaffDetail(StaffMember):
+    changes: list[StaffChange] = Field(description="Every recorded change, newest first (at most 100).")
+
+
+class StaffPage(Closed):
+    items: list[StaffMember]
+    next_cursor: Cursor
+
+
+# --------------------------------------------------------------------------- the access log
+
+
+class AccessLogReader(Closed):
+    """Who read the dossier. The applicant sees staff by name, title or role and agency: `id` and `username` are
+    left out of their log."""
+
+    id: str | None = Field(None, description="The staff member's account (`sub`). Staff and auditors only.")
+    username: str | None = Field(None, description="Staff and auditors only.")
+    name: str | None = Field(description="Display name; null when the account has none.")
+    title: str | None = Field(description="Title (chức danh), when the directory gives one.")
+    roles: list[Role]
+    agency_code: AgencyCode | None
+    agency_name: str | None = Field(description="In the language of `Accept-Language`.")
+
+
+class AccessLogEntry(Closed):
+    """One read of a dossier by someone other than its applicant: who, when and why (the route)."""
+
+    id: str = Field(description="The entry's key: `<at>#<random>`.")
+    at: datetime
+    dossier_id: Ulid
+    dossier_code: DossierCode | None
+    route: str = Field(description="Method and route template, e.g. `GET /dossiers/{dossier_id}/files/{upload_id}`.",
+                       examples=["GET /dossiers/{dossier_id}"])
+    file_id: str | None = Field(description="The file downloaded, for a file's route.")
+    reader: AccessLogReader
+
+
+class AccessLogPage(Closed):
+    """The dossier's access log, newest first."""
+
+    dossier_id: Ulid
+    items: list[AccessLogEntry]
+    next_cursor: Cursor
+
+
+class StaffAccessLog(Closed):
+    """One staff member's reads of dossiers, newest first."""
+
+    staff: str = Field(description="The `staff` asked for, as given (a username or an account id).")
+    staff_id: str = Field(description="The account id the entries are keyed by.")
+    items: list[AccessLogEntry]
+    next_cursor: Cursor
+
+
+# --------------------------------------------------------------------------- the citizen's own profile
+
+
+class Me(Closed):
+    """The caller as the platform sees them."""
+
+    id: str
+    username: str
+    name: str | None
+    roles: list[Literal["citizen", "officer", "specialist", "leader", "admin"]]
+    agency_code: AgencyCode | None
+    unit: str | None
+
+
+class Profile(Closed):
+    """What a citizen keeps to pre-fill their next submission (docs/identity.md)."""
+
+    full_name: str | None
+    citizen_id: str | None
+    date_of_birth: date | None
+    phone: str | None
+    email: str | None
+    address: str | None
+    language: Locale
+    national_identity: bool = Field(description="Signed in with the national identity: the name and citizen ID come "
+                                                "from it and cannot be changed here (the date of birth and contacts "
+                                                "start from it).")
+    updated_at: str | None
+
+
 # Every top-level body a route answers (the OpenAPI document's response components).
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Dossier, DossierPage, DeskQueue, PublicDossier, ControlSlip, History, NotificationList, UploadRecord,
     UploadTicket, ResultLink, Procedure, ProcedurePage, AgencyList, Health, Scorecard, IndicatorDetail, ProblemDetails,
-    Verification,
+    Verification, StaffMember, StaffDetail, StaffPage, AccessLogPage, StaffAccessLog,
 )

@@ -208,5 +208,47 @@ class Evaluate(Strict):
     comment: OptionalNote = ""
 
 
+
+
+# ----------------------------------------------------------------- the staff directory (administrators)
+
+StaffRole = Literal["officer", "specialist", "leader", "admin"]
+Username = Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$",
+                                description="Lower case letters, digits, `.`, `_`, `-`.")]
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class InviteStaff(Strict):
+    username: Username
+    name: Text
+    email: Email
+    title: Line | None = None
+    roles: Annotated[list[StaffRole], Field(min_length=1, max_length=4)]
+    agency_code: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    unit: Identifier | None = None
+
+
+class ChangeStaff(Strict):
+    """Only the fields given change."""
+
+    name: Text | None = None
+    title: Line | None = None
+    roles: Annotated[list[StaffRole], Field(min_length=1, max_length=4)] | None = None
+    agency_code: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    unit: Identifier | None = None
+
+
+class Profile(Strict):
+    """A citizen's own details, kept to pre-fill their next submission; every field may be left out."""
+
+    full_name: Text | None = None
+    citizen_id: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    date_of_birth: SaneDate | None = None
+    phone: Annotated[str, Field(max_length=20)] | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+    address: Line | None = None
+    language: Literal["vi", "en"] = "vi"
+
+
 # A dossier forwarded by the national portal: the model lives with the rest of the portal's mapping.
 from ..domain.portal_inbound import PortalForward  # noqa: E402,F401

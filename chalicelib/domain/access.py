@@ -12,7 +12,8 @@ from .times import parse_iso
 
 
 def can_see(principal: Principal, dossier: Dossier) -> bool:
-    """Citizens see their own dossiers, staff those of their agency, admins all.
+    """Citizens see their own dossiers, staff those of their agency, admins all; an agency asked for an
+    inter-agency part (liên thông) while its step is open.
 
     Callers who may not see a dossier are told it does not exist, so this decides 404, not 403.
     """
@@ -23,8 +24,10 @@ def can_see(principal: Principal, dossier: Dossier) -> bool:
     if principal.agency_code is None:
         return False
     if principal.agency_code != dossier.agency_code:
-        # Staff of an agency the dossier was sent to for its part (liên thông) keep sight of it.
-        return principal.agency_code in dossier.partner_agencies and principal.has(
+        # An agency the dossier was sent to for its part sees it only while that part is open (sent, not yet
+        # returned): personal data is shown to those handling the dossier (Decree 13/2023). What it did stays
+        # on the dossier's history and control slip, which the home agency and the applicant read.
+        return principal.agency_code == dossier.partner_agency and principal.has(
             Role.OFFICER, Role.LEADER, Role.SPECIALIST)
     if principal.has(Role.OFFICER):
         return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..domain.agencies import agency
+from ..domain.dossier import Dossier
 from ..domain.errors import FieldError, NotFound, ValidationFailed
 from ..domain.principal import Principal
 from .dossiers import DossierService
@@ -31,9 +32,9 @@ def _agency_info(code: str) -> dict:
     return {"code": found.code, "name_vi": found.name_vi, "name_en": found.name_en, "email": found.desk_email}
 
 
-def form_pdf(principal: Principal, dossier_id: str, form: str) -> tuple[bytes, str]:
-    """The PDF of one form of a dossier the caller may see, and its file name; NotFound when the dossier has
-    no such form (yet)."""
+def form_pdf(principal: Principal, dossier_id: str, form: str) -> tuple[bytes, str, Dossier]:
+    """The PDF of one form of a dossier the caller may see, its file name and the dossier; NotFound when the
+    dossier has no such form (yet)."""
     from ..documents.pdf import render_form
     from ..domain.forms import FormNotAvailable, UnknownForm, form_view
 
@@ -44,7 +45,7 @@ def form_pdf(principal: Principal, dossier_id: str, form: str) -> tuple[bytes, s
                          agency=_agency_info(dossier.agency_code))
     except (FormNotAvailable, UnknownForm) as missing:
         raise NotFound("form_not_found") from missing
-    return render_form(view), f"{dossier.code}-{form}.pdf"
+    return render_form(view), f"{dossier.code}-{form}.pdf", dossier
 
 
 def register_file(principal: Principal, first: date, last: date, fmt: str, today: date) -> tuple[bytes, str, str]:

@@ -249,9 +249,10 @@ class DossierService:
             raise Conflict("concurrent_update")
         return dossier
 
-    def history(self, principal: Principal, dossier_id: str) -> list[dict]:
-        self.visible(principal, dossier_id)
-        return self.store.history(dossier_id)
+    def history(self, principal: Principal, dossier_id: str) -> tuple[Dossier, list[dict]]:
+        """The dossier the caller may see, and its events."""
+        dossier = self.visible(principal, dossier_id)
+        return dossier, self.store.history(dossier_id)
 
     def _procedure_of(self, dossier: Dossier) -> Procedure:
         procedure = self.procedures.version(dossier.procedure_code, dossier.procedure_version)

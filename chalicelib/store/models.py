@@ -10,7 +10,7 @@ import threading
 import zlib
 from dataclasses import dataclass
 
-from pynamodb.attributes import BinaryAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BinaryAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -244,12 +244,83 @@ class ControlModel(Model):
     doc = MapAttribute(null=True)
 
 
+class StaffByAgency(GlobalSecondaryIndex):
+    """The directory of one agency, by username: only member items carry `agency_code` (sparse)."""
+
+    class Meta:
+        index_name = "agency-index"
+        projection = AllProjection()
+
+    agency_code = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute(range_key=True)
+
+
+class StaffModel(Model):
+    """The staff directory (docs/identity.md): `STAFF#<id>`/`MEMBER` is a member (id = the user pool's `sub`),
+    `STAFF#<id>`/`CHANGE#<at>#<n>` one recorded change of it, `USERNAME#<username>`/`MEMBER` the unique
+    username's pointer to the id."""
+
+    class Meta(_Meta):
+        table_name = "motcua-staff"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    id = UnicodeAttribute(null=True)
+    username = UnicodeAttribute(null=True)
+    agency_code = UnicodeAttribute(null=True)
+    version = NumberAttribute(null=True)
+    doc = MapAttribute(null=True)
+    agency_index = StaffByAgency()
+
+
+# What the auditor's list of one staff member's reads shows, besides the keys (tests/infra/test_template.py compares
+# it with the template's staff-index).
+ACCESS_LOG_STAFF_PROJECTION = ("at", "dossier_code", "username", "name", "title", "roles", "agency_code", "route",
+                               "file_id")
+
+
+class AccessByStaff(GlobalSecondaryIndex):
+    """One staff member's reads across dossiers, by time."""
+
+    class Meta:
+        index_name = "staff-index"
+        projection = IncludeProjection(list(ACCESS_LOG_STAFF_PROJECTION))
+
+    staff_id = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+
+
+class AccessLogModel(Model):
+    """The access log (Decree 13/2023): one item per read of a dossier by someone other than its applicant, keyed
+    `dossier_id` + `at_id` (`<UTC ISO time>#<random>`, so a dossier's entries sort by time). Written once, never
+    changed (chalicelib/domain/access_log.py)."""
+
+    class Meta(_Meta):
+        table_name = "motcua-access-log"
+
+    dossier_id = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+    at = UnicodeAttribute()
+    dossier_code = UnicodeAttribute(null=True)
+    staff_id = UnicodeAttribute()
+    username = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    title = UnicodeAttribute(null=True)
+    roles = ListAttribute(of=UnicodeAttribute, null=True)
+    agency_code = UnicodeAttribute(null=True)
+    route = UnicodeAttribute()
+    file_id = UnicodeAttribute(null=True)
+    staff_index = AccessByStaff()
+
+
 _MODELS: dict[type[Model], str] = {
     ProcedureModel: "procedures_table",
     DossierModel: "dossiers_table",
     EventModel: "events_table",
     ControlModel: "control_table",
     NotificationModel: "notifications_table",
+    StaffModel: "staff_table",
+    AccessLogModel: "access_log_table",
 }
 _bound: tuple | None = None
 _lock = threading.Lock()

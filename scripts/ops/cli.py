@@ -18,6 +18,7 @@ from scripts.ops.portal import portal
 from scripts.ops.replay import parse_moment, replay
 from scripts.ops.signing import signing_command
 from scripts.ops.stack import DEFAULT_STATE_FILE, REPO_ROOT, TEMPLATE, Stack
+from scripts.ops.staff import staff_command
 
 
 def parser() -> argparse.ArgumentParser:
@@ -78,6 +79,13 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--chain", "--roots", dest="file", type=Path, help="a PEM file")
         sub.add_argument("--key-id", help="a KMS key other than the stage's RESULT_SIGNING_KEY_ID")
         sub.add_argument("--json", action="store_true")
+    people = commands.add_parser("staff", help="the staff directory").add_subparsers(dest="action", required=True)
+    for action, text in (("disable", "refuse a staff member at once (tokens they hold within 60 s)"),
+                         ("enable", "let a disabled staff member work again"),
+                         ("show", "a staff member and every recorded change")):
+        sub = people.add_parser(action, parents=[where], help=text)
+        sub.add_argument("username")
+        sub.add_argument("--json", action="store_true")
     return root
 
 
@@ -97,6 +105,8 @@ def main(argv: Iterable[str] | None = None) -> int:
             return emails(stack, args.to, args.lines, args.json)
         if args.command == "portal":
             return portal(stack, args.action, args.days, args.json)
+        if args.command == "staff":
+            return staff_command(stack, args.action, args.username, args.json)
         if args.command == "signing":
             return signing_command(stack, args.action, args.agency, args.file, args.key_id, args.json)
         if args.command == "metrics-rebuild":

@@ -28,16 +28,6 @@ _SETTINGS = ("AWS_", "CONTROL_TABLE", "RESULT_SIGNING_KEY_ID", "MOTCUA_STAGE")
 LOCAL_CA_NAME = "MotCua Local Test CA"
 
 
-def _environment(stack: Stack) -> dict[str, str]:
-    if stack.is_local:
-        return {k: v for k, v in stack.state.items() if k.startswith(_SETTINGS)}
-    function = stack.physical_id("APIHandler")
-    config = stack.client("lambda").get_function_configuration(FunctionName=function)
-    env = dict(config.get("Environment", {}).get("Variables", {}))
-    env.update({"AWS_DEFAULT_REGION": stack.region, "AWS_REGION": stack.region})
-    return env
-
-
 def _x520(name: str) -> str:
     """A name as a certificate's common name can carry it: X.520 caps it at 64, which `cryptography` counts in
     UTF-8 bytes (a Vietnamese letter may take three). A longer name is written without diacritics, as Vietnamese
@@ -151,7 +141,7 @@ def status() -> list[dict]:
 
 def signing_command(stack: Stack, action: str, agency_code: str | None, file: Path | None, key_id: str | None,
                     as_json: bool) -> int:
-    os.environ.update(_environment(stack))
+    os.environ.update(stack.app_environment(_SETTINGS))
     if action == "status":
         rows = status()
         if as_json:

@@ -80,6 +80,16 @@ class Stack:
             self._clients[service] = self.session.client(service, endpoint_url=self.endpoint_url, config=config)
         return self._clients[service]
 
+    def app_environment(self, prefixes: tuple[str, ...]) -> dict[str, str]:
+        """The settings the API function runs with (the local state file's, or the deployed function's), for
+        operator commands that run the platform's own code against this stack."""
+        if self.is_local:
+            return {k: v for k, v in self.state.items() if k.startswith(prefixes)}
+        config = self.client("lambda").get_function_configuration(FunctionName=self.physical_id("APIHandler"))
+        env = dict(config.get("Environment", {}).get("Variables", {}))
+        env.update({"AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region})
+        return env
+
     def physical_id(self, logical_id: str) -> str:
         """What CloudFormation's Ref gives: a queue's URL, a table's name."""
         if logical_id not in self._physical:

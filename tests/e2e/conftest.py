@@ -40,7 +40,7 @@ def running_stack(workdir: Path):
     log = open(workdir / "stack.log", "w")  # noqa: SIM115 - closed below
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [sys.executable, "-m", "scripts.local_stack", "--quiet", "--moto-port", str(_free_port()),
-               "--api-port", str(_free_port()), "--portal-port", "0", "--web-port", "0",
+               "--api-port", str(_free_port()), "--portal-port", "0", "--web-port", "0", "--idp-port", "0",
                "--state-file", str(state_file), "--control-dir", str(workdir / "pump-control")]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     try:
@@ -135,24 +135,38 @@ def sign_in(stack, aws):
     return token
 
 
+def add_user(stack, aws, group: str, agency: str | None = None, unit: str | None = None) -> str:
+    """A fresh account no other test touches: a citizen signs up in the pool; staff are invited by the demo
+    administrator through /admin/staff (the directory holds their authority), then given the test password."""
+    username = f"{group}-{uuid.uuid4().hex[:8]}"
+    idp = aws("cognito-idp")
+    if group == "citizen":
+        idp.admin_create_user(UserPoolId=stack["USER_POOL_ID"], Username=username, TemporaryPassword=PASSWORD,
+                              MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": f"{username}@example.vn"},
+                                              {"Name": "name", "Value": username}])
+    else:
+        admin = Api(stack["API_URL"], _id_token(aws, stack, "admin"))
+        invited = admin.post("/admin/staff", {"username": username, "name": username, "email": f"{username}@example.vn",
+                                              "roles": [group], "agency_code": agency, "unit": unit})
+        assert invited.status_code == 201, invited.text
+    idp.admin_set_user_password(UserPoolId=stack["USER_POOL_ID"], Username=username, Password=PASSWORD,
+                                Permanent=True)
+    return username
+
+
+def _id_token(aws, stack, username: str) -> str:
+    result = aws("cognito-idp").initiate_auth(ClientId=stack["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+                                              AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
+    return result["AuthenticationResult"]["IdToken"]
+
+
 @pytest.fixture(scope="module")
 def make_user(stack, aws):
     """A fresh account in the pool, for tests that need someone no other test touches."""
-    idp = aws("cognito-idp")
 
     def create(group: str, agency: str | None = None, unit: str | None = None) -> str:
-        username = f"{group}-{uuid.uuid4().hex[:8]}"
-        attributes = [{"Name": "email", "Value": f"{username}@example.vn"}, {"Name": "name", "Value": username}]
-        if agency:
-            attributes.append({"Name": "custom:agency", "Value": agency})
-        if unit:
-            attributes.append({"Name": "custom:unit", "Value": unit})
-        idp.admin_create_user(UserPoolId=stack["USER_POOL_ID"], Username=username, TemporaryPassword=PASSWORD,
-                              MessageAction="SUPPRESS", UserAttributes=attributes)
-        idp.admin_set_user_password(UserPoolId=stack["USER_POOL_ID"], Username=username, Password=PASSWORD,
-                                    Permanent=True)
-        idp.admin_add_user_to_group(UserPoolId=stack["USER_POOL_ID"], Username=username, GroupName=group)
-        return username
+        return add_user(stack, aws, group, agency, unit)
 
     return create
 

@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
+from chalicelib.api.present import without_staff_ids
 from chalicelib.domain.calendar import LOCAL_TZ
 from scripts.ops.emails import moto_data
 
-from .conftest import PASSWORD
+from .conftest import add_user
 from .test_dossier_flow import submit
 
 pytestmark = pytest.mark.e2e
@@ -74,19 +75,8 @@ def sub_of(aws, stack, username: str) -> str:
 
 
 def staff(aws, stack, group: str, agency: str, unit: str) -> str:
-    """A fresh staff account of `unit` (conftest's make_user sets no unit)."""
-    idp = aws("cognito-idp")
-    username = f"{group}-{uuid.uuid4().hex[:8]}"
-    idp.admin_create_user(UserPoolId=stack["USER_POOL_ID"], Username=username, TemporaryPassword=PASSWORD,
-                          MessageAction="SUPPRESS",
-                          UserAttributes=[{"Name": "email", "Value": f"{username}@example.vn"},
-                                          {"Name": "name", "Value": username},
-                                          {"Name": "custom:agency", "Value": agency},
-                                          {"Name": "custom:unit", "Value": unit}])
-    idp.admin_set_user_password(UserPoolId=stack["USER_POOL_ID"], Username=username, Password=PASSWORD,
-                                Permanent=True)
-    idp.admin_add_user_to_group(UserPoolId=stack["USER_POOL_ID"], Username=username, GroupName=group)
-    return username
+    """A fresh staff account of `unit`, invited through the staff directory."""
+    return add_user(stack, aws, group, agency, unit)
 
 
 def emails_to(stack, address: str, code: str, subject_part: str) -> list[dict]:
@@ -169,7 +159,7 @@ def test_happy_path_from_reception_to_approval_with_control_slip_history_and_ema
         seen = fetch(who, dossier)
         assert (seen["status"], seen["national_status"], seen["allowed_actions"]) == ("approved", 9, actions)
 
-    events = fetch(citizen, dossier, "/history")["events"]
+    events = fetch(officer, dossier, "/history")["events"]
     assert [e["type"] for e in events] == ["dossier.submitted", "dossier.received", "dossier.transferred",
                                            "dossier.assigned", "dossier.proposed", "dossier.approved"]
     assert [e["seq"] for e in events] == [1, 2, 3, 4, 5, 6]
@@ -181,6 +171,9 @@ def test_happy_path_from_reception_to_approval_with_control_slip_history_and_ema
     assert [e["payload"]["status"] for e in events[2:]] == ["transferred", "assigned", "proposed", "approved"]
     assert events[2]["payload"]["unit"] == UNIT and events[3]["payload"]["specialist"] == "specialist.hanoi"
     assert events[4]["payload"]["proposal"] == "approve"
+    # The applicant reads the same history, staff by name and role without their accounts (Decree 13/2023).
+    citizen_id = sub_of(aws, stack, "citizen.an")
+    assert fetch(citizen, dossier, "/history")["events"] == without_staff_ids(events, citizen_id)
 
     slip = fetch(officer, dossier, "/control-slip")
     assert (slip["form"], slip["dossier_id"], slip["code"], slip["due_date"]) == ("05", dossier["id"],
@@ -201,7 +194,7 @@ def test_happy_path_from_reception_to_approval_with_control_slip_history_and_ema
     assert steps[2]["to"]["id"] == got["assignee"]["id"]
     assert (steps[3]["from"]["role"], steps[3]["from"]["id"]) == ("specialist", got["assignee"]["id"])
     assert steps[3]["to"] == {"kind": "leader", "unit": UNIT, "agency_code": HANOI}
-    assert fetch(citizen, dossier, "/control-slip")["steps"] == steps
+    assert fetch(citizen, dossier, "/control-slip")["steps"] == without_staff_ids(steps, citizen_id)
 
     message = email(stack, dossier, "Hồ sơ đã được giải quyết")
     assert message["destinations"]["ToAddresses"] == [dossier["applicant"]["email"]]

@@ -54,6 +54,8 @@ ROUTES: dict[tuple[str, str], type[BaseModel]] = {
     ("POST", "/dossiers/{id}/results/uploads"): models.UploadTicket,
     ("GET", "/dossiers/{id}/results/{upload_id}"): models.ResultLink,
     ("GET", "/dossiers/{id}/files/{upload_id}"): models.ResultLink,
+    ("GET", "/dossiers/{id}/access-log"): models.AccessLogPage,
+    ("GET", "/admin/access-log"): models.StaffAccessLog,
     ("PUT", "/dossiers/{id}/evaluation"): models.Dossier,
     **{("POST", f"/dossiers/{{id}}/{action}"): models.Dossier for action in ACTION_ROUTES},
     ("GET", "/desk/dossiers"): models.DeskQueue,
@@ -63,6 +65,15 @@ ROUTES: dict[tuple[str, str], type[BaseModel]] = {
     ("POST", "/integrations/national-portal/dossiers"): models.PortalForwardResult,
     ("POST", "/public/verifications"): models.Verification,
     ("GET", "/public/verifications/{id}"): models.Verification,
+    ("GET", "/admin/staff"): models.StaffPage,
+    ("POST", "/admin/staff"): models.StaffMember,
+    ("GET", "/admin/staff/{id}"): models.StaffDetail,
+    ("PATCH", "/admin/staff/{id}"): models.StaffMember,
+    ("POST", "/admin/staff/{id}/disable"): models.StaffMember,
+    ("POST", "/admin/staff/{id}/enable"): models.StaffMember,
+    ("GET", "/me"): models.Me,
+    ("GET", "/me/profile"): models.Profile,
+    ("PUT", "/me/profile"): models.Profile,
 }
 _PATTERNS = [(method, template, re.compile(re.sub(r"\{[a-z_]+\}", "[^/]+", template)))
              for method, template in ROUTES]
@@ -296,6 +307,10 @@ def test_an_online_dossier_conforms_at_every_step_from_the_catalogue_to_the_eval
     assert events[-1]["type"] == "dossier.rated_not_satisfied"
     slip = ok(officer.get(f"/dossiers/{dossier['id']}/control-slip"))
     assert [s["action"] for s in slip["steps"]][:4] == ["receive", "transfer", "assign", "send_to_agency"]
+    # Who read it: the applicant's view and the agency's, and one officer's reads for an administrator.
+    assert ok(citizen.get(f"/dossiers/{dossier['id']}/access-log"))["items"]
+    assert ok(officer.get(f"/dossiers/{dossier['id']}/access-log", params={"limit": 1}))["next_cursor"]
+    assert ok(admin.get("/admin/access-log", params={"staff": "officer.hanoi", "limit": 5}))["items"]
     assert dossier["id"] in [d["id"] for d in ok(citizen.get("/dossiers", params={"limit": 5}))["items"]]
     queue = ok(officer.get("/desk/dossiers", params={"status": "returned", "procedure": FULL_ONLINE,
                                                      "id_number": dossier["applicant"]["citizen_id"]}))
@@ -329,6 +344,7 @@ def test_an_online_dossier_conforms_at_every_step_from_the_catalogue_to_the_eval
                 ("POST", "/uploads/{id}/complete"), ("POST", "/dossiers"), ("GET", "/dossiers"),
                 ("GET", "/dossiers/{id}/history"), ("GET", "/dossiers/{id}/notifications"),
                 ("GET", "/dossiers/{id}/control-slip"), ("POST", "/dossiers/{id}/results/uploads"),
+                ("GET", "/dossiers/{id}/access-log"), ("GET", "/admin/access-log"),
                 ("GET", "/dossiers/{id}/results/{upload_id}"), ("PUT", "/dossiers/{id}/evaluation"),
                 ("GET", "/desk/dossiers"), ("GET", "/public/dossiers/{code}"), ("GET", "/metrics/scorecard"),
                 ("GET", "/metrics/indicators/{id}"),

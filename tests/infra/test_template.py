@@ -162,12 +162,46 @@ def test_tables_have_the_keys_and_indexes_the_store_uses(prod: dict[str, Any]) -
 
     control = res["ControlTable"]["Properties"]
     assert control["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    # It holds records to keep too (verified uploads, the register of issued results).
+    assert res["ControlTable"]["DeletionPolicy"] == res["ControlTable"]["UpdateReplacePolicy"] == "Retain"
 
-    for name in ("ProceduresTable", "DossiersTable", "EventsTable"):
+    for name in ("ProceduresTable", "DossiersTable", "EventsTable", "ControlTable"):
         props = res[name]["Properties"]
         assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
         assert props["SSESpecification"] == {"SSEEnabled": True}
         assert "TableName" not in props  # CloudFormation names them; the app reads the env
+
+
+def test_the_staff_directory_is_retained_and_lists_an_agency_without_a_scan(prod: dict[str, Any]) -> None:
+    table = _resources(prod)["StaffTable"]
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"  # who may do what, and its record
+    props = table["Properties"]
+    assert _keys(props["KeySchema"]) == [("pk", "HASH"), ("sk", "RANGE")]
+    (agency,) = props["GlobalSecondaryIndexes"]
+    assert (agency["IndexName"], _keys(agency["KeySchema"])) == ("agency-index", [("agency_code", "HASH"),
+                                                                                  ("username", "RANGE")])
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+def test_the_access_log_table_is_keyed_by_dossier_and_time_with_a_staff_index(prod: dict[str, Any]) -> None:
+    from chalicelib.store.models import ACCESS_LOG_STAFF_PROJECTION
+
+    table = _resources(prod)["AccessLogTable"]
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"  # a record kept, like the events
+    props = table["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST" and "TableName" not in props
+    assert _keys(props["KeySchema"]) == [("dossier_id", "HASH"), ("at_id", "RANGE")]
+    assert _attribute_types(props) == {"dossier_id": "S", "at_id": "S", "staff_id": "S"}
+    (staff,) = props["GlobalSecondaryIndexes"]
+    assert staff["IndexName"] == "staff-index"
+    assert _keys(staff["KeySchema"]) == [("staff_id", "HASH"), ("at_id", "RANGE")]
+    assert staff["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(ACCESS_LOG_STAFF_PROJECTION)}
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"] == {"SSEEnabled": True}
+    tables = next(s for s in _resources(prod)["AppPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+                  if s["Sid"] == "Tables")["Resource"]
+    assert {"Fn::GetAtt": ["AccessLogTable", "Arn"]} in tables
+    assert {"Fn::Sub": "${AccessLogTable.Arn}/index/*"} in tables
 
 
 def test_documents_bucket_is_private_versioned_and_kms_encrypted(prod: dict[str, Any]) -> None:
@@ -194,6 +228,8 @@ def test_globals_give_every_function_the_resource_names(prod: dict[str, Any]) ->
         "DOSSIERS_TABLE": {"Ref": "DossiersTable"},
         "EVENTS_TABLE": {"Ref": "EventsTable"},
         "CONTROL_TABLE": {"Ref": "ControlTable"},
+        "STAFF_TABLE": {"Ref": "StaffTable"},
+        "ACCESS_LOG_TABLE": {"Ref": "AccessLogTable"},
         "DOCUMENTS_BUCKET": {"Ref": "DocumentsBucket"},
         "DOCUMENTS_KMS_KEY_ID": {"Ref": "DocumentsKey"},
         "USER_POOL_ID": {"Ref": "UserPool"},

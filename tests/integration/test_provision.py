@@ -14,10 +14,13 @@ import requests
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from chalicelib.store.models import DOSSIER_INDEXES
-from scripts.provision import ProvisionError, kebab, provision, provision_stack, stream_arn
+from chalicelib.store.models import ACCESS_LOG_STAFF_PROJECTION, DOSSIER_INDEXES
+from scripts.provision import DEFAULT_TEMPLATE, ProvisionError, kebab, provision, provision_stack, stream_arn
+from scripts.template import load_template
 
 REGION = "ap-southeast-1"
+TEMPLATE_TABLES = [name for name, resource in load_template(Path(__file__).resolve().parents[2] / DEFAULT_TEMPLATE)
+                   ["Resources"].items() if resource.get("Type") == "AWS::DynamoDB::Table"]
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +93,13 @@ def test_tables_have_the_template_keys_and_indexes(env: dict[str, str]) -> None:
     assert dossiers["SSEDescription"]["Status"] == "ENABLED"
     backups = ddb.describe_continuous_backups(TableName=env["DOSSIERS_TABLE"])["ContinuousBackupsDescription"]
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
+    access_log = ddb.describe_table(TableName=env["ACCESS_LOG_TABLE"])["Table"]
+    assert _keys(access_log["KeySchema"]) == [("dossier_id", "HASH"), ("at_id", "RANGE")]
+    (staff,) = access_log["GlobalSecondaryIndexes"]
+    assert staff["IndexName"] == "staff-index"
+    assert _keys(staff["KeySchema"]) == [("staff_id", "HASH"), ("at_id", "RANGE")]
+    assert staff["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(ACCESS_LOG_STAFF_PROJECTION)}
 
 
 def test_events_stream_delivers_new_images(env: dict[str, str]) -> None:
@@ -174,7 +184,7 @@ def test_second_run_reuses_everything(env: dict[str, str]) -> None:
     again = provision(None, stage="test")
     assert again == env
     assert len(boto3.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]) == 1
-    assert len(boto3.client("dynamodb").list_tables()["TableNames"]) == 6
+    assert len(boto3.client("dynamodb").list_tables()["TableNames"]) == len(TEMPLATE_TABLES)
     tagged = [k for k in boto3.client("kms").list_keys()["Keys"]
               if boto3.client("kms").list_resource_tags(KeyId=k["KeyId"])["Tags"]]
     assert len(tagged) == 2  # the documents key and the result-signing key, each made once

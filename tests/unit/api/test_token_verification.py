@@ -140,15 +140,31 @@ def _assert_unauthorized(token: str) -> Problem:
     return caught.value
 
 
-# --- valid tokens -------------------------------------------------------------------------------
+# --- valid tokens: who the token names, what the directory lets them do -----------------------
 
-def test_a_valid_id_token_gives_a_principal_with_roles_and_agency():
+OFFICER_ID = "8f3c2a10-0000-4000-8000-000000000001"
+
+
+@pytest.fixture(autouse=True)
+def directory(monkeypatch):
+    """The staff directory as `authority` reads it: one desk officer of the Ministry of Home Affairs' agency."""
+    from chalicelib.services import staff
+    from chalicelib.store.staff import StaffMember
+
+    members = {OFFICER_ID: StaffMember(id=OFFICER_ID, username="desk.officer", name="Lê Thị Cúc",
+                                       email="cuc.le@example.vn", roles=("officer",), agency_code="000.00.04.G18",
+                                       title="Cán bộ một cửa")}
+    monkeypatch.setattr(staff, "authority", members.get)
+    return members
+
+
+def test_a_valid_id_token_of_a_staff_member_gives_the_directory_s_roles_and_agency():
     principal = authenticate(_request(f"Bearer {_token()}"))
-    assert principal.id == "8f3c2a10-0000-4000-8000-000000000001"
+    assert principal.id == OFFICER_ID
     assert principal.username == "desk.officer"
     assert principal.roles == frozenset({Role.OFFICER})
     assert principal.agency_code == "000.00.04.G18"
-    assert principal.email == "officer@example.vn"
+    assert principal.email == "cuc.le@example.vn"
     assert principal.name == "Lê Thị Cúc"
     assert principal.locale == "vi"
 
@@ -160,29 +176,43 @@ def test_verify_token_returns_the_claims():
     assert claims["cognito:groups"] == ["officer"]
 
 
-def test_a_citizen_without_groups_or_agency_has_no_staff_role():
-    token = _token(_claims(**{"cognito:groups": None, "custom:agency": None, "cognito:username": None,
-                              "locale": "en"}))
+def test_someone_the_directory_does_not_know_is_a_citizen_whatever_the_token_claims():
+    # Groups and an agency attribute a user set on their own account grant nothing.
+    token = _token(_claims(sub="c1a2b3c4-0000-4000-8000-00000000000c", **{
+        "cognito:groups": ["admin", "officer"], "custom:agency": "000.00.20.H26", "cognito:username": None,
+        "locale": "en"}))
     principal = authenticate(_request(f"Bearer {token}"))
-    assert principal.roles == frozenset()
-    assert principal.agency_code is None
+    assert principal.roles == frozenset({Role.CITIZEN})
+    assert principal.agency_code is None and principal.unit is None
     assert principal.username == principal.id  # falls back to sub
     assert principal.locale == "en"
 
 
-def test_unknown_groups_are_ignored():
-    groups = ["officer", "leader", "superuser", "ap-southeast-1_Google", 7]
-    token = _token(_claims(**{"cognito:groups": groups}))
-    assert authenticate(_request(f"Bearer {token}")).roles == frozenset({Role.OFFICER, Role.LEADER})
-
-
-@pytest.mark.parametrize("groups", [["system"], ["system", "officer"], ["System", "SYSTEM"]])
-def test_a_group_named_system_grants_no_role(groups):
-    """The system role is the platform's own scheduled work: no token may carry it, whatever the pool says."""
-    token = _token(_claims(**{"cognito:groups": groups}))
+def test_the_directory_wins_over_the_token_s_groups_and_attributes():
+    token = _token(_claims(**{"cognito:groups": ["admin", "leader"], "custom:agency": "000.00.20.H26",
+                              "custom:unit": "viec-lam"}))
     principal = authenticate(_request(f"Bearer {token}"))
-    assert Role.SYSTEM not in principal.roles
-    assert principal.roles == (frozenset({Role.OFFICER}) if "officer" in groups else frozenset())
+    assert (principal.roles, principal.agency_code, principal.unit) == (frozenset({Role.OFFICER}), "000.00.04.G18",
+                                                                        None)
+
+
+def test_a_disabled_staff_member_is_refused_with_the_token_they_hold(directory):
+    from dataclasses import replace
+
+    directory[OFFICER_ID] = replace(directory[OFFICER_ID], enabled=False)
+    with pytest.raises(Problem) as refused:
+        authenticate(_request(f"Bearer {_token()}"))
+    assert (refused.value.status, refused.value.detail_code) == (403, "account_disabled")
+
+
+@pytest.mark.parametrize("roles", [("system",), ("system", "officer"), ("citizen", "officer"), ("superuser",)])
+def test_the_directory_grants_no_role_the_platform_does_not_give_staff(directory, roles):
+    """The system role is the platform's own scheduled work: nobody's entry may carry it."""
+    from dataclasses import replace
+
+    directory[OFFICER_ID] = replace(directory[OFFICER_ID], roles=roles)
+    principal = authenticate(_request(f"Bearer {_token()}"))
+    assert principal.roles == (frozenset({Role.OFFICER}) if "officer" in roles else frozenset())
 
 
 def test_the_scheme_is_case_insensitive_and_surrounding_spaces_are_tolerated():

@@ -76,13 +76,38 @@ def test_a_reply_after_the_step_due_date_is_late_on_the_step_and_the_slip():
     assert back.inter_agency[-1]["on_time"] is False and back.control_slip[-2]["on_time"] is False
 
 
-def test_the_other_agency_sees_the_dossier_it_worked_on_and_no_third_agency_does():
+def test_the_other_agency_sees_the_dossier_while_its_step_is_open_and_no_third_agency_does():
     sent, _ = _sent()
     assert can_see(PARTNER_OFFICER, sent) and can_see(PARTNER_SPECIALIST, sent)
     assert not can_see(THIRD_AGENCY_OFFICER, sent)
-    back, _ = _returned_from_partner()
-    assert can_see(PARTNER_OFFICER, back), "its part stays on its record"
     assert not can_see(PARTNER_OFFICER, _assigned()), "never sent there: not visible"
+
+
+def test_the_other_agency_loses_sight_of_the_dossier_once_its_step_is_returned():
+    back, _ = _returned_from_partner()
+    assert not can_see(PARTNER_OFFICER, back) and not can_see(PARTNER_SPECIALIST, back)
+    # What it did stays on the record the home agency and the applicant read.
+    assert can_see(OFFICER, back) and can_see(CITIZEN, back)
+    assert back.inter_agency[-1]["returned_by"]["agency_code"] == PARTNER
+    assert back.control_slip[-1]["from"]["agency_code"] == PARTNER
+
+
+@pytest.mark.parametrize("action, details", [(Action.WITHDRAW, {"reason": "Rút"}), (Action.STOP, {"reason": "Dừng"})])
+def test_a_dossier_ended_while_at_the_other_agency_leaves_its_sight(action, details):
+    sent, _ = _sent()
+    who = CITIZEN if action == Action.WITHDRAW else LEADER
+    ended, _ = rules.act(sent, who, action, SENT_AT + timedelta(hours=1), TODAY, details)
+    assert ended.inter_agency[-1]["reply"] is None, "its step was never answered"
+    assert not can_see(PARTNER_OFFICER, ended)
+
+
+def test_a_second_step_elsewhere_closes_the_first_agencys_sight():
+    back, _ = _returned_from_partner()
+    police = "000.00.32.H26"
+    again, _ = rules.act(back, SPECIALIST, Action.SEND_TO_AGENCY, SENT_AT + timedelta(days=2), TODAY,
+                         {**REQUEST, "to_agency": police}, {**TO_PARTNER, "agency_code": police})
+    police_officer = Principal(id="ca-1", username="officer.ca", roles=frozenset({Role.OFFICER}), agency_code=police)
+    assert can_see(police_officer, again) and not can_see(PARTNER_OFFICER, again)
 
 
 @pytest.mark.parametrize("who", [PARTNER_OFFICER, PARTNER_SPECIALIST])
