@@ -180,7 +180,8 @@ class Settings(BaseSettings):
     @field_validator("citizen_issuers", mode="before")
     @classmethod
     def _issuers(cls, value: Any) -> Any:
-        entries = _csv(value)
+        # A stack deployed without a provider passes `|` (its two parameters empty): no issuer.
+        entries = tuple(e for e in _csv(value) if e != "|")
         bad = [e for e in entries if e.count("|") != 1 or not e.split("|")[0].startswith(("https://", "http://"))
                or not e.split("|")[1]]
         if bad:

@@ -267,7 +267,9 @@ def web_config(outputs: dict[str, str], region: str) -> dict[str, str]:
     if missing:
         raise DeployError(f"the stack has no output {', '.join(missing)}: is infra/resources.yaml's web client in it?")
     return client_config(outputs["EndpointURL"], f"https://cognito-idp.{region}.amazonaws.com",
-                         outputs["UserPoolClientId"], region)
+                         outputs["UserPoolClientId"], region,
+                         citizen_idp_url=outputs.get("CitizenIdentityProviderUrl") or None,
+                         citizen_idp_client_id=outputs.get("CitizenIdentityProviderClientId") or None)
 
 
 def web_files(root: Path) -> list[WebObject]:

@@ -602,8 +602,7 @@ def provision_stack(
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
         if "USER_POOL_ID" in env:
-            # The moto server serves each pool's signing keys here (tokens are verified in the app,
-            # as `chalice local` does not enforce Cognito authorizers).
+            # The moto server serves each pool's signing keys here (tokens are verified in the app).
             env["JWKS_URL"] = f"{endpoint_url.rstrip('/')}/{env['USER_POOL_ID']}/.well-known/jwks.json"
     return ProvisionedStack(resources=resolver.created, outputs=outputs, env=env)
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import refs
-from .authorizer import cognito_users
 from .http import Problem, json_body, view
 
 ModelRef = refs.ModelRef
@@ -96,9 +95,9 @@ def operation(bp: Any, method: str, path: str, *, summary: str, tag: str, auth: 
             return handler(**kwargs)
 
         endpoint.__name__ = op.name
+        # No API Gateway authorizer: the app verifies every token itself (auth.py), the user pool's and the national
+        # identity providers' alike, which a gateway Cognito authorizer would refuse (docs/identity.md).
         options: dict[str, Any] = {"methods": [method]}
-        if auth:
-            options["authorizer"] = cognito_users
         if content_types or raw_body:
             options["content_types"] = content_types or [raw_body]
         bp.route(path, **options)(view(endpoint))

@@ -247,6 +247,7 @@ def test_globals_give_every_function_the_resource_names(prod: dict[str, Any]) ->
         "RESULT_SIGNING_KEY_ID": {"Ref": "ResultSigningKey"},
         "SIGNATURE_TIMESTAMP_URL": {"Ref": "SignatureTimestampUrl"},
         "RESULT_VERIFY_URL": {"Ref": "ResultVerifyUrl"},
+        "CITIZEN_ISSUERS": {"Fn::Sub": "${CitizenIdentityProviderUrl}|${CitizenIdentityProviderClientId}"},
         # The API's CORS admits the web client's distribution, and only it; messages link to its pages.
         "CORS_ALLOWED_ORIGINS": {"Fn::Sub": "https://${WebDistribution.DomainName}"},
         "WEB_BASE_URL": {"Fn::Sub": "https://${WebDistribution.DomainName}"},
@@ -339,7 +340,8 @@ def test_web_headers_policy_sends_the_local_servers_csp_hsts_and_frame_denial(pr
     assert security["ContentSecurityPolicy"] == {"Override": True, "ContentSecurityPolicy": {
         "Fn::Sub": web_server.content_security_policy([
             "https://*.execute-api.${AWS::Region}.amazonaws.com", "https://cognito-idp.${AWS::Region}.amazonaws.com",
-            "https://${DocumentsBucket.RegionalDomainName}", "https://${DocumentsBucket.DomainName}"])}}
+            "https://${DocumentsBucket.RegionalDomainName}", "https://${DocumentsBucket.DomainName}",
+            "${CitizenIdentityProviderUrl}"])}}
     csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
     assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe" not in csp
     assert security["StrictTransportSecurity"] == {
@@ -366,9 +368,12 @@ def test_real_app_policy_and_authorizer_follow_what_chalice_generated(prod: dict
     else:  # app.py has no functions yet: nothing to attach to
         assert "AppPolicy" not in res
     if "RestAPI" in res:
+        # No gateway authorizer: the app checks every token itself, the national identity providers' too, which a
+        # Cognito authorizer would refuse before it (docs/identity.md).
         body = res["RestAPI"]["Properties"]["DefinitionBody"]
-        authorizer = body["securityDefinitions"]["MotCuaUsers"]["x-amazon-apigateway-authorizer"]
-        assert authorizer["providerARNs"] == [POOL_ARN]
+        assert not any("x-amazon-apigateway-authorizer" in d for d in body.get("securityDefinitions", {}).values())
+        assert all("security" not in operation for path in body["paths"].values() for operation in path.values()
+                   if isinstance(operation, dict))
     # Every resource is complete: no half-merged patch survives packaging.
     assert all("Type" in r for r in res.values())
 
@@ -376,15 +381,10 @@ def test_real_app_policy_and_authorizer_follow_what_chalice_generated(prod: dict
 # ----------------------------------------------------------------------------- merge, on a scratch app
 
 
-def test_merge_replaces_the_placeholder_authorizer_list_and_keeps_the_rest(scratch: dict[str, Any]) -> None:
+def test_merge_keeps_chalice_s_own_authorizer_of_a_scratch_app_untouched(scratch: dict[str, Any]) -> None:
+    # infra/ patches no authorizer any more: an app that declares one keeps Chalice's definition as generated.
     security = scratch["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["securityDefinitions"]
-    definition = security["MotCuaUsers"]
-    # Lists replace: the placeholder ARN is gone, not appended to.
-    assert definition["x-amazon-apigateway-authorizer"]["providerARNs"] == [POOL_ARN]
-    # Dicts merge: Chalice's own keys at every level survive the patch.
-    assert definition["x-amazon-apigateway-authorizer"]["type"] == "cognito_user_pools"
-    assert definition["type"] == "apiKey" and definition["name"] == "Authorization"
-    assert "placeholder" not in json.dumps(scratch)
+    assert security["MotCuaUsers"]["x-amazon-apigateway-authorizer"]["type"] == "cognito_user_pools"
     assert "/me" in scratch["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
 
 

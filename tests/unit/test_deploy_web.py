@@ -70,6 +70,15 @@ def test_config_js_is_written_from_the_stack_not_taken_from_the_work_tree(web: P
     }
 
 
+def test_config_js_names_the_national_identity_provider_when_the_stack_has_one(web: Path) -> None:
+    outputs = {**OUTPUTS, "CitizenIdentityProviderUrl": "https://sso.dinhdanh.example.vn",
+               "CitizenIdentityProviderClientId": "motcua-web"}
+    config = _config(deploy.web_upload_plan(web, outputs, "ap-southeast-1"))
+    assert (config["citizenIdpUrl"], config["citizenIdpClientId"]) == ("https://sso.dinhdanh.example.vn", "motcua-web")
+    blank = {**OUTPUTS, "CitizenIdentityProviderUrl": "", "CitizenIdentityProviderClientId": ""}
+    assert "citizenIdpUrl" not in _config(deploy.web_upload_plan(web, blank, "ap-southeast-1"))
+
+
 def test_a_file_of_a_type_the_client_does_not_ship_is_refused(web: Path) -> None:
     (web / "notes.docx").write_bytes(b"PK")
     with pytest.raises(deploy.DeployError, match="notes.docx"):

@@ -168,3 +168,13 @@ def test_importing_the_module_reads_no_environment():
     out = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, check=True, capture_output=True,
                          text=True).stdout.strip()
     assert out == "0"
+
+
+def test_citizen_issuers_are_url_and_client_pairs_and_a_stack_without_a_provider_has_none(clean_env):
+    clean_env.setenv("CITIZEN_ISSUERS", "|")
+    assert get_settings().citizen_issuers == ()
+    clean_env.setenv("CITIZEN_ISSUERS", "https://sso.example.vn|motcua-web, https://other.example.vn|web2")
+    assert get_settings().citizen_issuers == ("https://sso.example.vn|motcua-web", "https://other.example.vn|web2")
+    clean_env.setenv("CITIZEN_ISSUERS", "sso.example.vn|motcua-web")
+    with pytest.raises(SettingsError, match="CITIZEN_ISSUERS"):
+        get_settings()
