@@ -144,8 +144,10 @@ def control_slip(dossier_id):
     principal = _caller()
     dossier = DossierService().visible(principal, dossier_id)
     _recorded(principal, dossier)
-    return json_response({"form": "05", "dossier_id": dossier.id, "code": dossier.code,
-                          "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
+    from ..domain.forms import CONTROL_SLIP, form_heading
+
+    return json_response({"form": form_heading(CONTROL_SLIP, dossier)[0], "dossier_id": dossier.id,
+                          "code": dossier.code, "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
                           "steps": for_caller(dossier.control_slip, principal)})
 
 

@@ -587,7 +587,7 @@ class DeskQueue(Closed):
 class ControlSlip(Closed):
     """The control slip (phiếu kiểm soát quá trình giải quyết hồ sơ): form 06 of Circular 03/2025, 05 before it."""
 
-    form: Literal["05"]
+    form: Literal["05", "06"] = Field(description="Its number in the circular in force when the dossier was received.")
     dossier_id: Ulid
     code: DossierCode
     due_date: date | None

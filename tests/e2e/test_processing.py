@@ -176,7 +176,7 @@ def test_happy_path_from_reception_to_approval_with_control_slip_history_and_ema
     assert fetch(citizen, dossier, "/history")["events"] == without_staff_ids(events, citizen_id)
 
     slip = fetch(officer, dossier, "/control-slip")
-    assert (slip["form"], slip["dossier_id"], slip["code"], slip["due_date"]) == ("05", dossier["id"],
+    assert (slip["form"], slip["dossier_id"], slip["code"], slip["due_date"]) == ("06", dossier["id"],
                                                                                  dossier["code"], due)
     steps = slip["steps"]
     assert [s["step"] for s in steps] == [1, 2, 3, 4]
