@@ -77,20 +77,11 @@ def issue_signing_certificate(
         x509.NameAttribute(NameOID.COMMON_NAME, common_name),
         x509.NameAttribute(NameOID.USER_ID, agency_code),
     ])
-    now = _now()
     return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca_cert.subject)
-        .public_key(public_key)  # type: ignore[arg-type]
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _BACKDATE)
-        .not_valid_after(now + dt.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        _leaf(subject, ca_cert, public_key, days)
         .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
         .add_extension(x509.ExtendedKeyUsage([DOCUMENT_SIGNING]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)  # type: ignore[arg-type]
-        .add_extension(_authority_key_id(ca_cert), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
 
@@ -99,21 +90,28 @@ def issue_timestamping_certificate(
     ca_key: CaKey, ca_cert: x509.Certificate, public_key_der: bytes, *, common_name: str, days: int = 365
 ) -> x509.Certificate:
     """A time-stamping authority's certificate (RFC 3161 requires the critical timeStamping EKU), for a local TSA."""
-    public_key = serialization.load_der_public_key(public_key_der)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return (
+        _leaf(subject, ca_cert, serialization.load_der_public_key(public_key_der), days)
+        .add_extension(_key_usage(digital_signature=True), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+
+
+def _leaf(subject: x509.Name, ca_cert: x509.Certificate, public_key: Any, days: int) -> x509.CertificateBuilder:
+    """What every certificate this CA issues to a key holder has: issuer, validity, not a CA, its issuer's key id."""
     now = _now()
     return (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+        .subject_name(subject)
         .issuer_name(ca_cert.subject)
-        .public_key(public_key)  # type: ignore[arg-type]
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - _BACKDATE)
         .not_valid_after(now + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(digital_signature=True), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
         .add_extension(_authority_key_id(ca_cert), critical=False)
-        .sign(ca_key, hashes.SHA256())
     )
 
 

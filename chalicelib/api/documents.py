@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from chalice import Blueprint
 
 from .contract import operation, queries, responses
+from .exports import PDF, XLSX
 from .http import Problem, file_response, json_response
 
 bp = Blueprint(__name__)
 TAG = "Documents"
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A Lambda request is at most 6 MB and API Gateway hands binary bodies over base64-encoded (4 bytes for 3).
 VERIFY_MAX_BYTES = 4 * 1024 * 1024
 
@@ -61,8 +60,8 @@ def dossier_register(query):
     if not principal.agency_code:
         raise Problem(403, "forbidden", "wrong_agency")
     today = datetime.now(UTC).astimezone(LOCAL_TZ).date()
-    content, media_type, name = register_file(principal, query.from_, query.to, query.format, today)
-    return file_response(content, media_type, name, _accept())
+    content, name = register_file(principal, query.from_, query.to, query.format, today)
+    return file_response(content, {"pdf": PDF, "xlsx": XLSX}[query.format], name, _accept())
 
 
 @operation(bp, "POST", "/public/verifications", summary="Check a PDF's signatures and whether this platform issued it",

@@ -7,6 +7,7 @@ import io
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 FORMATS = {"json": "application/json", "csv": CSV, "xlsx": XLSX}
 
 

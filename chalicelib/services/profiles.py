@@ -35,6 +35,7 @@ def _national(principal: Principal) -> dict:
 
 def read(principal: Principal) -> dict:
     _citizen(principal)
+    fixed = _national(principal)
     bind()
     try:
         item = ControlModel.get(f"PROFILE#{principal.id}")
@@ -42,17 +43,17 @@ def read(principal: Principal) -> dict:
     except DoesNotExist:
         stored, updated_at = {"full_name": principal.name, "email": principal.email,
                               "language": principal.locale}, None
-        if _national(principal):  # the first form starts from what the national identity says
+        if fixed:  # the first form starts from what the national identity says
             from ..store.citizens import identity_details
 
-            details = identity_details(_national(principal)["citizen_id"])
+            details = identity_details(fixed["citizen_id"])
             phone = details.get("phone") or ""
             stored.update({"date_of_birth": details.get("date_of_birth"), "email": details.get("email"),
                            "phone": "0" + phone[3:] if phone.startswith("+84") else phone or None})
     profile = {name: stored.get(name) for name in _FIELDS}
-    profile.update(_national(principal))
+    profile.update(fixed)
     profile["language"] = profile["language"] or "vi"
-    return {**profile, "national_identity": bool(_national(principal)), "updated_at": updated_at}
+    return {**profile, "national_identity": bool(fixed), "updated_at": updated_at}
 
 
 def write(principal: Principal, request) -> dict:

@@ -57,11 +57,15 @@ def _trust_roots() -> list:
     return load_certificates(signing.trust_roots_pem())
 
 
+def _holder(signer) -> dict:
+    """Who a certificate names, as the API shows it."""
+    return {"common_name": signer.common_name if signer else None,
+            "organisation": signer.organisation if signer else None,
+            "serial_number": signer.serial_number if signer else None}
+
+
 def _signature_view(check, signed_here: bool, result_id: str) -> dict:
-    signer = check.signer
-    return {"signed_by": {"common_name": signer.common_name if signer else None,
-                          "organisation": signer.organisation if signer else None,
-                          "serial_number": signer.serial_number if signer else None},
+    return {"signed_by": _holder(check.signer),
             "signed_at": iso(check.signed_at) if check.signed_at else None,
             "timestamped": check.timestamped, "signed_here": signed_here,
             "verification_url": verification_url(result_id)}
@@ -106,7 +110,10 @@ def seal(dossier, uploads: list[tuple[int, UploadInfo]], agency_name: str) -> di
                                 location=agency_name, name=agency_name,
                                 timestamp_url=get_settings().signature_timestamp_url)
         version_id = documents.put(upload.s3_key, signed, "application/pdf")
+        # Checked as anyone will check it: a chain installed for another key would issue what never validates.
         check = pades.verify_pdf(signed, _trust_roots()).signatures[-1]
+        if check.verdict != "valid":
+            raise RuntimeError(f"the signature made for {dossier.agency_code} does not validate: {check.verdict}")
         sealed[upload_id] = Sealed(version_id, hashlib.sha256(signed).hexdigest(), len(signed),
                                    _signature_view(check, True, upload_id))
     if errors:
@@ -164,9 +171,7 @@ def _answer(report) -> dict:
         "verdict": report.verdict,
         "sha256": report.sha256,
         "signatures": [{
-            "signed_by": {"common_name": c.signer.common_name if c.signer else None,
-                          "organisation": c.signer.organisation if c.signer else None,
-                          "serial_number": c.signer.serial_number if c.signer else None},
+            "signed_by": _holder(c.signer),
             "signed_at": iso(c.signed_at) if c.signed_at else None,
             "timestamped": c.timestamped, "intact": c.intact, "valid": c.valid, "trusted": c.trusted,
             "covers_whole_file": c.covers_whole_file, "modified_after_signing": c.changed_after_signing,

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import os
 import secrets
-import signal
 import socketserver
 import sys
 import threading
@@ -51,6 +49,8 @@ from authlib.oidc.core import AuthorizationCodeMixin, OpenIDCode, UserInfo, User
 from flask import Flask, Response, jsonify, request
 from joserfc.jwk import RSAKey
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+
+from scripts.standins import serve_until_stopped
 
 CITIZEN_ID_CLAIM = "citizen_id"
 DEFAULT_CLIENT_ID = "motcua-web"
@@ -664,17 +664,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
     config = Config(client_id=args.client_id, redirect_uris=tuple(args.redirect_uri), log_requests=True)
     server, _thread = start_server(args.host, args.port, config)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    print(json.dumps({"ready": True, "url": server.url, "issuer": server.provider.issuer,
-                      "client_id": config.client_id}), flush=True)
-    while not stop.wait(0.2):
-        if args.parent_pid and os.getppid() != args.parent_pid:  # orphaned: the stack ended without stopping us
-            break
-    server.shutdown()
-    server.server_close()
-    return 0
+    ready = {"url": server.url, "issuer": server.provider.issuer, "client_id": config.client_id}
+    return serve_until_stopped(server, ready, args.parent_pid)
 
 
 if __name__ == "__main__":

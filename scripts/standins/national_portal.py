@@ -19,10 +19,8 @@ import binascii
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
-import signal
 import socketserver
 import sys
 import threading
@@ -34,6 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from scripts.standins import serve_until_stopped
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 PORTAL_TIME = "%Y%m%d%H%M%S"
@@ -854,16 +854,7 @@ def main(argv: list[str] | None = None) -> int:
                     password=args.password, madonvi=args.madonvi, catalogue=args.catalogue,
                     session_ttl=args.session_ttl, timeout_delay=args.timeout_delay, log_requests=True)
     server, _thread = start_server(args.host, args.port, config)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    print(json.dumps({"ready": True, "url": server.url}), flush=True)
-    while not stop.wait(0.2):
-        if args.parent_pid and os.getppid() != args.parent_pid:  # orphaned: the stack ended without stopping us
-            break
-    server.shutdown()
-    server.server_close()
-    return 0
+    return serve_until_stopped(server, {"url": server.url}, args.parent_pid)
 
 
 if __name__ == "__main__":
