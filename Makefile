@@ -14,7 +14,7 @@ IDP_PORT ?= 8200
 WEB_PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fuzz token demo bench package deploy clean lock
+.PHONY: run test lint fuzz token totp demo bench package deploy clean lock
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ fuzz: $(STAMP)  ## property-based API testing from /openapi.json, many cases per
 
 token: $(STAMP)  ## an ID token for a demo account of the running local stack
 	@$(PY) -m scripts.get_token $(USER)
+
+totp: $(STAMP)  ## a demo staff account's current TOTP code (the staff pool requires one at sign-in)
+	@$(PY) -m scripts.get_token --totp $(USER)
 
 demo: $(STAMP)  ## walk one dossier through its whole life on the running local stack (EXAMPLE=business, STATE_FILE=...)
 	@$(PY) -m scripts.walkthrough $(if $(EXAMPLE),--example $(EXAMPLE)) $(if $(STATE_FILE),--state-file $(STATE_FILE)) \

@@ -177,15 +177,14 @@ class Stack:
     def __init__(self, state: dict[str, str]) -> None:
         import boto3
 
+        from scripts.pool_sign_in import id_token
         from tests.e2e.conftest import PASSWORD, Api
 
         idp = boto3.client("cognito-idp", endpoint_url=state["MOTO_ENDPOINT"], region_name="ap-southeast-1",
                            aws_access_key_id="local", aws_secret_access_key="local")
         self.clients: dict[str, Api] = {}
         for user in ("citizen.an", "officer.hanoi", "leader.hanoi", "specialist.hanoi"):
-            answer = idp.initiate_auth(ClientId=state["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
-                                       AuthParameters={"USERNAME": user, "PASSWORD": PASSWORD})
-            self.clients[user] = Api(state["API_URL"], answer["AuthenticationResult"]["IdToken"])
+            self.clients[user] = Api(state["API_URL"], id_token(idp, state, user, PASSWORD))
 
     def __call__(self, user: str):
         """The e2e helpers' `api(user)`."""

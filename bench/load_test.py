@@ -37,6 +37,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from scripts.pool_sign_in import id_token  # noqa: E402 - after the repository is on the path
+
 PROCEDURE = "1.014200"  # Hà Nội, two required components (a PDF and an image): a typical small dossier
 AGENCY = "000.00.20.H26"
 PASSWORD = "Demo-Passw0rd!"
@@ -130,11 +132,10 @@ class Client:
     def _sign_in(self, username: str) -> str:
         idp = _aws(self.state, "cognito-idp")
         started = time.perf_counter()
-        result = idp.initiate_auth(ClientId=self.state["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
-                                   AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
+        token = id_token(idp, self.state, username, PASSWORD)
         with self.recorder.lock:
             self.recorder.latencies["sign-in (Cognito InitiateAuth)"].append(time.perf_counter() - started)
-        return result["AuthenticationResult"]["IdToken"]
+        return token
 
     def url(self, path: str) -> str:
         return self.state["API_URL"] + path
@@ -228,9 +229,7 @@ def create_accounts(state: dict, clients: int) -> list[tuple[str, str]]:
     import requests
 
     idp, pool, run = _aws(state, "cognito-idp"), state["USER_POOL_ID"], uuid.uuid4().hex[:6]
-    admin_token = idp.initiate_auth(ClientId=state["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
-                                    AuthParameters={"USERNAME": "admin", "PASSWORD": PASSWORD}
-                                    )["AuthenticationResult"]["IdToken"]
+    admin_token = id_token(idp, state, "admin", PASSWORD)
     pairs = []
     for index in range(clients):
         citizen, officer = f"load-{run}-citizen-{index}", f"load-{run}-officer-{index}"
@@ -243,8 +242,9 @@ def create_accounts(state: dict, clients: int) -> list[tuple[str, str]]:
                                       "roles": ["officer"], "agency_code": AGENCY})
         if invited.status_code != 201:
             raise RuntimeError(f"could not invite {officer}: {invited.status_code} {invited.text}")
-        for username in (citizen, officer):
-            idp.admin_set_user_password(UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True)
+        idp.admin_set_user_password(UserPoolId=pool, Username=citizen, Password=PASSWORD, Permanent=True)
+        idp.admin_set_user_password(UserPoolId=state["STAFF_POOL_ID"], Username=officer, Password=PASSWORD,
+                                    Permanent=True)
         pairs.append((citizen, officer))
     return pairs
 

@@ -25,6 +25,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from scripts.pool_sign_in import id_token  # noqa: E402 - after the repository is on the path
+
 PROCEDURE = "1.014200"  # two required components: cheap to set up
 PDF = b"%PDF-1.4\n%bench\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -60,9 +62,7 @@ def main() -> int:
     dynamodb = boto3.client("dynamodb", **aws)
 
     def token(user: str) -> str:
-        return idp.initiate_auth(ClientId=state["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
-                                 AuthParameters={"USERNAME": user, "PASSWORD": "Demo-Passw0rd!"}
-                                 )["AuthenticationResult"]["IdToken"]
+        return id_token(idp, state, user, "Demo-Passw0rd!")
 
     citizen = Api(state["API_URL"], token("citizen.an"))
     officer = Api(state["API_URL"], token("officer.hanoi"))

@@ -42,6 +42,8 @@ REQUIRED_WHEN_DEPLOYED = {
     "event_bus_name": "EVENT_BUS_NAME",
     "user_pool_id": "USER_POOL_ID",
     "user_pool_client_id": "USER_POOL_CLIENT_ID",
+    "staff_pool_id": "STAFF_POOL_ID",
+    "staff_pool_client_id": "STAFF_POOL_CLIENT_ID",
 }
 
 _DIGITS = re.compile(r"[0-9]{1,12}")
@@ -96,6 +98,10 @@ class Settings(BaseSettings):
     user_pool_client_id: str = Field("", validation_alias="USER_POOL_CLIENT_ID")
     jwks_url_override: str | None = Field(None, validation_alias="JWKS_URL")
     token_issuer_override: str | None = Field(None, validation_alias="TOKEN_ISSUER")
+    # Staff sign in to a pool of their own (MFA required, short tokens): docs/identity.md "Staff sign-in".
+    staff_pool_id: str = Field("", validation_alias="STAFF_POOL_ID")
+    staff_pool_client_id: str = Field("", validation_alias="STAFF_POOL_CLIENT_ID")
+    staff_jwks_url_override: str | None = Field(None, validation_alias="STAFF_JWKS_URL")
     work_start: time = Field(time(7, 30), validation_alias="WORK_START")
     work_end: time = Field(time(17, 0), validation_alias="WORK_END")
     break_start: time = Field(time(11, 30), validation_alias="BREAK_START")  # the midday break: not working hours
@@ -226,6 +232,14 @@ class Settings(BaseSettings):
     @property
     def jwks_url(self) -> str:
         return self.jwks_url_override or f"{self.token_issuer}/.well-known/jwks.json"
+
+    @property
+    def staff_token_issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.staff_pool_id}"
+
+    @property
+    def staff_jwks_url(self) -> str:
+        return self.staff_jwks_url_override or f"{self.staff_token_issuer}/.well-known/jwks.json"
 
     @property
     def cache_key(self) -> tuple:

@@ -65,30 +65,48 @@ def seed_catalogue() -> int:
     return added
 
 
-def create_account(idp, pool_id: str, account: DemoAccount, password: str = DEMO_PASSWORD) -> None:
+def create_account(idp, pool_id: str, account: DemoAccount, password: str = DEMO_PASSWORD) -> bool:
+    """The account in its pool (citizens in the citizens' pool, staff in the staff pool). False: it was there."""
     attributes = [{"Name": "email", "Value": account.email}, {"Name": "email_verified", "Value": "true"},
                   {"Name": "name", "Value": account.name}, {"Name": "locale", "Value": account.locale}]
-    if account.agency:
-        attributes.append({"Name": "custom:agency", "Value": account.agency})
-    if account.unit:
-        attributes.append({"Name": "custom:unit", "Value": account.unit})
     try:
         idp.admin_create_user(UserPoolId=pool_id, Username=account.username, TemporaryPassword=password,
                               MessageAction="SUPPRESS", UserAttributes=attributes)
     except idp.exceptions.UsernameExistsException:
-        return
+        return False
     idp.admin_set_user_password(UserPoolId=pool_id, Username=account.username, Password=password, Permanent=True)
-    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=account.username, GroupName=account.group)
+    return True
 
 
-def seed_accounts(accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS) -> None:
+def enrol_staff_totp(idp, client_id: str, username: str, password: str = DEMO_PASSWORD) -> str:
+    """What a staff member does at their first sign-in: set up an authenticator app (TOTP). Its secret."""
+    from scripts.pool_sign_in import enrol_totp
+
+    tokens = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": username, "PASSWORD": password})
+    if "AuthenticationResult" not in tokens:  # the pool asks for the set-up itself (Cognito does; moto does not)
+        secret, _ = enrol_totp(idp, username, session=tokens["Session"])
+    else:
+        secret, _ = enrol_totp(idp, username, access_token=tokens["AuthenticationResult"]["AccessToken"])
+    return secret
+
+
+def seed_accounts(accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS) -> dict[str, str]:
+    """The demo accounts, staff with a TOTP authenticator enrolled; returns the staff's TOTP secrets."""
     from chalicelib.settings import get_settings
     from chalicelib.store.aws import client
 
-    idp = client("cognito-idp")
+    idp, settings = client("cognito-idp"), get_settings()
+    secrets: dict[str, str] = {}
     for account in accounts:
-        create_account(idp, get_settings().user_pool_id, account)
+        if account.group == "citizen":
+            if create_account(idp, settings.user_pool_id, account):
+                idp.admin_add_user_to_group(UserPoolId=settings.user_pool_id, Username=account.username,
+                                            GroupName="citizen")
+        elif create_account(idp, settings.staff_pool_id, account):
+            secrets[account.username] = enrol_staff_totp(idp, settings.staff_pool_client_id, account.username)
     seed_directory(accounts)
+    return secrets
 
 
 # What each demo account's directory entry says beside its role (citizens see staff by name and title).
@@ -117,15 +135,15 @@ def seed_directory(accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS) -> None:
                                           "unit": account.unit}}, at, seeder)
 
 
-def sign_in(username: str, password: str = DEMO_PASSWORD) -> str:
-    """An ID token from the user pool (locally, moto's), the way a client app gets one."""
-    from chalicelib.settings import get_settings
-    from chalicelib.store.aws import client
+def sign_in(username: str, password: str = DEMO_PASSWORD, state: dict[str, str] | None = None) -> str:
+    """An ID token from the stack's pools (locally, moto's), the way a client app gets one: staff answer the TOTP
+    challenge with the secret `make run` enrolled (STAFF_TOTP_SECRETS in the stack's state)."""
+    import os
 
-    result = client("cognito-idp").initiate_auth(
-        ClientId=get_settings().user_pool_client_id, AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": password})
-    return result["AuthenticationResult"]["IdToken"]
+    from chalicelib.store.aws import client
+    from scripts.pool_sign_in import id_token
+
+    return id_token(client("cognito-idp"), state if state is not None else os.environ, username, password)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.update(provision(args.endpoint, args.stage))
     print(f"procedures added: {seed_catalogue()}")
-    seed_accounts()
+    secrets = seed_accounts()
     print(f"demo accounts: {', '.join(a.username for a in DEMO_ACCOUNTS)} (password {DEMO_PASSWORD})")
+    for username, secret in secrets.items():
+        print(f"  {username}: TOTP secret {secret}")
     return 0
 
 

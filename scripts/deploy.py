@@ -244,7 +244,7 @@ def deploy(stage: str, artifacts_bucket: str | None = None, region: str | None =
 # No build step, so no content-hashed file names a browser could keep for ever: browsers revalidate every file
 # (a 304 when unchanged), CloudFront keeps them for a day and each publish invalidates them.
 WEB_CACHE_CONTROL = "public, max-age=0, must-revalidate, s-maxage=86400"
-_WEB_OUTPUTS = ("EndpointURL", "UserPoolClientId", "WebBucketName", "WebDistributionId")
+_WEB_OUTPUTS = ("EndpointURL", "UserPoolClientId", "StaffUserPoolClientId", "WebBucketName", "WebDistributionId")
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,8 @@ def web_config(outputs: dict[str, str], region: str) -> dict[str, str]:
     return client_config(outputs["EndpointURL"], f"https://cognito-idp.{region}.amazonaws.com",
                          outputs["UserPoolClientId"], region,
                          citizen_idp_url=outputs.get("CitizenIdentityProviderUrl") or None,
-                         citizen_idp_client_id=outputs.get("CitizenIdentityProviderClientId") or None)
+                         citizen_idp_client_id=outputs.get("CitizenIdentityProviderClientId") or None,
+                         staff_pool_client_id=outputs["StaffUserPoolClientId"])
 
 
 def web_files(root: Path) -> list[WebObject]:

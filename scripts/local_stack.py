@@ -179,6 +179,8 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     # The moto server plays AWS; nothing here may reach a real account by accident.
     os.environ.pop("AWS_PROFILE", None)
     endpoint = f"http://{host}:{moto_port}"
+    # Staff sign in with a TOTP code: moto checks it only when told to.
+    os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
     start_moto(host, moto_port)
 
     from scripts.demo import seed_accounts, seed_catalogue
@@ -212,7 +214,7 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
         SecretId=env["NATIONAL_PORTAL_SECRET_ID"],
         SecretString=json.dumps({"password": portal_password, "inbound_secret": inbound_secret}))
     seed_catalogue()
-    seed_accounts()
+    totp_secrets = seed_accounts()
     from scripts.ops.signing import setup_local_signing
 
     # Results are signed as in AWS (the key in KMS, here moto's), certified by a local test CA.
@@ -226,7 +228,7 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
               control_dir=control_dir).start()
     state = {**env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint, "WEB_URL": web.url,
              "MOTCUA_STAGE": stage, "PUMP_CONTROL_DIR": str(control_dir), "LOCAL_CA_FILE": str(ca_file),
-             "CITIZEN_IDP_URL": idp_url}
+             "CITIZEN_IDP_URL": idp_url, "STAFF_TOTP_SECRETS": json.dumps(totp_secrets)}
     if state_file:
         state_file.parent.mkdir(parents=True, exist_ok=True)
         state_file.write_text(json.dumps(state, indent=2))
@@ -242,7 +244,8 @@ def banner(state: dict[str, str]) -> str:
         f"  web client     {state['WEB_URL']}   (sign in with a demo account below)",
         f"  API            {state['API_URL']}   (reference: {state['API_URL']}/docs, {state['API_URL']}/openapi.json)",
         f"  moto endpoint  {state['MOTO_ENDPOINT']}   (AWS_ENDPOINT_URL for the AWS CLI or boto3)",
-        f"  user pool      {state['USER_POOL_ID']}  client {state['USER_POOL_CLIENT_ID']}",
+        f"  user pools     citizens {state['USER_POOL_ID']} (client {state['USER_POOL_CLIENT_ID']}), "
+        f"staff {state['STAFF_POOL_ID']} (client {state['STAFF_POOL_CLIENT_ID']}, TOTP required)",
         f"  national portal stand-in  {state['NATIONAL_PORTAL_URL']}   (POST /_sim/submit forwards a dossier; "
         "GET /_sim/dossiers/<MaHoSo> shows what it holds)",
         f"  signed results   certified by the local test CA {state['LOCAL_CA_FILE']}   (make signer-status)",
@@ -255,6 +258,13 @@ def banner(state: dict[str, str]) -> str:
         where = f"  agency {account.agency}" if account.agency else ""
         where += f" unit {account.unit}" if account.unit else ""
         lines.append(f"  {account.username:<18} {account.group:<9} {account.name}{where}")
+    totp = json.loads(state.get("STAFF_TOTP_SECRETS") or "{}")
+    if totp:
+        lines += [
+            "Staff sign in with a TOTP code as well (the staff pool requires it): add the secret to an authenticator",
+            f"app ({', '.join(sorted(set(totp.values())))}), or `make -s totp USER=officer.hanoi` prints the "
+            "current code.",
+        ]
     lines += [
         "",
         "Events flow: stream -> relay -> EventBridge -> SQS -> consumers (the local event pump).",

@@ -356,8 +356,10 @@ def _kms_key(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
 def _user_pool(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
     idp = ctx.client("cognito-idp")
     name = props.pop("UserPoolName", None) or physical_name(ctx.stage, logical_id)
-    if "EnabledMfas" in props:
-        raise ProvisionError(f"{logical_id}: EnabledMfas is not supported locally")
+    # EnabledMfas is CloudFormation's: the API sets it with SetUserPoolMfaConfig once the pool exists.
+    mfas = props.pop("EnabledMfas", [])
+    if set(mfas) - {"SOFTWARE_TOKEN_MFA"}:
+        raise ProvisionError(f"{logical_id}: only SOFTWARE_TOKEN_MFA is supported locally")
     pool_id = None
     for page in idp.get_paginator("list_user_pools").paginate(MaxResults=60):
         for pool in page["UserPools"]:
@@ -365,6 +367,9 @@ def _user_pool(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
                 pool_id = pool["Id"]
     if pool_id is None:
         pool_id = idp.create_user_pool(PoolName=name, **props)["UserPool"]["Id"]
+        if mfas:
+            idp.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration=props.get("MfaConfiguration", "OFF"),
+                                         SoftwareTokenMfaConfiguration={"Enabled": True})
     arn = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Arn"]
     provider = f"cognito-idp.{ctx.region}.amazonaws.com/{pool_id}"
     return Created(ref=pool_id, attributes={
@@ -601,9 +606,11 @@ def provision_stack(
     env["AWS_DEFAULT_REGION"] = region
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
+        # The moto server serves each pool's signing keys here (tokens are verified in the app).
         if "USER_POOL_ID" in env:
-            # The moto server serves each pool's signing keys here (tokens are verified in the app).
             env["JWKS_URL"] = f"{endpoint_url.rstrip('/')}/{env['USER_POOL_ID']}/.well-known/jwks.json"
+        if "STAFF_POOL_ID" in env:
+            env["STAFF_JWKS_URL"] = f"{endpoint_url.rstrip('/')}/{env['STAFF_POOL_ID']}/.well-known/jwks.json"
     return ProvisionedStack(resources=resolver.created, outputs=outputs, env=env)
 
 

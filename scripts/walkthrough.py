@@ -86,17 +86,22 @@ def sample_for(accepted_types: list[str]) -> tuple[Path, str]:
 
 
 def sign_in(state: dict[str, str], username: str, password: str) -> str:
-    """An ID token, asked of the user pool exactly as a web client does: InitiateAuth is an unsigned call,
-    so plain HTTP to the (moto) Cognito endpoint is enough."""
-    endpoint = state.get("MOTO_ENDPOINT") or f"https://cognito-idp.{state['AWS_DEFAULT_REGION']}.amazonaws.com"
-    response = requests.post(endpoint + "/", timeout=TIMEOUT, headers={
-        "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
-        "Content-Type": "application/x-amz-json-1.1"}, data=json.dumps({
-            "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": state["USER_POOL_CLIENT_ID"],
-            "AuthParameters": {"USERNAME": username, "PASSWORD": password}}))
-    if response.status_code != 200:
-        raise WalkFailed(f"{username} could not sign in: {response.status_code} {response.text[:300]}")
-    return response.json()["AuthenticationResult"]["IdToken"]
+    """An ID token, asked of the pools as a web client does (InitiateAuth and its challenges are unsigned calls):
+    staff answer the TOTP challenge with the secret STAFF_TOTP_SECRETS holds for them."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from scripts.pool_sign_in import id_token
+
+    idp = boto3.client("cognito-idp", endpoint_url=state.get("MOTO_ENDPOINT"),
+                       region_name=state.get("AWS_DEFAULT_REGION", "ap-southeast-1"),
+                       config=Config(signature_version=UNSIGNED))
+    try:
+        return id_token(idp, state, username, password)
+    except (BotoCoreError, ClientError, RuntimeError) as error:
+        raise WalkFailed(f"{username} could not sign in: {error}") from error
 
 
 def local_time(at: str) -> str:

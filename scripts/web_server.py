@@ -88,11 +88,15 @@ def security_headers(connect: Iterable[str]) -> dict[str, str]:
 
 
 def client_config(api_url: str, cognito_url: str, user_pool_client_id: str, region: str,
-                  citizen_idp_url: str | None = None, citizen_idp_client_id: str | None = None) -> dict[str, str]:
-    """What the client reads from window.MOTCUA_CONFIG (docs/web-client.md). The national identity provider (its
-    issuer URL and this client's id there) is optional: without both, the client offers no national sign-in."""
+                  citizen_idp_url: str | None = None, citizen_idp_client_id: str | None = None,
+                  staff_pool_client_id: str | None = None) -> dict[str, str]:
+    """What the client reads from window.MOTCUA_CONFIG (docs/web-client.md): the citizens' pool client and the
+    staff pool's (staff sign in there, with a TOTP code). The national identity provider (its issuer URL and this
+    client's id there) is optional: without both, the client offers no national sign-in."""
     config = {"apiUrl": api_url.rstrip("/"), "cognitoUrl": cognito_url.rstrip("/"),
               "userPoolClientId": user_pool_client_id, "region": region}
+    if staff_pool_client_id:
+        config["staffPoolClientId"] = staff_pool_client_id
     if citizen_idp_url and citizen_idp_client_id:
         config.update(citizenIdpUrl=citizen_idp_url.rstrip("/"), citizenIdpClientId=citizen_idp_client_id)
     return config
@@ -267,7 +271,8 @@ def serve_stack(state: Mapping[str, str], host: str = "127.0.0.1", port: int = 8
     (for the API's CORS) before it serves. The moto endpoint plays the user pool's sign-in API and the documents
     bucket."""
     config = client_config(state["API_URL"], state["MOTO_ENDPOINT"], state["USER_POOL_CLIENT_ID"],
-                           state.get("AWS_DEFAULT_REGION", "ap-southeast-1"), *citizen_idp(state))
+                           state.get("AWS_DEFAULT_REGION", "ap-southeast-1"), *citizen_idp(state),
+                           staff_pool_client_id=state.get("STAFF_POOL_CLIENT_ID"))
     return WebServer(root, config, connect_sources(config), host, port)
 
 

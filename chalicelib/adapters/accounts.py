@@ -1,4 +1,4 @@
-"""Sign-in accounts in the user pool: what the platform asks of Cognito when administrators manage staff. The
+"""Sign-in accounts in the staff pool: what the platform asks of Cognito when administrators manage staff. The
 pool authenticates; what an account may do is the staff directory's (chalicelib/services/staff.py)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ def create_staff_account(username: str, email: str, name: str) -> str:
     idp = client("cognito-idp")
     try:
         created = idp.admin_create_user(
-            UserPoolId=get_settings().user_pool_id, Username=username, DesiredDeliveryMediums=["EMAIL"],
+            UserPoolId=get_settings().staff_pool_id, Username=username, DesiredDeliveryMediums=["EMAIL"],
             UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
                             {"Name": "name", "Value": name}])
     except idp.exceptions.UsernameExistsException as error:
@@ -26,7 +26,7 @@ def account_id(username: str) -> str | None:
     """The `sub` of an existing account (None: no such account)."""
     idp = client("cognito-idp")
     try:
-        user = idp.admin_get_user(UserPoolId=get_settings().user_pool_id, Username=username)
+        user = idp.admin_get_user(UserPoolId=get_settings().staff_pool_id, Username=username)
     except idp.exceptions.UserNotFoundException:
         return None
     return next((a["Value"] for a in user.get("UserAttributes", []) if a["Name"] == "sub"), None)
@@ -35,7 +35,7 @@ def account_id(username: str) -> str | None:
 def set_account_enabled(username: str, enabled: bool) -> None:
     """Disabling also signs the account out everywhere: no new tokens from its refresh tokens."""
     idp = client("cognito-idp")
-    pool = get_settings().user_pool_id
+    pool = get_settings().staff_pool_id
     try:
         if enabled:
             idp.admin_enable_user(UserPoolId=pool, Username=username)

@@ -92,8 +92,8 @@ def enable_staff(username):
 @operation(bp, "GET", "/me", summary="Who the caller is and what the platform lets them do", tag="Account",
            response=responses.Me)
 def who_am_i():
-    """The roles, agency and unit come from the staff directory (a client shows its pages by them); anyone the
-    directory does not know is a citizen."""
+    """The roles, agency and unit come from the staff directory for a staff-pool sign-in (a client shows its pages
+    by them); anyone signed in through the citizens' pool or a national identity is a citizen."""
     from .auth import authenticate
 
     principal = authenticate(bp.current_request)

@@ -1,9 +1,10 @@
-"""Bearer-token verification against the Cognito user pool's JWKS, in the app itself, and the caller's
-authority from the platform's staff directory.
+"""Bearer-token verification in the app itself, and the caller's authority.
 
-Checked: RS256 signature by a key of the pool, issuer, audience (the app client), expiry,
-issued-at and `token_use == "id"`. The token says who the caller is; what they may do is the directory's
-(chalicelib/services/staff.py), read on each request and cached for at most 60 seconds.
+Three kinds of ID token are accepted, told apart by their issuer: the citizens' user pool (anyone may sign up),
+the staff pool (accounts made by administrators, TOTP at every sign-in, 15-minute tokens) and the national identity
+providers of CITIZEN_ISSUERS. Checked: RS256 signature by a key of the issuer, issuer, audience (the app client),
+expiry, issued-at and `token_use == "id"`. Only a staff-pool token can carry staff authority, and what it may do is
+the staff directory's (chalicelib/services/staff.py), read on each request and cached for at most 60 seconds.
 """
 
 from __future__ import annotations
@@ -51,10 +52,16 @@ def _unauthorized() -> Problem:
     return Problem(401, "unauthorized", "token_invalid", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
-def verify_token(token: str) -> dict[str, Any]:
+def verify_token(token: str, *, staff: bool = False) -> dict[str, Any]:
+    """The claims of a token of the citizens' pool (or, with `staff`, of the staff pool), or 401."""
     import jwt
 
     settings = get_settings()
+    if staff:
+        jwks_url, audience, issuer = (settings.staff_jwks_url, settings.staff_pool_client_id,
+                                      settings.staff_token_issuer)
+    else:
+        jwks_url, audience, issuer = settings.jwks_url, settings.user_pool_client_id, settings.token_issuer
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as error:
@@ -62,14 +69,13 @@ def verify_token(token: str) -> dict[str, Any]:
     if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
         raise _unauthorized()
     try:
-        key = _signing_key(settings.jwks_url, header["kid"])
+        key = _signing_key(jwks_url, header["kid"])
     except (OSError, ValueError) as error:
         raise Problem(503, "service_unavailable", "service_unavailable_detail") from error
     if key is None:
         raise _unauthorized()
     try:
-        claims = jwt.decode(token, key=key.key, algorithms=["RS256"], audience=settings.user_pool_client_id,
-                            issuer=settings.token_issuer, leeway=30,
+        claims = jwt.decode(token, key=key.key, algorithms=["RS256"], audience=audience, issuer=issuer, leeway=30,
                             options={"require": ["exp", "iat", "iss", "sub", "aud", "token_use"]})
     except jwt.PyJWTError as error:
         raise _unauthorized() from error
@@ -94,11 +100,12 @@ def _principal(request: Any) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(401, "unauthorized", "token_missing", headers={"WWW-Authenticate": "Bearer"})
     token = token.strip()
-    issuers = _citizen_issuers()
-    if issuers and _issuer_of(token) in {i.issuer for i in issuers}:
+    issuer, issuers, settings = _issuer_of(token), _citizen_issuers(), get_settings()
+    if issuers and issuer in {i.issuer for i in issuers}:
         return _national_citizen(token, issuers)
-    claims = verify_token(token)
-    return principal_of(claims)
+    if settings.staff_pool_id and issuer == settings.staff_token_issuer:
+        return staff_principal(verify_token(token, staff=True))
+    return citizen_principal(verify_token(token))
 
 
 def _issuer_of(token: str) -> str | None:
@@ -145,26 +152,33 @@ def _national_citizen(token: str, issuers: list) -> Principal:
                      name=claims.get("name"), email=claims.get("email"), locale="vi")
 
 
-def principal_of(claims: dict[str, Any]) -> Principal:
-    """Who the verified token names, and what the staff directory lets them do. The token's own groups and
-    attributes grant nothing: a user who edits them in the pool gains nothing. Someone the directory does not
-    know is a citizen (anyone may sign up); a disabled member is refused."""
+def _locale(claims: dict[str, Any]) -> str:
+    # `locale` is a standard Cognito attribute, so it arrives without the `custom:` prefix.
+    return claims["locale"] if claims.get("locale") in ("vi", "en") else "vi"
+
+
+def citizen_principal(claims: dict[str, Any]) -> Principal:
+    """A token of the citizens' pool names a citizen, whatever its groups and attributes say and whoever the staff
+    directory knows: staff authority comes only with a staff-pool token, where MFA is required."""
+    return Principal(id=claims["sub"], username=claims.get("cognito:username") or claims["sub"],
+                     roles=frozenset({Role.CITIZEN}), name=claims.get("name"), email=claims.get("email"),
+                     locale=_locale(claims))
+
+
+def staff_principal(claims: dict[str, Any]) -> Principal:
+    """Who the staff-pool token names, and what the staff directory lets them do. The token's own groups and
+    attributes grant nothing: a user who edits them in the pool gains nothing. An account the directory does not
+    know (or no longer lists as enabled) is refused."""
     from ..services.staff import authority
 
-    # `locale` is a standard Cognito attribute, so it arrives without the `custom:` prefix.
-    locale = claims.get("locale") if claims.get("locale") in ("vi", "en") else "vi"
-    username = claims.get("cognito:username") or claims["sub"]
     member = authority(claims["sub"])
-    if member is None:
-        return Principal(id=claims["sub"], username=username, roles=frozenset({Role.CITIZEN}),
-                         name=claims.get("name"), email=claims.get("email"), locale=locale)
-    if not member.enabled:
+    if member is None or not member.enabled:
         raise Problem(403, "forbidden", "account_disabled")
     known = {r.value for r in Role if r not in (Role.SYSTEM, Role.CITIZEN)}
     return Principal(id=member.id, username=member.username, roles=frozenset(Role(r) for r in member.roles
                                                                              if r in known),
                      agency_code=member.agency_code, unit=member.unit, name=member.name, email=member.email,
-                     locale=locale)
+                     locale=_locale(claims))
 
 
 def require(principal: Principal, *roles: Role) -> None:

@@ -159,7 +159,8 @@ def document(server_url: str = "/") -> dict:
         "components": {
             "schemas": defs,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                                           "description": "An ID token of the platform's user pool."},
+                                           "description": "An ID token of the citizens' or the staff pool, or of a "
+                                                          "national identity provider (docs/identity.md)."},
                                 "portalSignature": {
                                     "type": "apiKey", "in": "header", "name": "X-DVCQG-Signature",
                                     "description": "The national portal's HMAC-SHA256 signature of the timestamp "

@@ -17,7 +17,7 @@ import os
 from scripts.ops.errors import OperatorError
 from scripts.ops.stack import Stack
 
-_SETTINGS = ("AWS_", "STAFF_TABLE", "USER_POOL_ID", "MOTCUA_STAGE")
+_SETTINGS = ("AWS_", "STAFF_TABLE", "STAFF_POOL_ID", "MOTCUA_STAGE")
 
 
 def staff_command(stack: Stack, action: str, username: str, as_json: bool) -> int:

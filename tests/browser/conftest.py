@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from scripts.pool_sign_in import fresh_totp_code, totp_secrets
 from tests.e2e.conftest import PASSWORD, REPO_ROOT, running_stack
 
 INSTALL_CHROMIUM = "install Debian's chromium: apt-get install chromium"
@@ -24,6 +25,8 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 # Impacts that fail a page; axe's "minor" and "moderate" are left to review.
 FAILING_IMPACTS = ("serious", "critical")
+# The TOTP secrets of the staff the running stack enrolled (its state's STAFF_TOTP_SECRETS): who signs in as staff.
+STAFF_TOTP: dict[str, str] = {}
 
 
 def chromium_path() -> str | None:
@@ -49,6 +52,7 @@ def chromium() -> str:
 def web_stack(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A local stack with the client on a free port (its origin allowed by the API's CORS)."""
     with running_stack(tmp_path_factory.mktemp("web-stack")) as state:
+        STAFF_TOTP.update(totp_secrets(state))
         yield state
 
 
@@ -119,13 +123,39 @@ def open_page(page: Any, web_url: str, route: str = "/") -> None:
     page.locator("#main h1").first.wait_for(state="visible")
 
 
-def sign_in(page: Any, web_url: str, username: str, password: str = PASSWORD) -> None:
-    """Through the client's own sign-in page (the user pool's API on the stack's moto), as a person does."""
+def sign_in(page: Any, web_url: str, username: str, password: str = PASSWORD, *,
+            totp_secret: str | None = None) -> None:
+    """Through the client's own sign-in page (the user pools' API on the stack's moto), as a person does: citizens
+    at #/sign-in; staff (an account with a TOTP secret: the stack's demo staff, or `totp_secret`) at
+    #/staff/sign-in, typing the code their authenticator app shows."""
+    secret = totp_secret or STAFF_TOTP.get(username)
+    if secret:
+        staff_sign_in(page, web_url, username, secret, password)
+        return
     open_page(page, web_url, "/sign-in")
     page.locator("#field-username").fill(username)
     page.locator("#field-password").fill(password)
     page.locator("#main form button[type=submit]").click()
     page.wait_for_function("() => !location.hash.startsWith('#/sign-in')")
+    page.locator("#main h1").first.wait_for(state="visible")
+
+
+def staff_credentials(page: Any, web_url: str, username: str, password: str = PASSWORD) -> None:
+    """The staff sign-in's first step: username and password sent, the pool's next step not yet awaited."""
+    open_page(page, web_url, "/staff/sign-in")
+    page.locator("#field-username").fill(username)
+    page.locator("#field-password").fill(password)
+    page.locator("#main form button[type=submit]").click()
+
+
+def staff_sign_in(page: Any, web_url: str, username: str, secret: str, password: str = PASSWORD) -> None:
+    """A staff member with an authenticator enrolled: password, then the current code; waits for the page after."""
+    staff_credentials(page, web_url, username, password)
+    code = page.locator("#field-code")
+    code.wait_for(state="visible")
+    code.fill(fresh_totp_code(secret))
+    page.locator("#main form button[type=submit]").click()
+    page.wait_for_function("() => !location.hash.startsWith('#/staff/sign-in')")
     page.locator("#main h1").first.wait_for(state="visible")
 
 

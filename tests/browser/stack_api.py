@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import requests
 
+from scripts.pool_sign_in import id_token as pool_id_token
 from tests.e2e.conftest import PASSWORD, REPO_ROOT, Api
 
 PROCEDURE = "1.001978"
@@ -18,12 +19,11 @@ FILES = EXAMPLES / "files"
 
 
 def id_token(stack: dict[str, str], username: str) -> str:
-    """An ID token from the stack's user pool, as the client's sign-in page gets one (USER_PASSWORD_AUTH)."""
+    """An ID token from the stack's pools, as the client's sign-in page gets one (USER_PASSWORD_AUTH, and the
+    TOTP code for staff)."""
     idp = boto3.client("cognito-idp", endpoint_url=stack["MOTO_ENDPOINT"], region_name="ap-southeast-1",
                        aws_access_key_id="local", aws_secret_access_key="local")
-    result = idp.initiate_auth(ClientId=stack["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
-                               AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
-    return result["AuthenticationResult"]["IdToken"]
+    return pool_id_token(idp, stack, username, PASSWORD)
 
 
 def submitted_dossier(stack: dict[str, str], username: str = "citizen.an") -> dict[str, Any]:

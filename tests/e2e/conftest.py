@@ -18,6 +18,7 @@ import boto3
 import pytest
 import requests
 
+from scripts.pool_sign_in import id_token
 from tests.samples import JPEG, PDF, PNG  # noqa: F401 - the e2e modules import them from here
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -127,17 +128,16 @@ def sign_in(stack, aws):
 
     def token(username: str) -> str:
         if username not in tokens:
-            result = idp.initiate_auth(ClientId=stack["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
-                                       AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
-            tokens[username] = result["AuthenticationResult"]["IdToken"]
+            tokens[username] = id_token(idp, stack, username, PASSWORD)
         return tokens[username]
 
     return token
 
 
 def add_user(stack, aws, group: str, agency: str | None = None, unit: str | None = None) -> str:
-    """A fresh account no other test touches: a citizen signs up in the pool; staff are invited by the demo
-    administrator through /admin/staff (the directory holds their authority), then given the test password."""
+    """A fresh account no other test touches: a citizen in the citizens' pool; staff are invited by the demo
+    administrator through /admin/staff (the staff pool's account, the directory's authority), then given the test
+    password."""
     username = f"{group}-{uuid.uuid4().hex[:8]}"
     idp = aws("cognito-idp")
     if group == "citizen":
@@ -150,15 +150,13 @@ def add_user(stack, aws, group: str, agency: str | None = None, unit: str | None
         invited = admin.post("/admin/staff", {"username": username, "name": username, "email": f"{username}@example.vn",
                                               "roles": [group], "agency_code": agency, "unit": unit})
         assert invited.status_code == 201, invited.text
-    idp.admin_set_user_password(UserPoolId=stack["USER_POOL_ID"], Username=username, Password=PASSWORD,
-                                Permanent=True)
+    pool = stack["USER_POOL_ID"] if group == "citizen" else stack["STAFF_POOL_ID"]
+    idp.admin_set_user_password(UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True)
     return username
 
 
 def _id_token(aws, stack, username: str) -> str:
-    result = aws("cognito-idp").initiate_auth(ClientId=stack["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
-                                              AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
-    return result["AuthenticationResult"]["IdToken"]
+    return id_token(aws("cognito-idp"), stack, username, PASSWORD)
 
 
 @pytest.fixture(scope="module")

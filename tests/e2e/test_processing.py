@@ -70,7 +70,12 @@ def local_today():
 
 
 def sub_of(aws, stack, username: str) -> str:
-    user = aws("cognito-idp").admin_get_user(UserPoolId=stack["USER_POOL_ID"], Username=username)
+    """The account id of a staff member (staff pool) or a citizen (citizens' pool)."""
+    idp = aws("cognito-idp")
+    try:
+        user = idp.admin_get_user(UserPoolId=stack["STAFF_POOL_ID"], Username=username)
+    except idp.exceptions.UserNotFoundException:
+        user = idp.admin_get_user(UserPoolId=stack["USER_POOL_ID"], Username=username)
     return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
 
 

@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 
+from scripts.pool_sign_in import id_token
+
 from .conftest import PASSWORD, Api
 from .test_processing import HANOI, UNIT, problem
 
@@ -18,9 +20,7 @@ CACHE_SECONDS = 60  # DIRECTORY_CACHE_SECONDS: the most a container may trust wh
 
 
 def token_of(aws, stack, username: str) -> str:
-    result = aws("cognito-idp").initiate_auth(ClientId=stack["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
-                                              AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
-    return result["AuthenticationResult"]["IdToken"]
+    return id_token(aws("cognito-idp"), stack, username, PASSWORD)
 
 
 def invite(api, aws, stack, roles: list[str], agency: str | None = HANOI, unit: str | None = None) -> dict:
@@ -29,7 +29,7 @@ def invite(api, aws, stack, roles: list[str], agency: str | None = HANOI, unit: 
                                                  "email": f"{username}@example.vn", "title": "Chuyên viên",
                                                  "roles": roles, "agency_code": agency, "unit": unit})
     assert created.status_code == 201, created.text
-    aws("cognito-idp").admin_set_user_password(UserPoolId=stack["USER_POOL_ID"], Username=username,
+    aws("cognito-idp").admin_set_user_password(UserPoolId=stack["STAFF_POOL_ID"], Username=username,
                                                Password=PASSWORD, Permanent=True)
     return created.json()
 

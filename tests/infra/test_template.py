@@ -234,6 +234,8 @@ def test_globals_give_every_function_the_resource_names(prod: dict[str, Any]) ->
         "DOCUMENTS_KMS_KEY_ID": {"Ref": "DocumentsKey"},
         "USER_POOL_ID": {"Ref": "UserPool"},
         "USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
+        "STAFF_POOL_ID": {"Ref": "StaffUserPool"},
+        "STAFF_POOL_CLIENT_ID": {"Ref": "StaffUserPoolClient"},
         "EVENT_BUS_NAME": {"Ref": "EventBus"},
         "NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
         "METRICS_TABLE": {"Ref": "MetricsTable"},
@@ -283,10 +285,34 @@ def test_user_pool_groups_and_client(prod: dict[str, Any]) -> None:
     assert not {"custom:agency", "custom:unit"} & set(client["WriteAttributes"])
 
 
+def test_the_staff_pool_requires_totp_at_every_sign_in_and_gives_short_tokens(prod: dict[str, Any]) -> None:
+    res = _resources(prod)
+    pool = res["StaffUserPool"]
+    assert (pool["DeletionPolicy"], pool["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    props = pool["Properties"]
+    assert props["MfaConfiguration"] == "ON" and props["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    # Only administrators make staff accounts (/admin/staff): nobody signs up into the staff pool.
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert props["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
+    client = res["StaffUserPoolClient"]["Properties"]
+    assert client["UserPoolId"] == {"Ref": "StaffUserPool"}
+    units = client["TokenValidityUnits"]
+    assert (client["IdTokenValidity"], units["IdToken"]) == (15, "minutes")
+    assert (client["AccessTokenValidity"], units["AccessToken"]) == (15, "minutes")
+    assert (client["RefreshTokenValidity"], units["RefreshToken"]) == (600, "minutes")  # a working day at most
+    assert client["EnableTokenRevocation"] is True and client["PreventUserExistenceErrors"] == "ENABLED"
+    assert "email" not in client["WriteAttributes"]  # the address invitations and recovery go to is the admins'
+    # The platform creates, disables and signs out staff accounts in the staff pool only.
+    statements = [st for st in res["AppPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+                  if st.get("Sid") == "StaffAccounts"]
+    assert statements and all(st["Resource"] == {"Fn::GetAtt": ["StaffUserPool", "Arn"]} for st in statements)
+
+
 def test_outputs_name_every_resource_the_local_tools_need(prod: dict[str, Any]) -> None:
     assert prod["Outputs"]["EventsTableStreamArn"]["Value"] == {"Fn::GetAtt": ["EventsTable", "StreamArn"]}
     assert {"ProceduresTableName", "DossiersTableName", "EventsTableName", "ControlTableName",
-            "DocumentsBucketName", "UserPoolId", "UserPoolClientId"} <= set(prod["Outputs"])
+            "DocumentsBucketName", "UserPoolId", "UserPoolClientId", "StaffUserPoolId",
+            "StaffUserPoolClientId"} <= set(prod["Outputs"])
 
 
 # ----------------------------------------------------------------------------- the web client

@@ -13,6 +13,7 @@ from scripts import deploy
 OUTPUTS = {
     "EndpointURL": "https://abc123.execute-api.ap-southeast-1.amazonaws.com/api/",
     "UserPoolClientId": "client-42",
+    "StaffUserPoolClientId": "client-43",
     "WebBucketName": "motcua-prod-webbucket-xyz",
     "WebDistributionId": "E2EXAMPLE",
     "WebUrl": "https://d111111abcdef8.cloudfront.net",
@@ -66,6 +67,7 @@ def test_config_js_is_written_from_the_stack_not_taken_from_the_work_tree(web: P
         "apiUrl": "https://abc123.execute-api.ap-southeast-1.amazonaws.com/api",
         "cognitoUrl": "https://cognito-idp.ap-southeast-1.amazonaws.com",
         "userPoolClientId": "client-42",
+        "staffPoolClientId": "client-43",
         "region": "ap-southeast-1",
     }
 

@@ -23,6 +23,9 @@ from chalicelib.domain.states import Role
 POOL = "ap-southeast-1_TestPool1"
 CLIENT = "test-client-id-123"
 ISSUER = f"https://cognito-idp.ap-southeast-1.amazonaws.com/{POOL}"
+STAFF_POOL = "ap-southeast-1_StaffPool1"
+STAFF_CLIENT = "staff-client-id-456"
+STAFF_ISSUER = f"https://cognito-idp.ap-southeast-1.amazonaws.com/{STAFF_POOL}"
 KID = "test-key-1"
 
 POOL_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -93,6 +96,9 @@ def pool(jwks_server, clock, monkeypatch):
     monkeypatch.setenv("USER_POOL_ID", POOL)
     monkeypatch.setenv("USER_POOL_CLIENT_ID", CLIENT)
     monkeypatch.setenv("JWKS_URL", jwks_server.url)
+    monkeypatch.setenv("STAFF_POOL_ID", STAFF_POOL)
+    monkeypatch.setenv("STAFF_POOL_CLIENT_ID", STAFF_CLIENT)
+    monkeypatch.setenv("STAFF_JWKS_URL", jwks_server.url.replace(POOL, STAFF_POOL))
     monkeypatch.delenv("TOKEN_ISSUER", raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     jwks_server.keys = [_jwk(POOL_KEY, KID)]
@@ -111,6 +117,11 @@ def _claims(**overrides) -> dict:
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
+
+
+def _staff(**overrides) -> dict:
+    """Claims of a staff-pool ID token (the only kind that can carry staff authority)."""
+    return _claims(**{"iss": STAFF_ISSUER, "aud": STAFF_CLIENT, **overrides})
 
 
 def _token(claims: dict | None = None, key: rsa.RSAPrivateKey = POOL_KEY, kid: str | None = KID,
@@ -159,7 +170,7 @@ def directory(monkeypatch):
 
 
 def test_a_valid_id_token_of_a_staff_member_gives_the_directory_s_roles_and_agency():
-    principal = authenticate(_request(f"Bearer {_token()}"))
+    principal = authenticate(_request(f"Bearer {_token(_staff())}"))
     assert principal.id == OFFICER_ID
     assert principal.username == "desk.officer"
     assert principal.roles == frozenset({Role.OFFICER})
@@ -176,7 +187,27 @@ def test_verify_token_returns_the_claims():
     assert claims["cognito:groups"] == ["officer"]
 
 
-def test_someone_the_directory_does_not_know_is_a_citizen_whatever_the_token_claims():
+def test_a_token_of_the_citizens_pool_names_a_citizen_even_for_someone_the_directory_lists():
+    # Staff authority needs a staff-pool token (MFA at sign-in): the same sub from the citizens' pool is a citizen.
+    principal = authenticate(_request(f"Bearer {_token()}"))
+    assert principal.roles == frozenset({Role.CITIZEN})
+    assert principal.agency_code is None
+
+
+def test_a_staff_pool_account_the_directory_does_not_list_is_refused():
+    token = _token(_staff(sub="c1a2b3c4-0000-4000-8000-00000000000c"))
+    with pytest.raises(Problem) as refused:
+        authenticate(_request(f"Bearer {token}"))
+    assert (refused.value.status, refused.value.detail_code) == (403, "account_disabled")
+
+
+def test_a_staff_pool_token_for_the_citizens_client_is_rejected():
+    with pytest.raises(Problem) as refused:
+        authenticate(_request(f"Bearer {_token(_staff(aud=CLIENT))}"))
+    assert refused.value.status == 401
+
+
+def test_a_citizen_is_a_citizen_whatever_the_token_claims():
     # Groups and an agency attribute a user set on their own account grant nothing.
     token = _token(_claims(sub="c1a2b3c4-0000-4000-8000-00000000000c", **{
         "cognito:groups": ["admin", "officer"], "custom:agency": "000.00.20.H26", "cognito:username": None,
@@ -189,8 +220,8 @@ def test_someone_the_directory_does_not_know_is_a_citizen_whatever_the_token_cla
 
 
 def test_the_directory_wins_over_the_token_s_groups_and_attributes():
-    token = _token(_claims(**{"cognito:groups": ["admin", "leader"], "custom:agency": "000.00.20.H26",
-                              "custom:unit": "viec-lam"}))
+    token = _token(_staff(**{"cognito:groups": ["admin", "leader"], "custom:agency": "000.00.20.H26",
+                             "custom:unit": "viec-lam"}))
     principal = authenticate(_request(f"Bearer {token}"))
     assert (principal.roles, principal.agency_code, principal.unit) == (frozenset({Role.OFFICER}), "000.00.04.G18",
                                                                         None)
@@ -201,7 +232,7 @@ def test_a_disabled_staff_member_is_refused_with_the_token_they_hold(directory):
 
     directory[OFFICER_ID] = replace(directory[OFFICER_ID], enabled=False)
     with pytest.raises(Problem) as refused:
-        authenticate(_request(f"Bearer {_token()}"))
+        authenticate(_request(f"Bearer {_token(_staff())}"))
     assert (refused.value.status, refused.value.detail_code) == (403, "account_disabled")
 
 
@@ -211,12 +242,12 @@ def test_the_directory_grants_no_role_the_platform_does_not_give_staff(directory
     from dataclasses import replace
 
     directory[OFFICER_ID] = replace(directory[OFFICER_ID], roles=roles)
-    principal = authenticate(_request(f"Bearer {_token()}"))
+    principal = authenticate(_request(f"Bearer {_token(_staff())}"))
     assert principal.roles == (frozenset({Role.OFFICER}) if "officer" in roles else frozenset())
 
 
 def test_the_scheme_is_case_insensitive_and_surrounding_spaces_are_tolerated():
-    assert authenticate(_request(f"bearer  {_token()} ")).roles == frozenset({Role.OFFICER})
+    assert authenticate(_request(f"bearer  {_token(_staff())} ")).roles == frozenset({Role.OFFICER})
 
 
 def test_a_token_just_inside_the_leeway_is_accepted():

@@ -9,19 +9,20 @@ import { t } from "./i18n.js";
 export const PASSWORD_POLICY = { minLength: 10, lowercase: true, uppercase: true, numbers: true, symbols: false };
 
 // What the password lacks, in one sentence ("The password needs at least 10 characters, a number"), or null.
-export function passwordProblem(password) {
+// `policy`: the citizens' pool's by default; the staff pool has its own (staff-auth.js).
+export function passwordProblem(password, policy = PASSWORD_POLICY) {
   const p = String(password || "");
   const missing = [];
-  if (p.length < PASSWORD_POLICY.minLength) missing.push("auth.password_rule.length");
-  if (PASSWORD_POLICY.lowercase && !/[a-z]/.test(p)) missing.push("auth.password_rule.lowercase");
-  if (PASSWORD_POLICY.uppercase && !/[A-Z]/.test(p)) missing.push("auth.password_rule.uppercase");
-  if (PASSWORD_POLICY.numbers && !/[0-9]/.test(p)) missing.push("auth.password_rule.number");
+  if (p.length < policy.minLength) missing.push("auth.password_rule.length");
+  if (policy.lowercase && !/[a-z]/.test(p)) missing.push("auth.password_rule.lowercase");
+  if (policy.uppercase && !/[A-Z]/.test(p)) missing.push("auth.password_rule.uppercase");
+  if (policy.numbers && !/[0-9]/.test(p)) missing.push("auth.password_rule.number");
   if (!missing.length) return null;
-  return t("auth.password_rule.missing", { rules: missing.map((key) => t(key, { n: PASSWORD_POLICY.minLength })).join(", ") });
+  return t("auth.password_rule.missing", { rules: missing.map((key) => t(key, { n: policy.minLength })).join(", ") });
 }
 
-export function passwordHint() {
-  return t("auth.password_rule.hint", { n: PASSWORD_POLICY.minLength });
+export function passwordHint(policy = PASSWORD_POLICY) {
+  return t("auth.password_rule.hint", { n: policy.minLength });
 }
 
 // The username is the email, in lower case (the pool compares usernames without case anyway).

@@ -1,6 +1,6 @@
 // The documented API: JSON in and out, problems thrown as ApiError.
 import { lang, t } from "./i18n.js";
-import { session, signOut } from "./auth.js";
+import { freshSession, sessionEnded, signOut } from "./auth.js";
 
 export class ApiError extends Error {
   constructor({ status = 0, type = "", code = "", title = "", detail = "", errors = [] } = {}) {
@@ -47,7 +47,11 @@ async function problemFrom(res) {
 //   body: sent as JSON, or as it is when a Blob (a File).
 export async function request(method, path, { query, body, headers = {}, as = "json", full = false } = {}) {
   const h = { Accept: "application/json", "Accept-Language": lang() === "en" ? "en" : "vi", ...headers };
-  const s = session();
+  // A token near its end is renewed first (staff tokens last 15 minutes): the call goes with a good one. A renewal
+  // refused ends the session and the app takes the user to the sign-in page, which says so: until it has, calls
+  // are not sent without the token the page meant to send.
+  const s = await freshSession();
+  if (!s && sessionEnded()) throw new ApiError({ status: 401, code: "session_ended", title: t("error.sign_in_needed"), detail: t("auth.session_ended") });
   if (s) h.Authorization = `Bearer ${s.idToken}`;
   // Revalidate every time: answers depend on the language and the session, and a shared cache may not
   // be told so (a Vary header can be lost on the way).

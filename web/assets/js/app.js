@@ -49,13 +49,26 @@ function renderHeader() {
     ];
     account.replaceChildren(...parts.filter(Boolean));
   } else {
-    const next = path === "/sign-in" || path.startsWith("/sign-up") ? "" : `?next=${encodeURIComponent(currentPath())}`;
-    account.replaceChildren(h("a", { href: `#/sign-in${next}`, class: "app-account__link" }, t("nav.sign_in")));
+    const next = path === "/sign-in" || path === "/staff/sign-in" || path.startsWith("/sign-up") ? "" : `?next=${encodeURIComponent(currentPath())}`;
+    account.replaceChildren(h("a", { href: `#${signInRoute(path)}${next}`, class: "app-account__link" }, t("nav.sign_in")));
   }
   document.getElementById("footer-text").textContent = t("app.footer");
   const api = document.getElementById("footer-api");
   api.textContent = t("app.footer_api");
   api.href = apiUrl("/docs");
+}
+
+// The desk's pages lead staff to their own sign-in (the staff pool, with a TOTP code); everyone else to citizens'.
+function signInRoute(path) {
+  return path === "/desk" || path.startsWith("/desk/") || path === "/staff/sign-in" ? "/staff/sign-in" : "/sign-in";
+}
+
+// A session whose token could not be renewed has ended: to its sign-in page, which says so, and back here after.
+function onSessionEnded(ev) {
+  const path = current().path || "/";
+  if (path === "/sign-in" || path === "/staff/sign-in") return refresh();
+  const where = ev.detail && ev.detail.staff ? "/staff/sign-in" : "/sign-in";
+  return go(`${where}?next=${encodeURIComponent(currentPath())}`);
 }
 
 function onSignOut() {
@@ -91,6 +104,7 @@ async function boot() {
     refresh();
   });
   window.addEventListener("motcua:session", renderHeader);
+  window.addEventListener("motcua:session-ended", onSessionEnded);
   window.addEventListener("motcua:route", renderHeader);
 
   await loadPages();

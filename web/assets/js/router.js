@@ -59,6 +59,11 @@ function notFound() {
   page(t("error.page_not_found"), h("p", { class: "govuk-body" }, t("error.page_not_found_detail")), h("p", { class: "govuk-body" }, link("#/", t("nav.home"))));
 }
 
+// Staff sign in at their own page (the staff pool): the desk's pages lead there.
+function signInRoute() {
+  return /^\/desk([/?]|$)/.test(currentPath()) ? "/staff/sign-in" : "/sign-in";
+}
+
 // A render that throws gets a page saying what went wrong, in words, with a way on.
 function failure(err) {
   if (err instanceof ApiError && err.status === 404) return notFound();
@@ -66,7 +71,7 @@ function failure(err) {
     return page(
       err.status === 401 ? t("error.sign_in_needed") : t("error.forbidden"),
       h("p", { class: "govuk-body" }, err.detail || err.title),
-      err.status === 401 ? h("p", { class: "govuk-body" }, link(`#/sign-in?next=${encodeURIComponent(currentPath())}`, t("nav.sign_in"))) : null,
+      err.status === 401 ? h("p", { class: "govuk-body" }, link(`#${signInRoute()}?next=${encodeURIComponent(currentPath())}`, t("nav.sign_in"))) : null,
     );
   }
   console.error(err);

@@ -1,7 +1,8 @@
-// #/sign-in: username and password against the user pool, or (citizens) the national identity; then back where the
-// user was (`next`) or to their start. Citizens without an account are offered #/sign-up.
+// #/sign-in: citizens' username and password against their user pool, or the national identity; then back where the
+// user was (`next`) or to their start. Citizens without an account are offered #/sign-up; staff are sent to their
+// own sign-in, #/staff/sign-in (pages/desk/sign-in.js: another pool, with a TOTP code).
 import { ApiError } from "../../api.js";
-import { signIn, session, isStaff, isCitizen } from "../../auth.js";
+import { signIn, session, isStaff, isCitizen, takeSessionEnd } from "../../auth.js";
 import { rememberPending } from "../../accounts.js";
 import { nationalConfigured, startNationalSignIn, takeNationalError } from "../../national.js";
 import { t } from "../../i18n.js";
@@ -18,7 +19,7 @@ export function landing() {
 // Only a path of this client: "/my/new/1.001978", never another site nor the sign-in or sign-up pages themselves.
 export function safeNext(next) {
   if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//")) return null;
-  if (/^\/sign-(in|up)([/?]|$)/.test(next)) return null;
+  if (/^\/(staff\/)?sign-(in|up)([/?]|$)/.test(next)) return null;
   return next;
 }
 
@@ -40,6 +41,17 @@ function nationalSection(next) {
     }
   }
   return h("section", { class: "app-section", "aria-labelledby": "national-title" }, h("h2", { class: "govuk-heading-m", id: "national-title" }, t("auth.national.title")), h("p", { class: "govuk-body" }, t("auth.national.intro")), start);
+}
+
+// Staff sign in elsewhere (their own pool, a TOTP code): a clearly separate way, after everything for citizens.
+function staffSection(next) {
+  return h(
+    "section",
+    { class: "app-section", "aria-labelledby": "staff-title" },
+    h("h2", { class: "govuk-heading-m", id: "staff-title" }, t("auth.staff.link_title")),
+    h("p", { class: "govuk-body" }, t("auth.staff.link_intro")),
+    h("p", { class: "govuk-body" }, link(`#/staff/sign-in${nextQuery(next)}`, t("auth.staff.link"), { id: "staff-sign-in" })),
+  );
 }
 
 export function signInPage(params, query) {
@@ -99,8 +111,10 @@ export function signInPage(params, query) {
     }
   }
 
+  const ended = takeSessionEnd();
   page(
     t("nav.sign_in"),
+    ended ? notice(t("auth.session_ended")) : null,
     s ? notice(t("citizen.sign_in.already", { name: s.name })) : null,
     s ? h("p", { class: "govuk-body" }, link(`#${next || landing()}`, t("citizen.sign_in.continue"))) : null,
     !s && query.verified ? notice(t("auth.verify.done_sign_in"), "success") : null,
@@ -114,6 +128,7 @@ export function signInPage(params, query) {
       h("h2", { class: "govuk-heading-m", id: "sign-up-title" }, t("auth.sign_up.no_account")),
       h("p", { class: "govuk-body" }, link(`#/sign-up${nextQuery(next)}`, t("auth.sign_up.link"))),
     ),
+    staffSection(next),
   );
   // The way back from the national identity ended in a refusal: say so here, where the citizen can try again.
   const refused = takeNationalError();
