@@ -11,6 +11,7 @@ MOTO_PORT ?= 5000
 API_PORT  ?= 8000
 PORTAL_PORT ?= 8100
 IDP_PORT ?= 8200
+PAY_PORT ?= 8300
 WEB_PORT ?= 8080
 PYTEST_ARGS ?=
 
@@ -33,7 +34,7 @@ lock: $(STAMP)  ## re-pin requirements.txt and requirements-dev.txt from the .in
 
 run: $(STAMP)  ## the platform: the web client on http://127.0.0.1:8080, the API on :8000, an embedded moto
 	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT) --portal-port $(PORTAL_PORT) \
-		--web-port $(WEB_PORT) --idp-port $(IDP_PORT)
+		--web-port $(WEB_PORT) --idp-port $(IDP_PORT) --pay-port $(PAY_PORT)
 
 # The browser tests (tests/browser) drive Debian's chromium (CHROMIUM_PATH to use another); without it they are
 # skipped with the line that installs it. .ci/run installs it.
@@ -67,6 +68,7 @@ bench: $(STAMP)  ## the figures in docs/performance.md
 	$(PY) bench/portal_sync.py
 	$(PY) bench/documents.py
 	$(PY) bench/identity.py
+	$(PY) bench/payments.py
 	$(PY) bench/web_page_weight.py  # drives Debian's chromium (apt-get install chromium)
 
 # Minutes long, so not part of `make bench`; `make test` runs a short version (tests/e2e/test_burst.py).

@@ -14,6 +14,7 @@ from chalicelib.api import (
     health,
     integrations,
     metrics,
+    payments,
     procedures,
     public,
     uploads,
@@ -21,6 +22,7 @@ from chalicelib.api import (
 from chalicelib.api.http import request_middleware
 from chalicelib.consumers import deadlines, notifications, portal_sync, relay
 from chalicelib.consumers import metrics as metrics_consumer
+from chalicelib.consumers import payments as payments_consumer
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
     # Deployed: settings are read during Lambda init, so a missing table or pool id stops the function at
@@ -36,6 +38,6 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 app.api.binary_types.append("application/pdf")
 for blueprint in (health.bp, procedures.bp, uploads.bp, dossiers.bp, desk.bp, metrics.bp, relay.bp, notifications.bp,
                   deadlines.bp, metrics_consumer.bp, portal_sync.bp, public.bp, integrations.bp, documents.bp, admin.bp,
-                  access_log.bp, docs.bp):
+                  access_log.bp, payments.bp, payments_consumer.bp, docs.bp):
     app.register_blueprint(blueprint)
 contract.register_preflight(app)  # after every blueprint: one OPTIONS route per declared path

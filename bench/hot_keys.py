@@ -142,6 +142,16 @@ def keys(volume: dict) -> list[Key]:
             why="services/access_log.py: one put per staff read of the dossier (record, history, slip, files)"),
         Key("AccessLogTable", "staff-index", "staff_id", "person", 5, SMALL_KB,
             why="the same puts, by the staff member who read"),
+        # Online payments: at most a few writes per order (created, its outcome, a refund asked and done); modelled
+        # as if every dossier paid a fee online (0.4 writes per event), an upper bound.
+        Key("PaymentsTable", None, "id", "dossier", 0.4, 2 * SMALL_KB,
+            why="services/payments.py: one item per order, moved over its version"),
+        Key("PaymentsTable", "dossier-index", "dossier_id", "dossier", 0.4, 2 * SMALL_KB,
+            why="the same writes (the index copies the payment)"),
+        Key("PaymentsTable", "watch-index", "watch#<shard>", "country", 0.4, SMALL_KB, 4,
+            why="store/payments.py WATCH_SHARDS: sparse, payments the reconciliation job waits on, keys only"),
+        Key("PaymentsTable", "day-index", "<terminal>#<day>", "agency", 0.2, 2 * SMALL_KB,
+            why="sparse: a payment that succeeded, and its refund, on the agency's terminal and day"),
         Key("ProceduresTable", None, "code", "admin", 0, SMALL_KB, why="written when a ministry publishes"),
         Key("ProceduresTable", "catalogue-index", "ALL", "admin", 0, SMALL_KB, why="written when a ministry publishes"),
     ]

@@ -36,6 +36,7 @@ REQUIRED_WHEN_DEPLOYED = {
     "control_table": "CONTROL_TABLE",
     "staff_table": "STAFF_TABLE",
     "access_log_table": "ACCESS_LOG_TABLE",
+    "payments_table": "PAYMENTS_TABLE",
     "notifications_table": "NOTIFICATIONS_TABLE",
     "metrics_table": "METRICS_TABLE",
     "documents_bucket": "DOCUMENTS_BUCKET",
@@ -92,6 +93,7 @@ class Settings(BaseSettings):
     control_table: str = Field("motcua-control", validation_alias="CONTROL_TABLE")
     staff_table: str = Field("motcua-staff", validation_alias="STAFF_TABLE")
     access_log_table: str = Field("motcua-access-log", validation_alias="ACCESS_LOG_TABLE")
+    payments_table: str = Field("motcua-payments", validation_alias="PAYMENTS_TABLE")
     documents_bucket: str = Field("motcua-documents", validation_alias="DOCUMENTS_BUCKET")
     documents_kms_key_id: str | None = Field(None, validation_alias="DOCUMENTS_KMS_KEY_ID")
     user_pool_id: str = Field("", validation_alias="USER_POOL_ID")
@@ -137,6 +139,13 @@ class Settings(BaseSettings):
     national_portal_unit: str = Field("", validation_alias="NATIONAL_PORTAL_MADONVI")
     national_portal_secret_id: str | None = Field(None, validation_alias="NATIONAL_PORTAL_SECRET_ID")
     national_portal_timeout_seconds: int = _count(1, 60, 10, "NATIONAL_PORTAL_TIMEOUT_SECONDS")
+    # Online payment of fees (docs/payments.md). Without a gateway, fees are paid at the desk only.
+    payment_gateway_url: str | None = Field(None, validation_alias="PAYMENT_GATEWAY_URL")
+    payment_gateway_secret_id: str | None = Field(None, validation_alias="PAYMENT_GATEWAY_SECRET_ID")
+    payment_gateway_timeout_seconds: int = _count(1, 60, 10, "PAYMENT_GATEWAY_TIMEOUT_SECONDS")
+    # How long an order stays payable, and how long after its last news the reconciliation job asks the gateway.
+    payment_order_minutes: int = _count(5, 24 * 60, 15, "PAYMENT_ORDER_MINUTES")
+    payment_check_after_seconds: int = _count(1, 24 * 3600, 300, "PAYMENT_CHECK_AFTER_SECONDS")
     # Signed results (docs/documents.md): the stage's KMS signing key (an agency's SIGNER# configuration may name
     # another), an optional RFC 3161 timestamp authority, and where a result's QR code leads ({id}: the result).
     result_signing_key_id: str | None = Field(None, validation_alias="RESULT_SIGNING_KEY_ID")
@@ -151,7 +160,8 @@ class Settings(BaseSettings):
         return init_settings, env_settings
 
     @field_validator("upload_max_bytes", "upload_url_ttl_seconds", "deadline_warning_days", "evaluation_amend_days",
-                     "metrics_shards", "national_portal_timeout_seconds", mode="before")
+                     "metrics_shards", "national_portal_timeout_seconds", "payment_gateway_timeout_seconds",
+                     "payment_order_minutes", "payment_check_after_seconds", mode="before")
     @classmethod
     def _plain_digits(cls, value: Any) -> Any:
         # int() would take "1_000", " 8 " or Arabic-Indic digits; a setting is written with 0-9 only.
@@ -194,9 +204,11 @@ class Settings(BaseSettings):
             raise ValueError(f"not `<issuer URL>|<client id>`: {', '.join(bad)}")
         return entries
 
-    @field_validator("public_base_url", "national_portal_url", "national_portal_files_url")
+    @field_validator("public_base_url", "national_portal_url", "national_portal_files_url", "payment_gateway_url",
+                     mode="before")
     @classmethod
     def _base_url(cls, value: str | None) -> str | None:
+        value = value or None  # a stack deployed without one passes an empty parameter
         if value is not None and not re.fullmatch(r"https?://\S+", value):
             raise ValueError("must be an absolute http(s) URL")
         return value.rstrip("/") if value else value
@@ -245,7 +257,7 @@ class Settings(BaseSettings):
     def cache_key(self) -> tuple:
         return (self.region, self.endpoint_url, self.procedures_table, self.dossiers_table,
                 self.events_table, self.control_table, self.notifications_table, self.staff_table,
-                self.access_log_table)
+                self.access_log_table, self.payments_table)
 
 
 def _env_names() -> tuple[str, ...]:

@@ -76,7 +76,7 @@ class EventPump:
     def __init__(self, app: Any, resources: dict[str, Any], region: str, endpoint_url: str | None,
                  retry_delay: float = 1.0, control_dir: Path | None = None, max_stream_attempts: int = 10,
                  account_id: str = "123456789012", queue_concurrency: int = 4,
-                 schedule_interval: float = 60.0) -> None:
+                 schedule_interval: float = 60.0, schedule_intervals: dict[str, float] | None = None) -> None:
         """`resources` maps logical ids of infra/resources.yaml to what the provisioner created."""
         from chalicelib.consumers.sources import logical_id
 
@@ -88,6 +88,8 @@ class EventPump:
         self.max_stream_attempts = max_stream_attempts
         self.queue_concurrency = queue_concurrency
         self.schedule_interval = schedule_interval
+        # A schedule whose work a person waits for locally (a payment's reconciliation) runs more often.
+        self.schedule_intervals = dict(schedule_intervals or {})
         self.account_id = account_id
         self.region = region
         session = boto3.session.Session(region_name=region)
@@ -213,7 +215,7 @@ class EventPump:
                     self._invoke(source, event)
                 except Exception:  # noqa: BLE001 - a failed run is retried at the next tick, as in AWS
                     log.exception("%s failed", source.name)
-            self._stop.wait(self.schedule_interval)
+            self._stop.wait(self.schedule_intervals.get(source.name, self.schedule_interval))
 
     # -- SQS -------------------------------------------------------------------------------------
 

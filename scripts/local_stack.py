@@ -149,6 +149,32 @@ def start_identity_provider(host: str, port: int) -> tuple[subprocess.Popen, str
         "--client-id", IDP_CLIENT_ID])
 
 
+# The payment gateway stand-in's terminals are the agencies' receiving accounts (chalicelib/data/payment_accounts.json).
+PAYMENT_ACCOUNTS = REPO_ROOT / "chalicelib" / "data" / "payment_accounts.json"
+# Locally the reconciliation job asks the gateway within seconds (5 minutes in AWS), so a lost notification is
+# settled while a person or a test waits.
+PAYMENT_RECONCILE_SECONDS = 2.0
+PAYMENT_CHECK_AFTER_SECONDS = "3"
+
+
+def payment_terminals() -> dict[str, str]:
+    """Every receiving account's terminal, with a fresh hash secret for this run."""
+    data = json.loads(PAYMENT_ACCOUNTS.read_text(encoding="utf-8"))
+    entries = [*data.get("agencies", {}).values(), *data.get("procedures", {}).values()]
+    return {entry["terminal"]: secrets.token_hex(16) for entry in entries}
+
+
+def start_payment_gateway(host: str, port: int, platform_url: str, terminals: dict[str, str]
+                          ) -> tuple[subprocess.Popen, str]:
+    """The payment gateway stand-in, a separate process: its payment page, signed IPNs to the platform, status
+    queries, refunds and the daily statement (docs/payments.md §1)."""
+    arguments = ["-m", "scripts.standins.payment_gateway", "--host", host, "--port", str(port),
+                 "--ipn-url", f"{platform_url}/integrations/payments/vnpay/notifications"]
+    for terminal, secret in terminals.items():
+        arguments += ["--terminal", f"{terminal}:{secret}"]
+    return _start_standin("payment gateway", arguments)
+
+
 def _start_standin(name: str, arguments: list[str]) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, *arguments, "--parent-pid", str(os.getpid())], cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, text=True)
@@ -173,7 +199,8 @@ def _stop(process: subprocess.Popen) -> None:
 
 def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, stage: str = "local",
           state_file: Path | None = DEFAULT_STATE_FILE, control_dir: Path = DEFAULT_CONTROL_DIR,
-          retry_delay: float = 1.0, portal_port: int = 0, web_port: int = 0, idp_port: int = 0) -> dict[str, str]:
+          retry_delay: float = 1.0, portal_port: int = 0, web_port: int = 0, idp_port: int = 0,
+          pay_port: int = 0) -> dict[str, str]:
     for key, value in FAKE_CREDENTIALS.items():
         os.environ.setdefault(key, value)
     # The moto server plays AWS; nothing here may reach a real account by accident.
@@ -193,6 +220,8 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     portal_password, inbound_secret = secrets.token_hex(16), secrets.token_hex(32)
     _, portal_url = start_national_portal(host, portal_port, api_url, inbound_secret, portal_password)
     _, idp_url = start_identity_provider(host, idp_port)
+    terminals = payment_terminals()
+    _, pay_url = start_payment_gateway(host, pay_port, api_url, terminals)
     # Bound now, served once the API is up: its address (web_port 0: any free one) goes into the API's CORS.
     web = serve_stack({**provisioned.env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint, "CITIZEN_IDP_URL": idp_url,
                        "CITIZEN_IDP_CLIENT_ID": IDP_CLIENT_ID}, host, web_port)
@@ -204,7 +233,8 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
            "RESULT_VERIFY_URL": web_origins(web)[0] + "/#/verify/{id}",
            "CITIZEN_ISSUERS": f"{idp_url}|{IDP_CLIENT_ID}",
            "NATIONAL_PORTAL_URL": portal_url, "NATIONAL_PORTAL_USERNAME": PORTAL_USERNAME,
-           "NATIONAL_PORTAL_MADONVI": PORTAL_UNIT, "NATIONAL_PORTAL_TIMEOUT_SECONDS": PORTAL_TIMEOUT_SECONDS}
+           "NATIONAL_PORTAL_MADONVI": PORTAL_UNIT, "NATIONAL_PORTAL_TIMEOUT_SECONDS": PORTAL_TIMEOUT_SECONDS,
+           "PAYMENT_GATEWAY_URL": pay_url, "PAYMENT_CHECK_AFTER_SECONDS": PAYMENT_CHECK_AFTER_SECONDS}
     os.environ.update(env)
     # The credentials live in Secrets Manager, as in AWS: the provisioner made the secret, the stand-in was
     # given the same values.
@@ -213,6 +243,8 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
     boto3.client("secretsmanager", endpoint_url=endpoint, region_name=env["AWS_DEFAULT_REGION"]).put_secret_value(
         SecretId=env["NATIONAL_PORTAL_SECRET_ID"],
         SecretString=json.dumps({"password": portal_password, "inbound_secret": inbound_secret}))
+    boto3.client("secretsmanager", endpoint_url=endpoint, region_name=env["AWS_DEFAULT_REGION"]).put_secret_value(
+        SecretId=env["PAYMENT_GATEWAY_SECRET_ID"], SecretString=json.dumps(terminals))
     seed_catalogue()
     totp_secrets = seed_accounts()
     from scripts.ops.signing import setup_local_signing
@@ -225,7 +257,8 @@ def start(host: str = "127.0.0.1", moto_port: int = 5000, api_port: int = 8000, 
 
     control_dir.mkdir(parents=True, exist_ok=True)
     EventPump(app, provisioned.resources, env["AWS_DEFAULT_REGION"], endpoint, retry_delay=retry_delay,
-              control_dir=control_dir).start()
+              control_dir=control_dir,
+              schedule_intervals={"payments-reconcile": PAYMENT_RECONCILE_SECONDS}).start()
     state = {**env, "API_URL": api_url, "MOTO_ENDPOINT": endpoint, "WEB_URL": web.url,
              "MOTCUA_STAGE": stage, "PUMP_CONTROL_DIR": str(control_dir), "LOCAL_CA_FILE": str(ca_file),
              "CITIZEN_IDP_URL": idp_url, "STAFF_TOTP_SECRETS": json.dumps(totp_secrets)}
@@ -251,6 +284,8 @@ def banner(state: dict[str, str]) -> str:
         f"  signed results   certified by the local test CA {state['LOCAL_CA_FILE']}   (make signer-status)",
         f"  national identity stand-in  {state['CITIZEN_IDP_URL']}   (OpenID Connect; test citizens at "
         "/_sim/citizens)",
+        f"  payment gateway stand-in  {state['PAYMENT_GATEWAY_URL']}   (pay or cancel on its page; "
+        "POST /_sim/orders/<id>/pay, /_sim/faults; GET /_sim/orders)",
         "",
         f"Demo accounts (password {DEMO_PASSWORD}):",
     ]
@@ -291,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the national portal stand-in's port (0: any free one)")
     parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8080")),
                         help="the web client's port (0: any free one; the API's CORS allows it)")
+    parser.add_argument("--pay-port", type=int, default=int(os.environ.get("PAY_PORT", "8300")),
+                        help="the payment gateway stand-in's port (0: any free one)")
     parser.add_argument("--idp-port", type=int, default=int(os.environ.get("IDP_PORT", "8200")),
                         help="the national identity provider stand-in's port (0: any free one)")
     parser.add_argument("--state-file", default=str(DEFAULT_STATE_FILE))
@@ -304,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     state = start(args.host, args.moto_port, args.api_port, state_file=Path(args.state_file),
                   control_dir=Path(args.control_dir), retry_delay=args.retry_delay, portal_port=args.portal_port,
-                  web_port=args.web_port, idp_port=args.idp_port)
+                  web_port=args.web_port, idp_port=args.idp_port, pay_port=args.pay_port)
     print(json.dumps({"ready": True, **state}) if args.quiet else banner(state), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

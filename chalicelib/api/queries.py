@@ -175,3 +175,10 @@ class StaffReads(Page):
     @staticmethod
     def cross_field_errors(params: dict) -> list:
         return _period_errors(params)
+
+
+class PaymentReconciliation(Strict):
+    """The daily reconciliation of the caller's agency's online payments (docs/payments.md)."""
+
+    date: SaneDate = Field(description="The day (Vietnam time) whose gateway statement to compare.")
+    format: Literal["json", "csv", "xlsx"] = "json"

@@ -325,7 +325,14 @@ class Payment(Open):
     receipt_number: str | None = None
     note: str
     at: datetime
-    by: StaffRef = Field(description="The officer who recorded the payment.")
+    by: StaffRef = Field(description="The officer who recorded the payment (the platform, for one paid online).")
+    payment_id: str | None = Field(None, description="Paid online: the payment (GET /dossiers/{id}/payments).")
+
+
+class OnlineState(Closed):
+    payment_id: str
+    state: Literal["created", "pending", "succeeded", "failed", "expired", "refunding", "refunded", "refund_declined"]
+    at: datetime
 
 
 class Fee(Closed):
@@ -335,7 +342,8 @@ class Fee(Closed):
     purpose: str
     requested_at: datetime
     requested_by: StaffRef
-    payment: Payment | None = Field(description="Null until the officer records the payment.")
+    payment: Payment | None = Field(description="Null until the payment is recorded (at the desk or online).")
+    online: OnlineState | None = Field(None, description="The latest online payment's state, once one was started.")
 
 
 class Delivered(Open):
@@ -1087,3 +1095,68 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     UploadTicket, ResultLink, Procedure, ProcedurePage, AgencyList, Health, Scorecard, IndicatorDetail, ProblemDetails,
     Verification, StaffMember, StaffDetail, StaffPage, AccessLogPage, StaffAccessLog,
 )
+
+
+class PaymentEntry(Closed):
+    at: datetime
+    state: str
+    source: Literal["applicant", "ipn", "reconciliation", "platform"]
+
+
+class OnlinePayment(Closed):
+    """An online payment of the dossier's fee (docs/payments.md)."""
+
+    id: str
+    dossier_id: str
+    state: Literal["created", "pending", "succeeded", "failed", "expired", "refunding", "refunded", "refund_declined"]
+    amount_vnd: int
+    provider: str
+    created_at: datetime
+    expires_at: datetime
+    transaction_no: str | None
+    bank: str | None
+    paid_at: datetime | None
+    applied: bool | None = Field(description="A success: whether it paid the fee (false: the fee was settled "
+                                             "otherwise, and the money is returned).")
+    refund: dict[str, Any] | None
+    history: list[PaymentEntry]
+
+
+class PaymentOrder(Closed):
+    """Where to send the payer: the gateway's page for this order."""
+
+    payment_id: str
+    redirect_url: str
+    expires_at: datetime
+    amount_vnd: int
+    state: str
+
+
+class PaymentList(Closed):
+    items: list[OnlinePayment]
+
+
+class GatewayAnswer(Closed):
+    """What the payment gateway expects back from a notification (docs/payments.md §1.4)."""
+
+    RspCode: Literal["00", "01", "02", "04", "97", "99"]
+    Message: str
+
+
+class ReconciliationRow(Closed):
+    outcome: Literal["matched", "missing_here", "missing_there", "amount_differs"]
+    kind: Literal["payment", "refund"]
+    reference: str
+    transaction_no: str
+    gateway_amount_vnd: int | None
+    recorded_amount_vnd: int | None
+    recorded_state: str
+    dossier_code: str
+    paid_at: str
+
+
+class Reconciliation(Closed):
+    date: date
+    terminal: str
+    summary: dict[str, int]
+    rows: list[ReconciliationRow]

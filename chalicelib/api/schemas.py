@@ -144,6 +144,12 @@ class RecordPayment(Strict):
     note: OptionalNote = ""
 
 
+class StartPayment(Strict):
+    """Pay the requested fee online (docs/payments.md): the answer names the gateway's page to send the payer to."""
+
+    locale: Literal["vi", "en"] = "vi"  # the gateway page's language
+
+
 class IssueResult(Strict):
     upload_ids: Annotated[list[Identifier], Field(min_length=1, max_length=20)]
     note: OptionalNote = ""

@@ -29,8 +29,10 @@ def rule_event_types() -> dict[str, list[str]]:
 
     return {"NotificationsRule": sorted(t.value for t in EventType if audiences(t)),
             "MetricsRule": sorted(t.value for t in METRIC_EVENT_TYPES),
-            # Every change of a dossier moves its record on the national portal.
-            "PortalSyncRule": sorted(t.value for t in EventType)}
+            # Every change of a dossier moves its record on the national portal; an online payment's own news (its
+            # start, a failure, a refund) is not part of that record — the fee's payment is.
+            "PortalSyncRule": sorted(t.value for t in EventType
+                                     if t not in (EventType.PAYMENT_STARTED, EventType.PAYMENT_UPDATED))}
 
 
 def route_event_types(resources: dict) -> list[str]:

@@ -81,7 +81,8 @@ def header(pdf: FPDF, agency_lines: tuple[str, ...], dateline: str | None, form_
     top = pdf.t_margin
     pdf.set_font(FAMILY, "B", SMALL_PT + 1)
     pdf.set_xy(pdf.l_margin, top - 6)
-    pdf.cell(width, 5, f"Mẫu số {form_number}", align="R")
+    if form_number:  # a document no circular numbers (the payment receipt) has none
+        pdf.cell(width, 5, f"Mẫu số {form_number}", align="R")
     pdf.set_xy(pdf.l_margin, top)
     for i, line in enumerate(agency_lines):
         pdf.set_font(FAMILY, "B" if i == len(agency_lines) - 1 else "", BODY_PT - 1)
@@ -220,9 +221,11 @@ def _closing(pdf: FPDF, view: FormView) -> None:
 
 def render_form(view: FormView) -> bytes:
     """The form as a PDF file."""
-    pdf = new_document(title=f"Mẫu số {view.number} - {view.title} - {view.dossier_code}", author=view.author,
+    numbered = f"Mẫu số {view.number} - " if view.number else ""
+    basis = f"Mẫu số {view.number} ({view.basis}) · " if view.number else ""
+    pdf = new_document(title=f"{numbered}{view.title} - {view.dossier_code}", author=view.author,
                        subject=f"{view.title.capitalize()}, hồ sơ {view.dossier_code}", created=view.issued_at,
-                       footer=f"Mẫu số {view.number} ({view.basis}) · Mã hồ sơ {view.dossier_code}")
+                       footer=f"{basis}Mã hồ sơ {view.dossier_code}")
     pdf.add_page()
     header(pdf, view.agency_lines, view.dateline, view.number)
     title(pdf, view.title, f"Mã hồ sơ: {view.dossier_code}")

@@ -34,6 +34,8 @@ class ActionSpec:
     method: str = "POST"
     # Who is told of each event type the action records (event types not listed tell nobody).
     notifies: tuple[tuple[EventType, Audience], ...] = ()
+    # Taken on a route of its own (another answer than the dossier): no generic action route is made for it.
+    own_route: bool = False
 
     @property
     def transitions(self) -> tuple[Transition, ...]:
@@ -91,7 +93,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _http(Action.REQUEST_FEE, "request-fee", requests.RequestFee,
           "Ask for the financial obligation; the clock waits until it is paid", ((E.FEE_REQUESTED, A),)),
     _http(Action.RECORD_PAYMENT, "record-payment", requests.RecordPayment,
-          "Record the applicant's payment; the appointment date moves by the time spent waiting"),
+          "Record the applicant's payment; the appointment date moves by the time spent waiting",
+          ((E.FEE_PAID, A),)),
+    ActionSpec(Action.START_PAYMENT, "Pay the requested fee online: an order at the payment gateway",
+               requests.StartPayment, ON_A_DOSSIER + "payments", own_route=True),
+    ActionSpec(Action.UPDATE_PAYMENT, "The gateway's word on an online payment: failed, expired, refunded",
+               notifies=((E.PAYMENT_UPDATED, A),)),
     _http(Action.ISSUE_RESULT, "issue-result", requests.IssueResult, "Attach the verified result documents"),
     _http(Action.RETURN_ONLINE, "return-online", requests.Decide, "Return the result online",
           ((E.RETURNED, A),)),
@@ -116,7 +123,7 @@ BY_ACTION: dict[Action, ActionSpec] = {spec.action: spec for spec in ACTIONS}
 
 def http_actions() -> tuple[ActionSpec, ...]:
     """The actions on an existing dossier that callers take over HTTP: one generic route each."""
-    return tuple(spec for spec in ACTIONS if spec.path and spec.path.startswith(ON_A_DOSSIER))
+    return tuple(spec for spec in ACTIONS if spec.path and spec.path.startswith(ON_A_DOSSIER) and not spec.own_route)
 
 
 def audiences(event_type: EventType) -> frozenset[Audience]:

@@ -27,6 +27,8 @@ class EventType(StrEnum):
     WITHDRAWN = "dossier.withdrawn"
     FEE_REQUESTED = "dossier.fee_requested"
     FEE_PAID = "dossier.fee_paid"
+    PAYMENT_STARTED = "dossier.payment_started"  # the applicant went to the payment gateway
+    PAYMENT_UPDATED = "dossier.payment_updated"  # an online payment failed, expired, or is being or was refunded
     RESULT_ISSUED = "dossier.result_issued"
     RETURNED = "dossier.returned"
     SENT_BY_POST = "dossier.sent_by_post"

@@ -32,7 +32,10 @@ if TYPE_CHECKING:  # the procedure model is pydantic, kept off the path of a dos
 RECEIPT, SUPPLEMENT_REQUEST, REFUSAL, APOLOGY, STOP_NOTICE, CONTROL_SLIP = (
     "receipt", "supplement-request", "refusal", "apology", "stop-notice", "control-slip")
 REGISTER = "register"  # not a form of one dossier, but numbered with them
-FORM_SLUGS: tuple[str, ...] = (RECEIPT, SUPPLEMENT_REQUEST, REFUSAL, APOLOGY, STOP_NOTICE, CONTROL_SLIP)
+# The receipt of a paid fee: no one-stop circular numbers it (empty number), but the applicant holds it like one.
+PAYMENT_RECEIPT = "payment-receipt"
+FORM_SLUGS: tuple[str, ...] = (RECEIPT, SUPPLEMENT_REQUEST, REFUSAL, APOLOGY, STOP_NOTICE, CONTROL_SLIP,
+                               PAYMENT_RECEIPT)
 
 # When the result is due on the appointment day: the end of office hours (CalendarConfig.work_end's default).
 DEFAULT_CLOSING_TIME = time(17, 0)
@@ -67,19 +70,20 @@ _TITLES_2018 = {
     APOLOGY: "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
     CONTROL_SLIP: "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
     REGISTER: "SỔ THEO DÕI HỒ SƠ",
+    PAYMENT_RECEIPT: "BIÊN NHẬN THANH TOÁN PHÍ, LỆ PHÍ",
 }
 
 EDITIONS: tuple[Edition, ...] = (
     # The signing date: the platform has no dossier from before it, and an earlier one falls back here.
     Edition("Thông tư số 01/2018/TT-VPCP", date(2018, 11, 23),
             {RECEIPT: "01", SUPPLEMENT_REQUEST: "02", REFUSAL: "03", APOLOGY: "04", CONTROL_SLIP: "05",
-             REGISTER: "06"},
+             REGISTER: "06", PAYMENT_RECEIPT: ""},
             _TITLES_2018),
     # Appendix I of the 2025 circular, as legal publishers list it; the circular's own text was not
     # available, so it applies from the signing date they give.
     Edition("Thông tư số 03/2025/TT-VPCP", date(2025, 9, 15),
             {RECEIPT: "01", SUPPLEMENT_REQUEST: "02", REFUSAL: "03", APOLOGY: "04", STOP_NOTICE: "05",
-             CONTROL_SLIP: "06", REGISTER: "07"},
+             CONTROL_SLIP: "06", REGISTER: "07", PAYMENT_RECEIPT: ""},
             {**_TITLES_2018,
              APOLOGY: "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
              STOP_NOTICE: "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"}),
@@ -495,6 +499,32 @@ def _control_slip(ctx: _Context, index: int | None) -> _Issued:
                    opened_on=local(dossier.received_at).date())
 
 
+_PAID_BY = {"cash": "Tiền mặt tại Bộ phận một cửa", "bank_transfer": "Chuyển khoản",
+            "online": "Thanh toán trực tuyến qua cổng thanh toán"}
+
+
+def _vnd(amount: object) -> str:
+    return f"{int(amount or 0):,}".replace(",", ".") + " đồng"
+
+
+def _payment_receipt(ctx: _Context, index: int | None) -> _Issued:
+    dossier, fee = ctx.dossier, ctx.dossier.fee or {}
+    paid = fee["payment"]
+    online = paid.get("method") == "online"
+    body = Section(None, (
+        Paragraph(f"{ctx.agency_name} xác nhận đã nhận của {_addressee(dossier)} {_applicant_name(dossier)} "
+                  "khoản thanh toán sau:"),
+        Field("Thủ tục hành chính", ctx.procedure_name),
+        Field("Nội dung thu", fee.get("purpose") or BLANK),
+        Field("Số tiền", _vnd(paid.get("amount_vnd"))),
+        Field("Hình thức thanh toán", _PAID_BY.get(paid.get("method"), paid.get("method") or BLANK)),
+        Field("Mã giao dịch" if online else "Số biên lai", paid.get("receipt_number") or BLANK),
+        Field("Thời điểm ghi nhận", clock_time(paid.get("at"))),
+    ))
+    signer = Signature("NGƯỜI THU", "(Ký và ghi rõ họ tên)", None if online else _person(paid.get("by")))
+    return _Issued(local(paid["at"]), "desk", (body,), () if online else (signer,))
+
+
 def _applicant_name(dossier: Dossier) -> str:
     return dossier.applicant.get("full_name") or dossier.applicant.get("name") or BLANK
 
@@ -534,6 +564,8 @@ FORMS: dict[str, FormSpec] = {spec.slug: spec for spec in (
     FormSpec(STOP_NOTICE, _stopped, lambda d: _day(d.ended["at"]), _stop_notice),
     FormSpec(CONTROL_SLIP, lambda d: d.received_at is not None and bool(d.control_slip),
              lambda d: _day(d.received_at), _control_slip),
+    FormSpec(PAYMENT_RECEIPT, lambda d: bool((d.fee or {}).get("payment")),
+             lambda d: _day(d.fee["payment"]["at"]), _payment_receipt),
 )}
 
 

@@ -37,6 +37,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "procedure_not_found": ("Không tìm thấy thủ tục hành chính.", "No such procedure."),
     "upload_not_found": ("Không tìm thấy tệp tải lên.", "No such upload."),
     "form_not_found": ("Hồ sơ chưa có phiếu này.", "The dossier has no such form yet."),
+    "provider_not_found": ("Không có cổng thanh toán này.", "No such payment provider."),
+    "payment_not_offered": ("Khoản phí của hồ sơ này chưa thanh toán trực tuyến được; vui lòng nộp tại bộ phận "
+                            "một cửa.", "This dossier's fee cannot be paid online; please pay at the desk."),
+    "payment_gateway_unavailable": ("Cổng thanh toán tạm thời không trả lời; vui lòng thử lại sau.",
+                                    "The payment gateway is not answering; please try again later."),
+    "reconciliation_date_invalid": ("Ngày đối soát phải là một ngày đã qua hoặc hôm nay (YYYY-MM-DD).",
+                                    "The reconciliation date must be today or a past day (YYYY-MM-DD)."),
     "staff_not_found": ("Không có cán bộ này trong danh bạ.", "No such staff member in the directory."),
     "staff_self_change": ("Không ai tự thay đổi quyền hạn của mình; hãy nhờ một quản trị viên khác.",
                           "Nobody changes their own authority; ask another administrator."),

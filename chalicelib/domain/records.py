@@ -67,7 +67,25 @@ def _request_fee(step: Step) -> None:
 
 def _record_payment(step: Step) -> None:
     step.after.fee = {**(step.before.fee or {}), "payment": step.record}
+    if step.details.get("payment_id"):
+        step.after.fee["online"] = _online(step, "succeeded")
     step.after.paused_at = None
+
+
+def _online(step: Step, state: str) -> dict:
+    """The dossier's view of its latest online payment (the payment itself is in the payments table)."""
+    return {"payment_id": step.details["payment_id"], "state": state, "at": iso(step.now)}
+
+
+def _start_payment(step: Step) -> None:
+    step.after.fee = {**(step.before.fee or {}), "online": _online(step, "created")}
+
+
+def _update_payment(step: Step) -> None:
+    online = (step.before.fee or {}).get("online") or {}
+    # Only the payment the dossier shows moves what it shows: an older order's end is in its event alone.
+    if online.get("payment_id") == step.details["payment_id"]:
+        step.after.fee = {**step.before.fee, "online": _online(step, step.details["state"])}
 
 
 def _issue_result(step: Step) -> None:
@@ -129,6 +147,8 @@ RECORDS: dict[Action, Callable[[Step], None]] = {
     Action.WITHDRAW: _end,
     Action.REQUEST_FEE: _request_fee,
     Action.RECORD_PAYMENT: _record_payment,
+    Action.START_PAYMENT: _start_payment,
+    Action.UPDATE_PAYMENT: _update_payment,
     Action.ISSUE_RESULT: _issue_result,
     Action.RETURN_ONLINE: _return_result,
     Action.RETURN_AT_DESK: _return_result,

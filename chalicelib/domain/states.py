@@ -93,6 +93,8 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     REQUEST_FEE = "request_fee"
     RECORD_PAYMENT = "record_payment"
+    START_PAYMENT = "start_payment"
+    UPDATE_PAYMENT = "update_payment"
     ISSUE_RESULT = "issue_result"
     RETURN_ONLINE = "return_online"
     RETURN_AT_DESK = "return_at_desk"
@@ -128,6 +130,10 @@ _WITHDRAWABLE = (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.RECEIVED,
 _STOPPABLE = (Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.FEE_REQUESTED,
               Status.SUPPLEMENT_IN_PROCESSING)
 _DECIDED = (Status.APPROVED, Status.REJECTED)
+# Where a dossier may be once a fee was asked for: an online payment's news may arrive in any of these.
+_AFTER_FEE = (Status.FEE_REQUESTED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED,
+              Status.SUPPLEMENT_IN_PROCESSING, *_DECIDED, Status.STOPPED, Status.WITHDRAWN, Status.RESULT_ISSUED,
+              Status.IN_POST, Status.RETURNED)
 # The statutory clock runs or waits: the deadline is watched, and an apology may set a new one.
 _OPEN = (Status.RECEIVED, Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED,
          Status.FEE_REQUESTED, Status.SUPPLEMENT_IN_PROCESSING)
@@ -155,7 +161,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Status.PROPOSED, Action.REJECT, Status.REJECTED, {Role.LEADER}, EventType.REJECTED),
     _t(Status.ASSIGNED, Action.REQUEST_FEE, Status.FEE_REQUESTED, {Role.OFFICER, Role.SPECIALIST},
        EventType.FEE_REQUESTED),
-    _t(Status.FEE_REQUESTED, Action.RECORD_PAYMENT, Status.ASSIGNED, {Role.OFFICER}, EventType.FEE_PAID),
+    # Paid at the desk (an officer records it) or online (the platform, on the gateway's word: docs/payments.md).
+    _t(Status.FEE_REQUESTED, Action.RECORD_PAYMENT, Status.ASSIGNED, {Role.OFFICER, Role.SYSTEM}, EventType.FEE_PAID),
+    _t(Status.FEE_REQUESTED, Action.START_PAYMENT, Status.FEE_REQUESTED, {Role.CITIZEN}, EventType.PAYMENT_STARTED),
+    # An online payment's failure, expiry or refund is recorded whatever became of the dossier meanwhile.
+    *(_t(s, Action.UPDATE_PAYMENT, s, {Role.SYSTEM}, EventType.PAYMENT_UPDATED) for s in _AFTER_FEE),
     # A supplement found missing during assessment: every item at once (form 02), the clock stopped until the
     # applicant resubmits; the appointment date then moves by the working days waited.
     _t(Status.ASSIGNED, Action.REQUEST_SUPPLEMENT, Status.SUPPLEMENT_IN_PROCESSING, {Role.SPECIALIST, Role.LEADER},

@@ -205,17 +205,23 @@ class DossierService:
         """The actions the domain's `act` records: the action's preparation (`PREPARATIONS`) first checks
         what only the service can (the directory, the calendar, the uploads) and finds who receives the dossier."""
         dossier = self.visible(principal, dossier_id, expected_version)
+        return self.act_on(principal, dossier, action, request.model_dump(mode="json", exclude_none=True), now)
+
+    def act_on(self, principal: Principal, dossier: Dossier, action: Action, details: dict, now: datetime,
+               extra_items: list = ()) -> Dossier:
+        """`process` on a dossier already read (`details`: the checked request); `extra_items` are written in the
+        same transaction (an online payment's record moves with the fee it pays)."""
         # Who may act is settled before anything else is looked at: a caller without the right must
         # not learn, from a 422, which usernames are the unit's specialists.
         check_scope(principal, dossier, authorise(principal, dossier.status, action, dossier))
-        details = request.model_dump(mode="json", exclude_none=True)
         prepare = PREPARATIONS.get(action, _nothing_to_prepare)
         prepared = prepare(Taking(self, principal, dossier, details, now))
         changed, event = rules.act(dossier, principal, action, now, local_day(now), details, prepared.to,
                                    correlation_id(), due_date=prepared.due_date, results=prepared.results,
                                    statutory_due=prepared.statutory_due)
         self.store.apply(dossier.version, changed, event, prepared.upload_ids, upload_owner=principal.id,
-                         upload_updates=prepared.upload_updates, extra_items=prepared.extra_items)
+                         upload_updates=prepared.upload_updates,
+                         extra_items=[*prepared.extra_items, *extra_items])
         return changed
 
     @staticmethod
@@ -361,6 +367,18 @@ def _payment(taking: Taking) -> Prepared:
                     statutory_due=DossierService._due_after_payment(dossier, details, now, statutory_due(dossier)))
 
 
+def _refund_if_paid_online(ends_as: Status) -> Callable[[Taking], Prepared]:
+    """Withdraw, stop: a fee paid online is returned when the rules say so — the payment's record says a refund is
+    due, in the same transaction, and the reconciliation job asks the gateway for it (docs/payments.md)."""
+
+    def prepare(taking: Taking) -> Prepared:
+        from .payments import refund_due_items
+
+        return Prepared(extra_items=refund_due_items(taking.dossier, ends_as, taking.now))
+
+    return prepare
+
+
 def _apology_date(taking: Taking) -> Prepared:
     """Apologise: the letter's new appointment date, later than the current one."""
     dossier = taking.dossier
@@ -425,6 +443,8 @@ PREPARATIONS: dict[Action, Callable[[Taking], Prepared]] = {
     Action.SEND_TO_AGENCY: _to_partner,
     Action.RETURN_FROM_AGENCY: _back_from_partner,
     Action.RECORD_PAYMENT: _payment,
+    Action.WITHDRAW: _refund_if_paid_online(Status.WITHDRAWN),
+    Action.STOP: _refund_if_paid_online(Status.STOPPED),
     Action.APOLOGISE: _apology_date,
     Action.ISSUE_RESULT: _result_files,
     Action.RECORD_DELIVERY: _delivery_date,

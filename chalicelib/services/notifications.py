@@ -147,7 +147,30 @@ def _day(value: str | None) -> str:
 
 # The form a message announces, which the applicant can print from their dossier's page.
 _FORM_OF_EVENT = {"dossier.received": "receipt", "dossier.supplement_requested": "supplement-request",
-                  "dossier.refused": "refusal", "dossier.apology_issued": "apology"}
+                  "dossier.refused": "refusal", "dossier.apology_issued": "apology",
+                  "dossier.fee_paid": "payment-receipt"}
+_PAYMENT_METHOD = {"vi": {"cash": "tiền mặt tại bộ phận một cửa", "bank_transfer": "chuyển khoản",
+                          "online": "thanh toán trực tuyến"},
+                   "en": {"cash": "cash at the desk", "bank_transfer": "bank transfer", "online": "online"}}
+# What a payment's news says, and what the applicant may do about it.
+_PAYMENT_STATE = {
+    "vi": {"failed": ("không thành công", "khong thanh cong",
+                      "Không có khoản tiền nào bị trừ. Quý vị có thể thanh toán lại trên trang hồ sơ."),
+           "expired": ("đã hết hạn", "het han", "Giao dịch chưa được thực hiện trước khi hết hạn. Quý vị có thể "
+                                                 "thanh toán lại trên trang hồ sơ."),
+           "refunding": ("đang được hoàn trả", "dang hoan tra",
+                         "Khoản tiền sẽ được hoàn về tài khoản hoặc thẻ đã dùng để thanh toán."),
+           "refunded": ("đã được hoàn trả", "da hoan tra", "Khoản tiền đã được hoàn về tài khoản hoặc thẻ đã dùng."),
+           "refund_declined": ("hoàn trả không thành công", "hoan tra khong thanh cong",
+                               "Bộ phận tài chính của cơ quan sẽ liên hệ để hoàn trả cho Quý vị.")},
+    "en": {"failed": ("failed", "failed", "Nothing was charged. You may pay again on the dossier's page."),
+           "expired": ("expired", "expired", "It was not completed in time. You may pay again on the dossier's page."),
+           "refunding": ("being refunded", "being refunded",
+                         "The money will be returned to the account or card you paid with."),
+           "refunded": ("refunded", "refunded", "The money was returned to the account or card you paid with."),
+           "refund_declined": ("refund declined by the bank", "refund declined",
+                               "The agency's finance office will contact you to return the money.")},
+}
 
 
 def form_url(dossier: Dossier, event_type: str | None) -> str:
@@ -192,7 +215,8 @@ def message_context(event: dict, dossier: Dossier, language: str | None = None) 
         "delivery": _DELIVERY[lang].get(delivery.get("method"), "").format(address=delivery.get("address") or ""),
         "items": items,
         "note": request.get("note") or payload.get("note") or "",
-        "fee_amount": f"{int((dossier.fee or {}).get('amount_vnd') or 0):,}".replace(",", "."),
+        "fee_amount": f"{int(payload.get('amount_vnd') or (dossier.fee or {}).get('amount_vnd') or 0):,}".replace(
+            ",", "."),
         "fee_purpose": (dossier.fee or {}).get("purpose", ""),
         "tracking_number": payload.get("tracking_number") or (dossier.returned or {}).get("tracking_number") or "",
         # The refusal's, or the reason given with a rejection, a stop or a withdrawal.
@@ -205,4 +229,15 @@ def message_context(event: dict, dossier: Dossier, language: str | None = None) 
         "partner_agency_name": partner.name_vi if partner else step.get("agency_code") or "",
         "criteria": ", ".join(f"{k}: {v}" for k, v in sorted(rating.get("criteria", {}).items())) or "-",
         "comment": rating.get("comment") or "-",
+        **_payment_context(payload, dossier, lang),
     }
+
+
+def _payment_context(payload: dict, dossier: Dossier, lang: str) -> dict:
+    paid = (dossier.fee or {}).get("payment") or {}
+    state = payload.get("state") or ""
+    words, sms, advice = _PAYMENT_STATE[lang].get(state, (state, state, ""))
+    method = payload.get("method") or paid.get("method") or ""
+    return {"payment_method": _PAYMENT_METHOD[lang].get(method, method),
+            "payment_reference": payload.get("receipt_number") or paid.get("receipt_number") or "-",
+            "payment_state": words, "payment_state_sms": sms, "payment_advice": advice}

@@ -185,14 +185,18 @@ class DossierStore:
               extra_items: list = ()) -> None:
         """Write a transition if nobody changed the dossier since `expected_version` was read.
         Uploads are the applicant's unless `upload_owner` says otherwise (an officer's result files);
-        `upload_updates` change attached uploads' records, `extra_items` are control items written with it."""
+        `upload_updates` change attached uploads' records, `extra_items` are items written with it (a model, or a
+        model and the condition it is written on)."""
         try:
             with TransactWrite(connection=connection()) as tx:
                 tx.save(_to_model(dossier), condition=DossierModel.version == expected_version)
                 tx.save(_event_model(event), condition=EventModel.dossier_id.does_not_exist())
                 _attach_uploads(tx, list(upload_ids), upload_owner or dossier.owner_id, dossier.id, upload_updates)
                 for item in extra_items:
-                    tx.save(item)
+                    if isinstance(item, tuple):
+                        tx.save(item[0], condition=item[1])
+                    else:
+                        tx.save(item)
         except TransactWriteError as error:
             raise Conflict("concurrent_update") from error
 

@@ -313,6 +313,57 @@ class AccessLogModel(Model):
     staff_index = AccessByStaff()
 
 
+class PaymentsByDossier(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "dossier-index"
+        projection = AllProjection()
+
+    dossier_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class PaymentsToWatch(GlobalSecondaryIndex):
+    """Sparse: payments with an outcome to learn or a refund to follow, by when to ask the gateway."""
+
+    class Meta:
+        index_name = "watch-index"
+        projection = KeysOnlyProjection()
+
+    watch_shard = UnicodeAttribute(hash_key=True)
+    check_after = UnicodeAttribute(range_key=True)
+
+
+class PaymentsByDay(GlobalSecondaryIndex):
+    """Sparse: succeeded payments by `<terminal>#<yyyyMMdd>`, for the daily reconciliation report."""
+
+    class Meta:
+        index_name = "day-index"
+        projection = AllProjection()
+
+    pay_day = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+
+
+class PaymentModel(Model):
+    """One online payment of a fee (docs/payments.md): an order at the gateway and what became of it."""
+
+    class Meta(_Meta):
+        table_name = "motcua-payments"
+
+    id = UnicodeAttribute(hash_key=True)
+    dossier_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    state = UnicodeAttribute()
+    version = NumberAttribute()
+    watch_shard = UnicodeAttribute(null=True)
+    check_after = UnicodeAttribute(null=True)
+    pay_day = UnicodeAttribute(null=True)
+    doc = MapAttribute()
+    dossier_index = PaymentsByDossier()
+    watch_index = PaymentsToWatch()
+    day_index = PaymentsByDay()
+
+
 _MODELS: dict[type[Model], str] = {
     ProcedureModel: "procedures_table",
     DossierModel: "dossiers_table",
@@ -321,6 +372,7 @@ _MODELS: dict[type[Model], str] = {
     NotificationModel: "notifications_table",
     StaffModel: "staff_table",
     AccessLogModel: "access_log_table",
+    PaymentModel: "payments_table",
 }
 _bound: tuple | None = None
 _lock = threading.Lock()

@@ -42,6 +42,7 @@ def running_stack(workdir: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [sys.executable, "-m", "scripts.local_stack", "--quiet", "--moto-port", str(_free_port()),
                "--api-port", str(_free_port()), "--portal-port", "0", "--web-port", "0", "--idp-port", "0",
+               "--pay-port", "0",
                "--state-file", str(state_file), "--control-dir", str(workdir / "pump-control")]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     try:

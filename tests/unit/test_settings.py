@@ -45,7 +45,8 @@ def test_local_defaults_name_the_local_resources_and_derive_the_token_urls():
     assert (found.deadline_warning_days, found.evaluation_amend_days, found.metrics_shards) == (1, 7, 8)
     assert found.cors_allowed_origins == () and found.public_base_url is None
     assert found.cache_key == ("ap-southeast-1", None, "motcua-procedures", "motcua-dossiers", "motcua-events",
-                               "motcua-control", "motcua-notifications", "motcua-staff", "motcua-access-log")
+                               "motcua-control", "motcua-notifications", "motcua-staff", "motcua-access-log",
+                               "motcua-payments")
 
 
 def test_environment_values_override_the_defaults_and_empty_ones_do_not(clean_env):

@@ -199,7 +199,8 @@ def test_a_form_exists_once_the_data_it_prints_exists(stage, expected):
 
 
 def test_the_slugs_are_the_forms_in_their_order():
-    assert FORM_SLUGS == ("receipt", "supplement-request", "refusal", "apology", "stop-notice", "control-slip")
+    assert FORM_SLUGS == ("receipt", "supplement-request", "refusal", "apology", "stop-notice", "control-slip",
+                          "payment-receipt")
     assert list(FORMS) == list(FORM_SLUGS)
 
 

@@ -22,7 +22,8 @@ from chalicelib.services.notifications import message_context
 
 EVENT_TYPES = ["dossier.submitted", "dossier.received", "dossier.supplement_requested", "dossier.resubmitted",
                "dossier.refused", "dossier.approved", "dossier.rejected", "dossier.stopped", "dossier.withdrawn",
-               "dossier.fee_requested", "dossier.sent_by_post", "dossier.returned", "dossier.apology_issued"]
+               "dossier.fee_requested", "dossier.sent_by_post", "dossier.returned", "dossier.apology_issued",
+               "dossier.fee_paid", "dossier.payment_updated"]
 PROCEDURE = next(p for p in load_seed_catalogue() if p.code == "1.014199")
 T0 = datetime(2026, 3, 2, 2, 15, 30, 123000, tzinfo=UTC)  # Monday 09:15 in Hà Nội
 SMS_LIMIT = 320  # two concatenated GSM-7 segments (153 characters each) and a little slack
@@ -103,6 +104,12 @@ def _history(locale: str) -> dict[str, tuple[Dossier, Event]]:
     stopped, stop = rules.act(assigned, LEADER, Action.STOP, when, day, {"reason": REFUSAL_REASON})
     withdrawn, withdrawal = rules.act(assigned, CITIZEN, Action.WITHDRAW, when, day, {"reason": "Không còn nhu cầu"})
     waiting, fee = rules.act(assigned, SPECIALIST, Action.REQUEST_FEE, when, day, FEE)
+    started, _ = rules.act(waiting, CITIZEN, Action.START_PAYMENT, when, day, {"payment_id": "PAY01"})
+    paid, payment = rules.act(started, SYSTEM, Action.RECORD_PAYMENT, when, day,
+                              {"amount_vnd": FEE["amount_vnd"], "method": "online", "receipt_number": "14226112",
+                               "payment_id": "PAY01"}, due_date=due + timedelta(days=2))
+    refunding, refund = rules.act(withdrawn, SYSTEM, Action.UPDATE_PAYMENT, when, day,
+                                  {"payment_id": "PAY01", "state": "refunding", "amount_vnd": FEE["amount_vnd"]})
     issued, _ = rules.act(approved, OFFICER, Action.ISSUE_RESULT, when, day, {"note": ""},
                           {"kind": "desk", "agency_code": PROCEDURE.agency_code}, results=[RESULT])
     # The draft's delivery method is post: the result goes by post, then its delivery is recorded.
@@ -122,7 +129,8 @@ def _history(locale: str) -> dict[str, tuple[Dossier, Event]]:
             "dossier.rejected": (rejected, rejection), "dossier.stopped": (stopped, stop),
             "dossier.withdrawn": (withdrawn, withdrawal), "dossier.fee_requested": (waiting, fee),
             "dossier.sent_by_post": (posted, post), "dossier.returned": (returned, delivery),
-            "dossier.apology_issued": (apologised, apology)}
+            "dossier.apology_issued": (apologised, apology), "dossier.fee_paid": (paid, payment),
+            "dossier.payment_updated": (refunding, refund)}
 
 
 def _rendered(event_type: str, locale: str):

@@ -37,6 +37,9 @@ _RESULT_ROLES = frozenset({"officer", "specialist", "leader"})
 _O = ("received", "transferred", "assigned", "at_other_agency", "proposed", "fee_requested",
       "supplement_in_processing")
 _APOLOGY_ROLES = frozenset({"officer", "leader", "specialist"})
+# Once a fee was asked for, an online payment's failure, expiry or refund may come in any later status.
+_F = ("fee_requested", "assigned", "at_other_agency", "proposed", "supplement_in_processing", "approved", "rejected",
+      "stopped", "withdrawn", "result_issued", "in_post", "returned")
 EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     (None, "submit"): ("submitted", frozenset({"citizen", "officer"}), "dossier.submitted"),
     ("submitted", "receive"): ("received", frozenset({"officer"}), "dossier.received"),
@@ -54,7 +57,10 @@ EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     ("proposed", "approve"): ("approved", frozenset({"leader"}), "dossier.approved"),
     ("proposed", "reject"): ("rejected", frozenset({"leader"}), "dossier.rejected"),
     ("assigned", "request_fee"): ("fee_requested", frozenset({"officer", "specialist"}), "dossier.fee_requested"),
-    ("fee_requested", "record_payment"): ("assigned", frozenset({"officer"}), "dossier.fee_paid"),
+    # At the desk (an officer) or online (the platform, on the payment gateway's word).
+    ("fee_requested", "record_payment"): ("assigned", frozenset({"officer", "system"}), "dossier.fee_paid"),
+    ("fee_requested", "start_payment"): ("fee_requested", frozenset({"citizen"}), "dossier.payment_started"),
+    **{(s, "update_payment"): (s, frozenset({"system"}), "dossier.payment_updated") for s in _F},
     # A supplement asked during processing, by the specialist or the leader; the applicant's answer resumes it.
     ("assigned", "request_supplement"): ("supplement_in_processing", frozenset({"specialist", "leader"}),
                                          "dossier.supplement_requested"),
@@ -74,7 +80,8 @@ EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     ("returned", "evaluate"): ("returned", frozenset({"citizen"}), "dossier.evaluated"),
 }
 # The actions that leave the dossier in the status it is in.
-SAME_STATUS_ACTIONS = {"flag_due_soon", "flag_overdue", "apologise", "allow_apology", "evaluate"}
+SAME_STATUS_ACTIONS = {"flag_due_soon", "flag_overdue", "apologise", "allow_apology", "evaluate", "start_payment",
+                       "update_payment"}
 
 # The actions that hand the dossier to someone else (a line on the control slip, form 05).
 HANDOVER_ACTIONS = {"transfer", "assign", "propose", "send_back", "issue_result", "send_to_agency",
@@ -102,7 +109,7 @@ ALL_ACTIONS = ["submit", "receive", "request_supplement", "refuse", "resubmit", 
                "send_back", "approve", "reject", "stop", "withdraw", "request_fee", "record_payment",
                "issue_result", "return_online", "return_at_desk", "send_by_post", "record_delivery",
                "flag_due_soon", "flag_overdue", "apologise", "allow_apology", "send_to_agency",
-               "return_from_agency", "evaluate"]
+               "return_from_agency", "evaluate", "start_payment", "update_payment"]
 ALL_SOURCES: list[str | None] = [None, *EXPECTED_NATIONAL]
 
 
@@ -169,10 +176,12 @@ def test_admins_take_no_part_in_a_dossiers_handling_beyond_allowing_another_apol
         assert allowed_actions(Status(source) if source else None, {Role.ADMIN}) == expected
 
 
-def test_the_deadline_watch_only_flags_open_dossiers_and_nobody_else_may():
+def test_the_platform_only_flags_open_dossiers_and_records_payments_and_nobody_else_may_flag():
     for source in ALL_SOURCES:
         expected = ["flag_due_soon", "flag_overdue"] if source in _O else []
-        assert sorted(allowed_actions(Status(source) if source else None, {Role.SYSTEM})) == expected
+        expected += ["update_payment"] if source in _F else []
+        expected += ["record_payment"] if source == "fee_requested" else []
+        assert sorted(allowed_actions(Status(source) if source else None, {Role.SYSTEM})) == sorted(expected)
     for role in ("citizen", "officer", "specialist", "leader", "admin"):
         for action in ("flag_due_soon", "flag_overdue"):
             with pytest.raises(Forbidden):
@@ -182,7 +191,7 @@ def test_the_deadline_watch_only_flags_open_dossiers_and_nobody_else_may():
             authorise(_principal("system"), Status.RECEIVED, Action(action))
 
 
-@pytest.mark.parametrize("action", sorted(SAME_STATUS_ACTIONS - {"evaluate"}))
+@pytest.mark.parametrize("action", sorted(SAME_STATUS_ACTIONS - {"evaluate", "start_payment", "update_payment"}))
 def test_the_deadline_actions_keep_the_status_and_hand_nothing_over(action):
     for source in _O:
         transition = find_transition(Status(source), Action(action))
@@ -263,21 +272,32 @@ def test_ended_statuses_have_no_way_out():
                    "in_post"):
         assert not {"flag_due_soon", "flag_overdue", "apologise", "allow_apology"} & set(
             allowed_actions(Status(source), set(Role)))
-    for source in ("refused", "stopped", "withdrawn"):
-        assert allowed_actions(Status(source), set(Role)) == []
+    # The only thing an ended dossier still takes is news of an online payment (a refund), which keeps its status.
+    assert allowed_actions(Status.REFUSED, set(Role)) == []
+    for source in ("stopped", "withdrawn"):
+        assert allowed_actions(Status(source), set(Role)) == ["update_payment"]
     # A returned dossier only takes the applicant's rating, which leaves it returned.
-    assert allowed_actions(Status.RETURNED, set(Role)) == ["evaluate"]
+    assert allowed_actions(Status.RETURNED, set(Role) - {Role.SYSTEM}) == ["evaluate"]
 
 
 def test_after_the_decision_the_only_way_on_is_issuing_the_result_and_returning_it():
+    people = set(Role) - {Role.SYSTEM}
     for source in ("approved", "rejected"):
-        assert allowed_actions(Status(source), set(Role)) == ["issue_result"]
-    assert sorted(allowed_actions(Status.RESULT_ISSUED, set(Role))) == ["return_at_desk", "return_online",
-                                                                         "send_by_post"]
-    assert allowed_actions(Status.IN_POST, set(Role)) == ["record_delivery"]
+        assert allowed_actions(Status(source), people) == ["issue_result"]
+    assert sorted(allowed_actions(Status.RESULT_ISSUED, people)) == ["return_at_desk", "return_online",
+                                                                      "send_by_post"]
+    assert allowed_actions(Status.IN_POST, people) == ["record_delivery"]
     for source in ("approved", "rejected", "result_issued", "in_post"):
         assert "withdraw" not in allowed_actions(Status(source), {Role.CITIZEN})
         assert "stop" not in allowed_actions(Status(source), {Role.LEADER})
+
+
+def test_payment_news_keeps_the_status_and_hands_nothing_over():
+    for (source, action), (target, _, _) in EXPECTED.items():
+        if action in ("start_payment", "update_payment"):
+            transition = find_transition(Status(source), Action(action))
+            assert transition.target == transition.source == Status(target)
+            assert not transition.handover and transition.delivery is None
 
 
 # --- national status ----------------------------------------------------------------------------

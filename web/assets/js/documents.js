@@ -52,10 +52,11 @@ function sentenceCase(text) {
 }
 
 // "Mẫu số 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả". In Vietnamese the API's title is the one printed on the
-// form (it follows the circular the form was issued under); in English, our translation of it.
+// form (it follows the circular the form was issued under); in English, our translation of it. A paper no circular
+// numbers (the receipt of a fee paid: empty `number`) goes by its title alone.
 export function formLabel(f) {
   const title = lang() === "en" ? t(`documents.form.${f.form}`) : sentenceCase(f.title);
-  return t("documents.form_label", { number: f.number, title });
+  return f.number ? t("documents.form_label", { number: f.number, title }) : title;
 }
 
 export function formButtonId(form) {
@@ -68,11 +69,11 @@ function problemText(err) {
 }
 
 // One form: a button that fetches the PDF and opens it in a new tab (to print), then leaves links to open it again
-// and to save it.
-function formRow(f) {
+// and to save it. `id` for a second button of the same form elsewhere on the page (the fee panel's receipt).
+export function formControls(f, { id = formButtonId(f.form) } = {}) {
   const label = formLabel(f);
   const out = h("span", { class: "app-form-links", "aria-live": "polite" });
-  const btn = h("button", { type: "button", id: formButtonId(f.form), class: "govuk-button govuk-button--secondary app-button--inline" }, label);
+  const btn = h("button", { type: "button", id, class: "govuk-button govuk-button--secondary app-button--inline" }, label);
   btn.addEventListener("click", async () => {
     btn.disabled = true;
     out.replaceChildren(t("ui.loading"));
@@ -89,7 +90,11 @@ function formRow(f) {
       btn.disabled = false;
     }
   });
-  return h("li", { class: "app-form-item" }, btn, " ", out);
+  return [btn, " ", out];
+}
+
+function formRow(f) {
+  return h("li", { class: "app-form-item" }, formControls(f));
 }
 
 // The "Giấy tờ" section: one button per form the dossier has (`dossier.forms`); null when it has none yet.

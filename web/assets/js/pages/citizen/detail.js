@@ -1,13 +1,15 @@
 // #/my/dossiers/:id: where the dossier stands, its appointment date, receipt, results (signed or not), its forms to
-// print, history and messages, and what the applicant may do now (allowed_actions): answer a supplement request,
-// withdraw, rate the handling.
+// print, history and messages, and what the applicant may do now (allowed_actions): pay a fee online (./payment.js),
+// answer a supplement request, withdraw, rate the handling.
 import { api } from "../../api.js";
-import { t, has, fmtDate, fmtDateTime, fmtVnd } from "../../i18n.js";
-import { currentPath, isCurrent, refresh } from "../../router.js";
+import { t, has, fmtDate, fmtDateTime } from "../../i18n.js";
+import { alive, currentPath, isCurrent, refresh } from "../../router.js";
 import { h, page, summaryList, table, statusTag, tag, notice, loading, link } from "../../ui.js";
 import { fmtSize, local, procedure, requireSignIn } from "./common.js";
 import { evaluateForm, resubmitForm, withdrawForm } from "./actions.js";
 import { formsSection, focusForm, signatureCell } from "../../documents.js";
+import { feeSection, confirmReturn, paymentNotice } from "./payment.js";
+import { returnedPaymentId } from "../../payments.js";
 
 // A message for the next render of this page (after an action, or when the dossier changed meanwhile).
 let flash = null;
@@ -68,9 +70,6 @@ function outcomes(d) {
         h("p", { class: "govuk-body" }, a.reason),
       ),
     );
-  }
-  if (d.fee && !d.fee.payment) {
-    out.push(h("div", { class: "govuk-inset-text" }, h("p", { class: "govuk-body" }, h("strong", {}, t("citizen.detail.fee", { amount: fmtVnd(d.fee.amount_vnd) }))), h("p", { class: "govuk-body" }, d.fee.purpose)));
   }
   return out;
 }
@@ -185,16 +184,25 @@ function messages(res) {
   );
 }
 
-// `query.form` (from the link in a message, e.g. ?form=receipt) brings that form's print button into view.
+// `query.form` (from the link in a message, e.g. ?form=receipt) brings that form's print button into view;
+// `query.payment` (the way back from the payment gateway) waits for that payment's outcome, then says it.
 export async function dossierPage(params, query = {}) {
   if (!requireSignIn()) return;
+  const returned = returnedPaymentId(query);
+  let paid = null;
+  if (returned) {
+    const live = alive();
+    paid = await confirmReturn(params.id, returned);
+    if (!paid || !live()) return;
+  }
   const here = currentPath();
   loading(t("citizen.detail.loading"));
   const id = encodeURIComponent(params.id);
-  const [res, hist, notes] = await Promise.all([
+  const [res, hist, notes, payments] = await Promise.all([
     api.get(`/dossiers/${id}`, { full: true }),
     api.get(`/dossiers/${id}/history`).catch((e) => e),
     api.get(`/dossiers/${id}/notifications`).catch((e) => e),
+    api.get(`/dossiers/${id}/payments`).then((r) => r.items || [], () => null),
   ]);
   const d = res.body;
   const etag = res.headers.get("ETag") || `"${d.version}"`;
@@ -220,11 +228,14 @@ export async function dossierPage(params, query = {}) {
     },
   };
   const openRequest = (d.supplement_requests || []).filter((r) => !r.resolved_at).pop();
+  const outcome = paid ? paymentNotice(paid) : null;
   page(
     t("citizen.detail.title", { code: d.code }),
+    outcome,
     message ? notice(message.text, message.kind) : null,
     overview(d, p),
     outcomes(d),
+    feeSection(d, payments, ctx),
     allowed.includes("resubmit") && openRequest ? section(t("citizen.supplement.title"), resubmitForm(ctx, openRequest)) : null,
     results(d),
     formsSection(d),
@@ -236,6 +247,7 @@ export async function dossierPage(params, query = {}) {
     allowed.includes("withdraw") ? section(t("citizen.withdraw.title"), withdrawForm(ctx)) : null,
     h("p", { class: "govuk-body" }, link("#/my/dossiers", t("citizen.detail.back"))),
   );
-  // Not after an action: its notice is what the applicant must hear then.
-  if (!message) focusForm(query.form);
+  // Not after an action or a payment: its notice is what the applicant must hear then.
+  if (outcome) outcome.focus();
+  else if (!message) focusForm(query.form);
 }

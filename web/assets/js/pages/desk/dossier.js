@@ -8,6 +8,7 @@ import { agencies, procedureOf } from "./common.js";
 import * as s from "./sections.js";
 import { actionsSection, jumpToActions } from "./actions.js";
 import { formsSection, focusForm } from "../../documents.js";
+import { feeSection } from "./fee.js";
 
 // The dossier with its ETag, and what the page shows beside it; a part that cannot be read is shown as such
 // rather than hiding the dossier.
@@ -15,13 +16,14 @@ async function load(id) {
   const path = `/dossiers/${encodeURIComponent(id)}`;
   const res = await api.request("GET", path, { full: true });
   const d = res.body;
-  const [slip, events, procedure, agencyList] = await Promise.all([
+  const [slip, events, procedure, agencyList, payments] = await Promise.all([
     api.get(`${path}/control-slip`).then((r) => r.steps, () => d.control_slip || []),
     api.get(`${path}/history`).then((r) => r.events, () => null),
     procedureOf(d.procedure_code, d.procedure_version),
     agencies().catch(() => []),
+    d.fee ? api.get(`${path}/payments`).then((r) => r.items || [], () => null) : [],
   ]);
-  return { d, etag: res.headers.get("ETag"), slip, events, procedure, agencies: agencyList };
+  return { d, etag: res.headers.get("ETag"), slip, events, procedure, agencies: agencyList, payments };
 }
 
 async function show(id, { flash, conflict, form } = {}) {
@@ -48,7 +50,7 @@ async function show(id, { flash, conflict, form } = {}) {
     s.receipt(d),
     s.supplements(d, ctx),
     s.handling(d),
-    s.fee(d),
+    feeSection(d, data.payments),
     s.results(d),
     s.apologies(d),
     s.interAgency(d),

@@ -1,6 +1,6 @@
 // The parts of a dossier an officer reads, one section each; a section with nothing to show is left out.
 import { api, ApiError } from "../../api.js";
-import { t, has, fmtDate, fmtDateTime, fmtVnd } from "../../i18n.js";
+import { t, has, fmtDate, fmtDateTime } from "../../i18n.js";
 import { h, summaryList, table, statusTag, link, errorSummary } from "../../ui.js";
 import {
   local, applicantName, deadlineTag, dueCell, actionLabel, roleLabel, staffText, yesNo, fileSize, unitName, agencyName,
@@ -151,23 +151,6 @@ export function handling(d) {
       summaryList([[t("field.reason"), d.ended.reason], ...byAt(d.ended)]));
   }
   return parts.length ? section(t("desk.section.handling"), parts) : null;
-}
-
-export function fee(d) {
-  const f = d.fee;
-  if (!f) return null;
-  const p = f.payment;
-  return section(
-    t("desk.section.fee"),
-    summaryList([
-      [t("field.amount_vnd"), fmtVnd(f.amount_vnd)],
-      [t("field.purpose"), f.purpose],
-      [t("desk.fee.requested"), `${fmtDateTime(f.requested_at)} — ${staffText(f.requested_by)}`],
-      [t("desk.fee.payment"), p ? `${fmtVnd(p.amount_vnd)}, ${enumText(p.method)}${p.receipt_number ? `, ${t("field.receipt_number")} ${p.receipt_number}` : ""}` : t("desk.fee.unpaid")],
-      p ? [t("desk.fee.paid_at"), `${fmtDateTime(p.at)} — ${staffText(p.by)}`] : null,
-      p && p.note ? [t("field.note"), p.note] : null,
-    ]),
-  );
 }
 
 // A file (a submitted one under `files`, a result under `results`) is fetched as a five-minute link on demand;
