@@ -95,8 +95,8 @@ def sign_in_tokens(idp: Any, state: Mapping[str, str], username: str, password: 
         answer = idp.initiate_auth(ClientId=state["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
                                    AuthParameters={"USERNAME": username, "PASSWORD": password})
     except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException):
-        if refused is not None:
-            raise refused from None  # the staff pool's refusal says more (a disabled account)
+        if isinstance(refused, idp.exceptions.NotAuthorizedException):
+            raise refused from None  # a staff account the pool refused (a wrong password, a disabled account)
         raise
     return answer["AuthenticationResult"]
 

@@ -144,7 +144,8 @@ class ResultFile(StoredFile):
 class FormLink(Closed):
     """A one-stop form the dossier has: GET `href` (Accept: application/pdf) gives the PDF."""
 
-    form: Literal["receipt", "supplement-request", "refusal", "apology", "stop-notice", "control-slip"]
+    form: Literal["receipt", "supplement-request", "refusal", "apology", "stop-notice", "control-slip",
+                  "payment-receipt"]
     number: str = Field(description="The form's number in the circular (Mẫu số).")
     title: str = Field(description="The form's official (Vietnamese) title.")
     href: str
@@ -864,6 +865,8 @@ class CatalogueFacts(Closed):
     online: int = Field(ge=0)
     complete: int = Field(ge=0)
     online_used: int = Field(ge=0)
+    fee_bearing: int = Field(ge=0, description="Procedures with a fee to pay.")
+    payable_online: int = Field(ge=0, description="Of those, the ones whose fee can be paid online.")
 
 
 class Scorecard(Closed):

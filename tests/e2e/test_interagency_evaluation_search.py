@@ -165,6 +165,7 @@ def probes(upload_id: str = "no-such-upload") -> list[tuple[Action, str, str, di
         (Action.WITHDRAW, "POST", "withdraw", {"reason": "Rút hồ sơ"}),
         (Action.REQUEST_FEE, "POST", "request-fee", {"amount_vnd": FEE, "purpose": FEE_PURPOSE}),
         (Action.RECORD_PAYMENT, "POST", "record-payment", {"amount_vnd": FEE, "method": "cash"}),
+        (Action.START_PAYMENT, "POST", "payments", {"locale": "vi"}),
         (Action.ISSUE_RESULT, "POST", "results/uploads",
          {"file_name": "ket-qua.pdf", "content_type": "application/pdf", "size": 1000}),
         (Action.ISSUE_RESULT, "POST", "issue-result", {"upload_ids": ["no-such-upload"]}),
@@ -179,8 +180,8 @@ def probes(upload_id: str = "no-such-upload") -> list[tuple[Action, str, str, di
 
 
 def stage_probes(status: str) -> list[tuple[Action, str, str, dict]]:
-    """The routes of every step someone may take from `status` (the scheduled scan's aside)."""
-    steps = {t.action for t in TRANSITIONS if t.source == Status(status) and Role.SYSTEM not in t.roles}
+    """The routes of every step someone may take from `status` (the platform's own work aside)."""
+    steps = {t.action for t in TRANSITIONS if t.source == Status(status) and t.roles - {Role.SYSTEM}}
     return [p for p in probes() if p[0] in steps]
 
 
@@ -472,7 +473,7 @@ def test_another_agency_and_another_unit_are_refused_at_every_step_and_the_partn
             Action.RETURN_FROM_AGENCY, Action.REQUEST_FEE, Action.RECORD_PAYMENT, Action.APPROVE, Action.REJECT,
             Action.ISSUE_RESULT, Action.RETURN_ONLINE, Action.RETURN_AT_DESK, Action.SEND_BY_POST,
             Action.RECORD_DELIVERY, Action.EVALUATE, Action.WITHDRAW, Action.STOP, Action.APOLOGISE,
-            Action.SEND_BACK, Action.REQUEST_SUPPLEMENT, Action.REFUSE} <= tried
+            Action.SEND_BACK, Action.REQUEST_SUPPLEMENT, Action.REFUSE, Action.START_PAYMENT} <= tried
     actors = {e["actor"]["username"] for e in events_of(officer, dossier) if e["actor"]["role"] != "system"}
     assert actors == {"citizen.an", "officer.hanoi", "leader.hanoi", "specialist.hanoi", "officer.bhxh"}
     for client in strangers.values():

@@ -74,6 +74,10 @@ ROUTES: dict[tuple[str, str], type[BaseModel]] = {
     ("GET", "/me"): models.Me,
     ("GET", "/me/profile"): models.Profile,
     ("PUT", "/me/profile"): models.Profile,
+    ("POST", "/dossiers/{id}/payments"): models.PaymentOrder,
+    ("GET", "/dossiers/{id}/payments"): models.PaymentList,
+    ("POST", "/integrations/payments/{provider}/notifications"): models.GatewayAnswer,
+    ("GET", "/desk/payments/reconciliation"): models.Reconciliation,
 }
 _PATTERNS = [(method, template, re.compile(re.sub(r"\{[a-z_]+\}", "[^/]+", template)))
              for method, template in ROUTES]
@@ -268,12 +272,21 @@ def test_an_online_dossier_conforms_at_every_step_from_the_catalogue_to_the_eval
 
     # The fee: a wrong amount is a 422 with the amount asked, then the payment.
     act(specialist, dossier, "request-fee", {"amount_vnd": 50_000, "purpose": "Phí sao lục hồ sơ gốc"})
+    # The applicant starts paying online, then pays at the desk instead (the open order simply ends).
+    order = ok(citizen.post(f"/dossiers/{dossier['id']}/payments", {"locale": "vi"}), 201)
+    assert ok(citizen.get(f"/dossiers/{dossier['id']}/payments"))["items"][0]["id"] == order["payment_id"]
+    forged = public.session.post(f"{stack['API_URL']}/integrations/payments/vnpay/notifications",
+                                 data=f"vnp_TmnCode=MCHN0001&vnp_TxnRef={order['payment_id']}&vnp_SecureHash=00",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+    assert ok(forged)["RspCode"] == "97"
     mismatch = problem(officer.post(f"/dossiers/{dossier['id']}/record-payment",
                                     {"amount_vnd": 40_000, "method": "cash"}), 422, "validation_detail")
     assert mismatch["errors"][0]["params"] == {"requested": 50_000}
     got = act(officer, dossier, "record-payment", {"amount_vnd": 50_000, "method": "bank_transfer",
                                                    "receipt_number": "BL-2026-000777", "note": "Đã nộp"})
     assert got["fee"]["payment"]["receipt_number"] == "BL-2026-000777"
+    report = ok(officer.get("/desk/payments/reconciliation", params={"date": local_today().isoformat()}))
+    assert set(report["summary"]) == {"matched", "missing_here", "missing_there", "amount_differs"}
 
     # An apology letter (form 04) for a late dossier, and an admin allowing another.
     flag_overdue(aws, stack, dossier)

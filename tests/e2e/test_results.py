@@ -165,7 +165,7 @@ def test_desk_channel_with_a_fee_from_submission_to_the_result_collected_at_the_
     assert fetch(officer, dossier)["allowed_actions"] == ["record_payment"]
     assert fetch(specialist, dossier)["allowed_actions"] == []
     assert fetch(leader, dossier)["allowed_actions"] == ["stop"]
-    assert fetch(citizen, dossier)["allowed_actions"] == ["withdraw"]
+    assert fetch(citizen, dossier)["allowed_actions"] == ["start_payment", "withdraw"]
 
     message = email(stack, dossier, "Thông báo thực hiện nghĩa vụ tài chính")
     assert "Số tiền: 450.000 đồng" in message["body"] and FEE_PURPOSE in message["body"]

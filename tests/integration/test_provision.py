@@ -146,6 +146,15 @@ def test_documents_bucket_is_encrypted_versioned_private_and_takes_uploads(env: 
     assert head["ServerSideEncryption"] == "aws:kms"
 
 
+def test_the_staff_pool_is_made_with_totp_required_and_its_short_lived_client(env: dict[str, str]) -> None:
+    idp = boto3.client("cognito-idp")
+    mfa = idp.get_user_pool_mfa_config(UserPoolId=env["STAFF_POOL_ID"])
+    assert mfa["MfaConfiguration"] == "ON" and mfa["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    client = idp.describe_user_pool_client(UserPoolId=env["STAFF_POOL_ID"],
+                                           ClientId=env["STAFF_POOL_CLIENT_ID"])["UserPoolClient"]
+    assert (client["IdTokenValidity"], client["AccessTokenValidity"]) == (15, 15)
+
+
 def test_user_pool_has_custom_attributes_groups_and_client_flows(env: dict[str, str]) -> None:
     idp = boto3.client("cognito-idp")
     pool = idp.describe_user_pool(UserPoolId=env["USER_POOL_ID"])["UserPool"]
@@ -183,7 +192,8 @@ def test_user_pool_has_custom_attributes_groups_and_client_flows(env: dict[str, 
 def test_second_run_reuses_everything(env: dict[str, str]) -> None:
     again = provision(None, stage="test")
     assert again == env
-    assert len(boto3.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]) == 1
+    # The citizens' pool and the staff pool, each once.
+    assert len(boto3.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]) == 2
     assert len(boto3.client("dynamodb").list_tables()["TableNames"]) == len(TEMPLATE_TABLES)
     tagged = [k for k in boto3.client("kms").list_keys()["Keys"]
               if boto3.client("kms").list_resource_tags(KeyId=k["KeyId"])["Tags"]]
