@@ -29,7 +29,6 @@ import argparse
 import html
 import os
 import secrets
-import socketserver
 import sys
 import threading
 import time
@@ -50,7 +49,7 @@ from flask import Flask, Response, jsonify, request
 from joserfc.jwk import RSAKey
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from scripts.standins import serve_until_stopped
+from scripts.standins import LocalServer, serve_in_thread, serve_until_stopped
 
 CITIZEN_ID_CLAIM = "citizen_id"
 DEFAULT_CLIENT_ID = "motcua-web"
@@ -594,8 +593,7 @@ class _RequestHandler(WSGIRequestHandler):
         sys.stderr.write(f"identity-provider: {self.address_string()} {type}: {message % args}\n")
 
 
-class IdentityProviderServer(ThreadedWSGIServer):
-    request_queue_size = 128
+class IdentityProviderServer(LocalServer, ThreadedWSGIServer):
 
     def __init__(self, host: str, port: int, config: Config) -> None:
         self.config = config
@@ -603,24 +601,10 @@ class IdentityProviderServer(ThreadedWSGIServer):
         super().__init__(host, port, create_app(self.provider), handler=_RequestHandler)
         self.provider.issuer = self.url
 
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind resolves the host's FQDN, which can stall for seconds without DNS.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}"
-
 
 def start_server(host: str, port: int, config: Config) -> tuple[IdentityProviderServer, threading.Thread]:
     """Listens (port 0 picks a free one) and serves on a daemon thread; stop with shutdown() + server_close()."""
-    server = IdentityProviderServer(host, port, config)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="identity-provider", daemon=True)
-    thread.start()
-    return server, thread
+    return serve_in_thread(IdentityProviderServer(host, port, config), "identity-provider")
 
 
 # --- a relying party's side of the flow, for tests --------------------------------------------------------------

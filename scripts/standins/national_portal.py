@@ -21,7 +21,6 @@ import hmac
 import json
 import re
 import secrets
-import socketserver
 import sys
 import threading
 import time
@@ -33,7 +32,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from scripts.standins import serve_until_stopped
+from scripts.standins import LocalServer, serve_in_thread, serve_until_stopped
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 PORTAL_TIME = "%Y%m%d%H%M%S"
@@ -585,24 +584,13 @@ class BadRequest(Exception):
     pass
 
 
-class PortalServer(ThreadingHTTPServer):
+class PortalServer(LocalServer, ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], config: Config) -> None:
         self.config = config
         self.portal = Portal(config)
         super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind resolves the host's FQDN, which can stall for seconds without DNS.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -827,12 +815,7 @@ _ROUTES = {
 
 def start_server(host: str, port: int, config: Config) -> tuple[PortalServer, threading.Thread]:
     """Listens (port 0 picks a free one) and serves on a daemon thread; stop with shutdown() + server_close()."""
-    server = PortalServer((host, port), config)
-    # A short poll keeps shutdown() quick, for tests that start and stop servers often.
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="national-portal",
-                              daemon=True)
-    thread.start()
-    return server, thread
+    return serve_in_thread(PortalServer((host, port), config), "national-portal")
 
 
 def main(argv: list[str] | None = None) -> int:

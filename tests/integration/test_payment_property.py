@@ -96,6 +96,19 @@ def _gateway_clock_at(server, moment: datetime) -> None:
     server.gateway.set_offset((moment - datetime.now(UTC)).total_seconds())
 
 
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=LOCAL_TZ)  # a Monday morning, an hour after the fee was asked for
+
+
+def opened_order(server) -> tuple[Dossier, PaymentService, object, datetime]:
+    """A fee asked for at 9:00, the order made at NOW and its page opened by the payer (the gateway knows it)."""
+    dossier, owner = fee_requested(NOW - timedelta(hours=1))
+    service = PaymentService()
+    _gateway_clock_at(server, NOW)
+    payment, url = service.start(owner, dossier.id, "vi", "203.113.1.10", NOW)
+    urllib.request.urlopen(url, timeout=10).read()  # noqa: S310 - the local stand-in
+    return dossier, service, payment, NOW
+
+
 def _ipn(server, payment_id: str) -> dict[str, str]:
     """The order's last notification as the gateway signed it."""
     deliveries = _sim(server, f"/_sim/orders/{payment_id}")["deliveries"]
@@ -143,12 +156,7 @@ def test_any_interleaving_of_news_ends_in_one_recorded_payment(stack, gateway, b
 
 
 def test_news_arriving_from_several_threads_at_once_is_applied_once(stack, gateway):
-    dossier, owner = fee_requested(datetime(2026, 3, 2, 9, 0, tzinfo=LOCAL_TZ))
-    service = PaymentService()
-    now = datetime(2026, 3, 2, 10, 0, tzinfo=LOCAL_TZ)
-    _gateway_clock_at(gateway, now)
-    payment, url = service.start(owner, dossier.id, "vi", "203.113.1.10", now)
-    urllib.request.urlopen(url, timeout=10).read()  # noqa: S310 - the local stand-in
+    dossier, service, payment, now = opened_order(gateway)
     _sim(gateway, f"/_sim/orders/{payment.id}/pay", {"outcome": "success"})
     params, later = _ipn(gateway, payment.id), now + timedelta(minutes=5)
     answers: list[str] = []
@@ -177,12 +185,7 @@ def test_a_notification_that_does_not_check_out_moves_nothing_and_raises_the_ala
     monkeypatch.setattr(payments, "count", lambda name, **dims: raised.append(name))
     monkeypatch.setattr(payments, "_log", lambda: type("Log", (), {"error": lambda self, message, extra: raised.append(
         extra["alarm"]), "warning": lambda self, *a, **k: None})())
-    dossier, owner = fee_requested(datetime(2026, 3, 2, 9, 0, tzinfo=LOCAL_TZ))
-    service = PaymentService()
-    now = datetime(2026, 3, 2, 10, 0, tzinfo=LOCAL_TZ)
-    _gateway_clock_at(gateway, now)
-    payment, url = service.start(owner, dossier.id, "vi", "203.113.1.10", now)
-    urllib.request.urlopen(url, timeout=10).read()  # noqa: S310 - the local stand-in
+    dossier, service, payment, now = opened_order(gateway)
     _sim(gateway, f"/_sim/orders/{payment.id}/pay", {"outcome": "success"})
     params = _ipn(gateway, payment.id)
     forged = {**params, "vnp_SecureHash": "0" * 128}
@@ -199,12 +202,7 @@ def test_a_notification_that_does_not_check_out_moves_nothing_and_raises_the_ala
 
 
 def test_a_payment_for_a_fee_settled_at_the_desk_meanwhile_is_refunded(stack, gateway):
-    dossier, owner = fee_requested(datetime(2026, 3, 2, 9, 0, tzinfo=LOCAL_TZ))
-    service = PaymentService()
-    now = datetime(2026, 3, 2, 10, 0, tzinfo=LOCAL_TZ)
-    _gateway_clock_at(gateway, now)
-    payment, url = service.start(owner, dossier.id, "vi", "203.113.1.10", now)
-    urllib.request.urlopen(url, timeout=10).read()  # noqa: S310 - the local stand-in
+    dossier, service, payment, now = opened_order(gateway)
     # The applicant pays cash at the desk too; the officer records it before the gateway's news arrives.
     current = DossierStore().get(dossier.id)
     service.dossiers.act_on(officer(), current, Action.RECORD_PAYMENT,

@@ -196,20 +196,7 @@ async function setupStep(next) {
       return null;
     }
   }
-  const code = codeField(t("auth.staff.code.label"));
-  const submit = submitButton(t("auth.staff.setup.submit"));
-
-  async function onSubmit(ev) {
-    ev.preventDefault();
-    clearErrors();
-    const value = codeOrError(code.input);
-    if (!value) return;
-    try {
-      await advance(busy(finishTotpSetup(step, value), { button: submit }), next);
-    } catch (err) {
-      failed(err, next, code.input);
-    }
-  }
+  const code = codeForm(t("auth.staff.setup.submit"), finishTotpSetup, next);
 
   page(
     t("auth.staff.setup.title"),
@@ -227,15 +214,16 @@ async function setupStep(next) {
     ]),
     h("p", { class: "govuk-body" }, link(step.uri, t("auth.staff.setup.open_app"), { id: "totp-link" })),
     h("div", { class: "govuk-warning-text" }, h("strong", { class: "govuk-warning-text__text" }, t("auth.staff.setup.keep_secret"))),
-    h("form", { novalidate: true, onSubmit }, code.group, submit),
+    code.form,
     startAgain(next),
   );
   return code.input;
 }
 
-function codeStep(next) {
+// A 6-digit code's form, whose answer (`answer(step, code)`: the set-up's or the sign-in's) moves the sign-in on.
+function codeForm(submitLabel, answer, next) {
   const code = codeField(t("auth.staff.code.label"));
-  const submit = submitButton(t("auth.staff.code.submit"));
+  const submit = submitButton(submitLabel);
 
   async function onSubmit(ev) {
     ev.preventDefault();
@@ -243,16 +231,22 @@ function codeStep(next) {
     const value = codeOrError(code.input);
     if (!value) return;
     try {
-      await advance(busy(answerTotp(step, value), { button: submit }), next);
+      await advance(busy(answer(step, value), { button: submit }), next);
     } catch (err) {
       failed(err, next, code.input);
     }
   }
 
+  return { input: code.input, form: h("form", { novalidate: true, onSubmit }, code.group, submit) };
+}
+
+function codeStep(next) {
+  const code = codeForm(t("auth.staff.code.submit"), answerTotp, next);
+
   page(
     t("auth.staff.code.title"),
     h("p", { class: "govuk-body" }, t("auth.staff.code.intro", { username: step.username })),
-    h("form", { novalidate: true, onSubmit }, code.group, submit),
+    code.form,
     startAgain(next),
   );
   return code.input;
