@@ -330,6 +330,11 @@ class Payment(Open):
     payment_id: str | None = Field(None, description="Paid online: the payment (GET /dossiers/{id}/payments).")
 
 
+class PostalRecord(Closed):
+    tracking_number: str
+    received_on: date = Field(description="The local day the post delivered it to the agency: the clock's start.")
+
+
 class OnlineState(Closed):
     payment_id: str
     state: Literal["created", "pending", "succeeded", "failed", "expired", "refunding", "refunded", "refund_declined"]
@@ -552,6 +557,7 @@ class Dossier(Closed):
     origin: Literal["platform", "national_portal"] = Field(
         "platform", description="Where the dossier was submitted: here, or on the national portal, which forwarded it.")
     portal_code: str | None = Field(None, description="The national portal's code (MaHoSo) of a forwarded dossier.")
+    postal: PostalRecord | None = Field(None, description="Channel 3: the post's tracking number and the day it came.")
     national_status: NationalStatus
     status_name: str = Field(description="The status in the language of `Accept-Language`.")
     allowed_actions: list[Action] = Field(description="What this caller may do next (role, scope and guards).")
@@ -867,6 +873,10 @@ class CatalogueFacts(Closed):
     online_used: int = Field(ge=0)
     fee_bearing: int = Field(ge=0, description="Procedures with a fee to pay.")
     payable_online: int = Field(ge=0, description="Of those, the ones whose fee can be paid online.")
+    announced: int = Field(ge=0, description="Versions in force whose announcing decision is recorded.")
+    announced_on_time: int = Field(ge=0, description="Of those, signed 20 working days before taking effect.")
+    published_due: int = Field(ge=0, description="Announced versions whose publication is due (or done).")
+    published_on_time: int = Field(ge=0, description="Of those, published within 5 working days of the decision.")
 
 
 class Scorecard(Closed):

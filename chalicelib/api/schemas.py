@@ -56,6 +56,13 @@ class Delivery(Strict):
     address: Annotated[str, Field(max_length=500, pattern=_LINE)] | None = None
 
 
+class PostalIntake(Strict):
+    """A dossier that came by public post (channel 3), recorded by the desk."""
+
+    tracking_number: Identifier  # the post's item number (e.g. EB123456789VN)
+    received_on: SaneDate  # the local day the post delivered it: the statutory clock counts from it
+
+
 class SubmitDossier(Strict):
     procedure_code: ProcedureCode
     applicant: Annotated[Person | Business, Field(discriminator="type")]
@@ -64,6 +71,7 @@ class SubmitDossier(Strict):
     delivery: Delivery
     sms_opt_in: bool = False
     locale: Literal["vi", "en"] | None = None
+    postal: PostalIntake | None = None  # desk officers only: the dossier came by post
 
 
 class CreateUpload(Strict):

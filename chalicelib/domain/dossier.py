@@ -57,6 +57,8 @@ class Dossier:
     # Where it was submitted ("platform" or "national_portal") and, when forwarded, the portal's code (MaHoSo).
     origin: str = "platform"
     portal_code: str | None = None
+    # Channel 3: what the desk recorded of a dossier that came by public post: {tracking_number, received_on}.
+    postal: dict | None = None
 
     @property
     def partner_agency(self) -> str | None:

@@ -343,6 +343,10 @@ def _receipt(ctx: _Context, index: int | None) -> _Issued:
     request = [Field("Thủ tục hành chính", ctx.procedure_name)]
     if dossier.summary:
         request.append(Field("Nội dung yêu cầu giải quyết", dossier.summary))
+    if dossier.postal:  # channel 3: the period counts from the day the post delivered it
+        request.append(Field("Hình thức nộp", f"Qua dịch vụ bưu chính công ích, số hiệu bưu gửi "
+                                              f"{dossier.postal['tracking_number']}, nhận ngày "
+                                              f"{short_date(dossier.postal['received_on'])}"))
     body = Section(None, (
         Paragraph(f"{ctx.agency_name} đã tiếp nhận hồ sơ của {_addressee(dossier)} "
                   f"{_applicant_name(dossier)}:"),

@@ -37,6 +37,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "procedure_not_found": ("Không tìm thấy thủ tục hành chính.", "No such procedure."),
     "upload_not_found": ("Không tìm thấy tệp tải lên.", "No such upload."),
     "form_not_found": ("Hồ sơ chưa có phiếu này.", "The dossier has no such form yet."),
+    "procedure.published_before_announced": ("Ngày công khai không thể trước ngày ký quyết định công bố.",
+                                             "The publication day cannot be before the announcing decision."),
+    "postal.desk_only": ("Chỉ bộ phận một cửa ghi nhận hồ sơ gửi qua bưu chính.",
+                         "Only the one-stop desk records a dossier that came by post."),
+    "postal.received_in_future": ("Ngày nhận hồ sơ qua bưu chính không thể sau hôm nay.",
+                                  "The day the post delivered the dossier cannot be after today."),
     "provider_not_found": ("Không có cổng thanh toán này.", "No such payment provider."),
     "payment_not_offered": ("Khoản phí của hồ sơ này chưa thanh toán trực tuyến được; vui lòng nộp tại bộ phận "
                             "một cửa.", "This dossier's fee cannot be paid online; please pay at the desk."),

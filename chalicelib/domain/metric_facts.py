@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 
 from .calendar import LOCAL_TZ
-from .dossier import CHANNEL_ONLINE
+from .dossier import CHANNEL_ONLINE, CHANNEL_POST
 from .event_types import EventType
 from .times import iso, parse_iso
 
@@ -157,7 +157,8 @@ def facts_after(before: FoldState, event: dict) -> list[Fact]:
         add("submitted")
     elif kind == EventType.RECEIVED:
         add("received", officer=actor.get("username"))
-        add("received_online" if state.channel == CHANNEL_ONLINE else "received_desk", officer=actor.get("username"))
+        by_channel = {CHANNEL_ONLINE: "received_online", CHANNEL_POST: "received_post"}
+        add(by_channel.get(state.channel, "received_desk"), officer=actor.get("username"))
         if state.digitised:
             add("digitised")
     elif kind == EventType.SUPPLEMENT_REQUESTED:

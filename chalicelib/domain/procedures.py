@@ -144,6 +144,16 @@ class FeeItem(_Record):
     description_en: Text
 
 
+class Announcement(_Record):
+    """How this version was made public (docs/metrics.md "Publicity"): the decision that announced it (quyết định
+    công bố thủ tục hành chính) and the day it was published in the national database of procedures."""
+
+    decision: Line = Field(description="The announcing decision's number, e.g. 1234/QĐ-BLĐTBXH.")
+    signed_on: Day = Field(description="The day the decision was signed.")
+    published_on: Day | None = Field(None, description="The day the procedure was published (the national database "
+                                                       "of administrative procedures); null while it is not.")
+
+
 class ProcedureDefinition(_Record):
     """What an editor writes for a version: everything but what the server sets (the version number, and
     where the national code was checked, which a new version inherits)."""
@@ -169,6 +179,8 @@ class ProcedureDefinition(_Record):
     national_code: ProcedureCode | None = Field(None, description="The national portal's procedure code (MaTTHC), "
                                                 "when it differs from `code`.")
     national_field_code: FieldCode | None = Field(None, description="The national portal's field code (MaLinhVuc).")
+    announcement: Announcement | None = Field(None, description="The announcing decision and the publication day: "
+                                                                "what the index's publicity indicators judge.")
 
     @property
     def portal_procedure_code(self) -> str:
@@ -194,6 +206,10 @@ class ProcedureDefinition(_Record):
         for i, kind in enumerate(self.applicant_types):
             if kind in self.applicant_types[:i]:
                 problems.append(_problem(("applicant_types", i), "field.duplicate", kind, {"value": kind}))
+        announced = self.announcement
+        if announced and announced.published_on and announced.published_on < announced.signed_on:
+            problems.append(_problem(("announcement", "published_on"), "procedure.published_before_announced",
+                                     announced.published_on.isoformat()))
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self

@@ -13,7 +13,7 @@ from ..domain.access import authorise, can_see, check_scope
 from ..domain.agencies import agency
 from ..domain.calendar import LOCAL_TZ, CalendarConfig, WorkingCalendar
 from ..domain.codes import format_dossier_code
-from ..domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, Dossier, statutory_due
+from ..domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, CHANNEL_POST, Dossier, statutory_due
 from ..domain.errors import Conflict, FieldError, IdempotencyKeyReused, NotFound, ValidationFailed, check
 from ..domain.ids import new_id
 from ..domain.principal import Principal
@@ -92,6 +92,7 @@ class DossierService:
         if at_desk and procedure.agency_code != principal.agency_code:
             raise ValidationFailed([FieldError("procedure_code", "procedure.other_agency",
                                                {"agency_code": procedure.agency_code})])
+        postal = _postal(request, at_desk, local_day(now))
         components = [c.model_dump() for c in request.components]
         uploads = self._uploads(principal, components)
         applicant = request.applicant.model_dump(mode="json")
@@ -118,7 +119,7 @@ class DossierService:
             id=dossier_id, code=code, procedure_code=procedure.code, procedure_version=procedure.version,
             agency_code=agency, owner_id=owner, applicant=applicant, summary=request.summary,
             components=_with_files(components, uploads), delivery=delivery,
-            channel=CHANNEL_DESK if at_desk else CHANNEL_ONLINE,
+            channel=CHANNEL_POST if postal else CHANNEL_DESK if at_desk else CHANNEL_ONLINE, postal=postal,
             status=Status.SUBMITTED, submitted_at=now, locale=request.locale or principal.locale,
             sms_opt_in=request.sms_opt_in, **({"origin": origin} if origin else {}),
             **({"portal_code": portal_code} if portal_code else {}))
@@ -172,7 +173,8 @@ class DossierService:
         dossier = self.visible(principal, dossier_id, expected_version)
         procedure = self._procedure_of(dossier)
         authorise(principal, dossier.status, Action.RECEIVE, dossier)
-        due = working_calendar().due_date(now, procedure.processing_time.value, procedure.processing_time.unit)
+        due = working_calendar().due_date(clock_starts(dossier, now), procedure.processing_time.value,
+                                          procedure.processing_time.unit)
         receipt = _receipt(dossier, procedure, principal, now, due, request.note)
         changed, event = rules.receive(dossier, principal, now, due, receipt, correlation_id())
         self.store.apply(dossier.version, changed, event)
@@ -269,6 +271,27 @@ class DossierService:
     def _uploads(self, principal: Principal, components: list[dict]) -> dict:
         found = self.uploads.get_many(_upload_ids(components))
         return upload_service.verify_pending(principal, found)
+
+
+def _postal(request, at_desk: bool, today: date) -> dict | None:
+    """Channel 3: what the desk records of a dossier that came by post (only the desk receives post)."""
+    if request.postal is None:
+        return None
+    if not at_desk:
+        raise ValidationFailed([FieldError("postal", "postal.desk_only")])
+    if request.postal.received_on > today:
+        raise ValidationFailed([FieldError("postal.received_on", "postal.received_in_future")])
+    return {"tracking_number": request.postal.tracking_number, "received_on": request.postal.received_on.isoformat()}
+
+
+def clock_starts(dossier: Dossier, now: datetime) -> datetime:
+    """When the statutory period starts counting: on reception — or, for a dossier that came by post, on the day
+    the post delivered it (as received that day at opening time: the calendar moves a non-working day on)."""
+    arrived = (dossier.postal or {}).get("received_on")
+    if not arrived:
+        return now
+    opening = datetime.combine(date.fromisoformat(arrived), working_calendar().config.work_start, tzinfo=LOCAL_TZ)
+    return min(opening, now)
 
 
 # -- preparations: what an action needs, beyond its request, before the domain records it --------------

@@ -205,17 +205,22 @@ class Reader:
 def catalogue_facts(agency: str, on: date, online_received: set[str]) -> dict:
     """What the published catalogue says about the agency's procedures on a day."""
     from ..domain.payments import receiving_account
+    from ..domain.publicity import publicity
     from ..store.procedures import ProcedureStore
+    from .dossiers import working_calendar
 
     procedures = [p for p in ProcedureStore().catalogue(on) if p.agency_code == agency]
     online = [p for p in procedures if p.online_level.value in ("full", "partial")]
     # A procedure with a fee to pay, and whether it can be paid online (a receiving account at the gateway).
     fee_bearing = [p for p in procedures if any(f.amount_vnd > 0 for f in p.fees or ())]
+    public = publicity(procedures, on, working_calendar())
     return {"procedures": len(procedures), "online": len(online),
             "complete": sum(1 for p in procedures if _complete(p)),
             "online_used": sum(1 for p in online if p.code in online_received),
             "fee_bearing": len(fee_bearing),
-            "payable_online": sum(1 for p in fee_bearing if receiving_account(p.agency_code, p.code))}
+            "payable_online": sum(1 for p in fee_bearing if receiving_account(p.agency_code, p.code)),
+            "announced": public.announced, "announced_on_time": public.announced_on_time,
+            "published_due": public.published_due, "published_on_time": public.published_on_time}
 
 
 def _complete(procedure) -> bool:

@@ -838,7 +838,10 @@ def test_quarter_totals_read_per_agency_equal_the_oracle(generations: Generation
         for label in labels:
             reader = metrics.Reader(agency, parse_period(label, TODAY))
             assert _tidy(reader.totals(reader.rows("all#"))) == _tidy(expected[(agency, "all", "-", f"Q#{label}")])
-        # Per procedure, for the first quarter (each read costs moto a pass over the whole table).
+        # Per procedure, for the first quarter of one agency (each read costs moto a pass over the whole table, and
+        # the per-dimension rows of every agency are compared item by item above).
+        if agency != next(iter(PROCEDURES)):
+            continue
         reader = metrics.Reader(agency, parse_period("2026-Q1", TODAY))
         by_procedure = reader.totals(reader.rows("procedure#"), key=lambda r: r["value"])
         assert len(by_procedure) == len(PROCEDURES[agency])

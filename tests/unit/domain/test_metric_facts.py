@@ -49,6 +49,8 @@ def test_reception_counts_the_channel_the_officer_and_whether_the_dossier_is_dig
                                                       ("received_online", "officer.hanoi"), ("digitised", None)}
     desk = _event("submitted", SUBMITTED["at"], {"procedure_code": PROCEDURE, "channel": 1, "components": []})
     assert _counts([desk, RECEIVED]) == {"received": 1, "received_desk": 1}
+    post = _event("submitted", SUBMITTED["at"], {"procedure_code": PROCEDURE, "channel": 3, "components": []})
+    assert _counts([post, RECEIVED]) == {"received": 1, "received_post": 1}
 
 
 def test_an_ending_by_the_appointment_date_is_on_time_and_carries_the_processing_time():
