@@ -818,6 +818,14 @@ class ScorecardPeriod(IndicatorPeriod):
     days: int = Field(ge=1)
 
 
+class NoData(Closed):
+    """Why there is no value: `not_measured` (what the platform lacks to measure it) or `nothing_to_measure`."""
+
+    code: Literal["not_measured", "nothing_to_measure"]
+    vi: str
+    en: str
+
+
 class IndicatorScore(Closed):
     """One indicator (or measure): its rate and the points it earns. Null rate: no data yet, never a guessed 0."""
 
@@ -833,6 +841,7 @@ class IndicatorScore(Closed):
     max_points: float
     points: float | None
     has_data: bool
+    why_no_data: NoData | None = Field(description="Null when it has data.")
 
 
 class GroupScore(Closed):
@@ -858,6 +867,7 @@ class TargetScore(Closed):
     target: float
     met: bool | None
     has_data: bool
+    why_no_data: NoData | None = Field(description="Null when it has data.")
 
 
 class TotalScore(Closed):

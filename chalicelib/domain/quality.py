@@ -31,6 +31,8 @@ class Indicator:
     # `a/b`: the rate is multiplied by this ratio of counters (the online share counts only what reached the
     # national portal: × dossiers synced ÷ submitted); no data for the ratio, no rate.
     scaled_by: str | None = None
+    # What the platform lacks to measure it (vi, en); None: it is measured.
+    not_measured: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Target:
     kind: str  # "rate", "complement", "per_officer_year", "at_most"
     name_vi: str
     name_en: str
+    not_measured: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,21 @@ def measure(numerator: str | None, denominator: str | None, kind: str, totals: d
     return top, bottom, top / bottom
 
 
+NOTHING_TO_MEASURE = ("Trong kỳ không có gì để đo (mẫu số bằng 0).", "Nothing to measure in the period (a zero "
+                                                                       "denominator).")
+
+
+def why_no_data(item: Indicator | Target, value: float | None) -> dict | None:
+    """Why an indicator or target has no value: the platform does not measure it yet (and what it lacks), or the
+    period holds nothing to measure. None when it has a value."""
+    if value is not None:
+        return None
+    if item.not_measured is not None or item.numerator is None:
+        vi, en = item.not_measured or ("Chưa đo.", "Not measured yet.")
+        return {"code": "not_measured", "vi": vi, "en": en}
+    return {"code": "nothing_to_measure", "vi": NOTHING_TO_MEASURE[0], "en": NOTHING_TO_MEASURE[1]}
+
+
 def score_indicator(indicator: Indicator, totals: dict, catalogue: dict) -> dict:
     top, bottom, rate = measure(indicator.numerator, indicator.denominator, indicator.kind, totals, catalogue)
     if indicator.scaled_by and rate is not None:
@@ -107,7 +125,7 @@ def score_indicator(indicator: Indicator, totals: dict, catalogue: dict) -> dict
     return {"id": indicator.id, "group": indicator.group, "name_vi": indicator.name_vi, "name_en": indicator.name_en,
             "kind": indicator.kind, "numerator": top, "denominator": bottom, "rate": rate,
             "threshold": indicator.threshold, "max_points": indicator.points, "points": scored,
-            "has_data": rate is not None}
+            "has_data": rate is not None, "why_no_data": why_no_data(indicator, rate)}
 
 
 def score_target(target: Target, totals: dict, catalogue: dict, officers: int, period_days: int) -> dict:
@@ -120,7 +138,7 @@ def score_target(target: Target, totals: dict, catalogue: dict, officers: int, p
     met = None if actual is None else (actual <= target.target if target.kind == "at_most" else actual >= target.target)
     return {"id": target.id, "name_vi": target.name_vi, "name_en": target.name_en, "kind": target.kind,
             "numerator": top, "denominator": bottom, "actual": actual, "target": target.target, "met": met,
-            "has_data": actual is not None}
+            "has_data": actual is not None, "why_no_data": why_no_data(target, actual)}
 
 
 def scorecard(config: IndexConfig, totals: dict, catalogue: dict, officers: int, period_days: int) -> dict:
@@ -145,6 +163,10 @@ def scorecard(config: IndexConfig, totals: dict, catalogue: dict, officers: int,
             "measures": [score_indicator(m, totals, catalogue) for m in config.measures]}
 
 
+def _not_measured(entry: dict) -> tuple[str, str] | None:
+    return (entry["not_measured_vi"], entry["not_measured_en"]) if "not_measured_vi" in entry else None
+
+
 @lru_cache(maxsize=1)
 def _versions() -> tuple[IndexConfig, ...]:
     data = json.loads(_DATA.read_text(encoding="utf-8"))
@@ -155,10 +177,11 @@ def _versions() -> tuple[IndexConfig, ...]:
             groups=tuple(Group(g["id"], g["max"], g["name_vi"], g["name_en"]) for g in v["groups"]),
             indicators=tuple(Indicator(i["id"], i["group"], i["points"], i.get("threshold"), i.get("numerator"),
                                        i.get("denominator"), i.get("kind", "rate"), i["name_vi"], i["name_en"],
-                                       i.get("scaled_by"))
+                                       i.get("scaled_by"), _not_measured(i))
                              for i in v["indicators"]),
             targets=tuple(Target(t["id"], t["target"], t.get("numerator"), t.get("denominator"),
-                                 t.get("kind", "rate"), t["name_vi"], t["name_en"]) for t in v["targets"]),
+                                 t.get("kind", "rate"), t["name_vi"], t["name_en"], _not_measured(t))
+                          for t in v["targets"]),
             measures=tuple(Indicator(m["id"], "measures", 0, None, m["numerator"], None, "count", m["name_vi"],
                                      m["name_en"]) for m in v.get("measures", []))))
     return tuple(sorted(versions, key=lambda c: c.effective_from))

@@ -93,7 +93,8 @@ NO_DATA_INDICATORS = ("publicity.announced_on_time", "publicity.published_on_tim
                       "digitisation.reuse", "satisfaction.feedback_on_time", "satisfaction.feedback_handling")
 NO_DATA_TARGETS = ("target.reuse", "target.waiting_minutes")
 EXPECTED_MEASURES = {  # the plain counts, from the same script
-    "count.received": 7, "count.received_online": 4, "count.received_desk": 3, "count.ended": 7,
+    "count.received": 7, "count.received_online": 4, "count.received_desk": 3, "count.received_post": 0,
+    "count.ended": 7,
     "count.ended_on_time": 5, "count.ended_late": 2, "count.refused": 1, "count.withdrawn": 0, "count.stopped": 0,
     "count.returned": 4, "count.evaluated": 3, "count.not_satisfied": 1,
 }
@@ -416,6 +417,9 @@ def test_an_agency_with_nothing_counted_has_no_rates_and_no_points_never_zero(ap
     on_time = indicators_of(card)["progress.on_time"]
     assert (on_time["numerator"], on_time["denominator"], on_time["rate"]) == (0.0, 0.0, None)
     assert (on_time["points"], on_time["has_data"]) == (None, False)
+    assert on_time["why_no_data"]["code"] == "nothing_to_measure"  # measured, but nothing ended in the period
+    feedback = indicators_of(card)["satisfaction.feedback_on_time"]
+    assert feedback["why_no_data"]["code"] == "not_measured" and "phản ánh" in feedback["why_no_data"]["vi"]
     progress = next(g for g in card["groups"] if g["id"] == "progress")
     assert (progress["score"], progress["measured_max"]) == (None, 0)
     satisfaction = targets_of(card)["target.satisfaction"]
@@ -446,6 +450,7 @@ def test_the_public_scorecard_shows_the_exact_rates_of_the_script(api, scenario,
     for indicator_id in NO_DATA_INDICATORS:
         got = indicators[indicator_id]
         assert (got["rate"], got["points"], got["has_data"]) == (None, None, False), got
+        assert got["why_no_data"]["code"] in ("not_measured", "nothing_to_measure") and got["why_no_data"]["en"], got
     hours = indicators["progress.processing_hours"]
     assert hours["denominator"] == 6 and hours["points"] is None and hours["has_data"] is True
     assert hours["rate"] == pytest.approx(card["counters"]["processing_minutes"] / 6 / 60)

@@ -84,6 +84,19 @@ def test_the_ministrys_targets_show_actual_against_target():
     productivity = targets["target.desk_productivity"]
     assert productivity["actual"] == pytest.approx(20 * 365 / 92) and productivity["met"] is False
     assert targets["target.waiting_minutes"]["has_data"] is False and targets["target.waiting_minutes"]["met"] is None
+    assert targets["target.waiting_minutes"]["why_no_data"]["code"] == "not_measured"
+
+
+def test_an_indicator_without_data_says_why_and_one_with_data_says_nothing():
+    card = scorecard(CONFIG, TOTALS, CATALOGUE, officers=2, period_days=92)
+    every = [*(i for g in card["groups"] for i in g["indicators"]), *card["targets"]]
+    assert all((x["why_no_data"] is None) == x["has_data"] for x in every)
+    unmeasured = [i for i in CONFIG.indicators if i.numerator is None]
+    assert unmeasured and all(i.not_measured for i in unmeasured)  # each says what the platform lacks
+    empty = scorecard(CONFIG, {}, {}, officers=0, period_days=92)
+    on_time = next(i for g in empty["groups"] for i in g["indicators"] if i["id"] == "progress.on_time")
+    assert on_time["why_no_data"] == {"code": "nothing_to_measure", "vi": on_time["why_no_data"]["vi"],
+                                      "en": "Nothing to measure in the period (a zero denominator)."}
 
 
 def test_the_group_maxima_add_up_to_100_and_indicator_points_to_their_group():

@@ -306,6 +306,12 @@ function score(x) {
   return x == null ? "—" : fmtNumber(x, x === Math.round(x) ? 0 : 1);
 }
 
+// "No data", and why: what the platform does not measure yet, or nothing to measure in the period.
+function noData(x) {
+  const why = x.why_no_data;
+  return h("span", {}, tag(t("scorecard.no_data"), "grey"), why ? h("span", { class: "govuk-body-s app-no-data" }, " ", lang() === "en" ? why.en : why.vi) : null);
+}
+
 function indicatorValue(i) {
   if (!i.has_data) return t("scorecard.no_data");
   if (i.kind === "average_hours") return t("scorecard.unit_hours", { n: fmtNumber(i.rate, 1) });
@@ -396,7 +402,7 @@ async function scorecard(params, query) {
         [t("scorecard.indicator"), t("scorecard.rate"), t("scorecard.threshold"), t("scorecard.points")],
         g.indicators.map((i) => [
           local(i, "name"),
-          i.has_data ? indicatorValue(i) : tag(t("scorecard.no_data"), "grey"),
+          i.has_data ? indicatorValue(i) : noData(i),
           i.threshold == null ? "—" : pct(i.threshold),
           i.has_data && i.points != null ? `${score(i.points)} / ${score(i.max_points)}` : `— / ${score(i.max_points)}`,
         ]),
@@ -408,7 +414,7 @@ async function scorecard(params, query) {
       [t("scorecard.indicator"), t("scorecard.actual"), t("scorecard.target"), t("scorecard.result")],
       sc.targets.map((x) => [
         local(x, "name"),
-        x.has_data ? targetValue(x, x.actual) : t("scorecard.no_data"),
+        x.has_data ? targetValue(x, x.actual) : noData(x),
         targetValue(x, x.target),
         !x.has_data || x.met == null ? tag(t("scorecard.no_data"), "grey") : x.met ? tag(t("scorecard.met"), "green") : tag(t("scorecard.not_met"), "red"),
       ]),
