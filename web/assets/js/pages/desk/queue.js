@@ -1,6 +1,7 @@
 // #/desk: the officers' work queue and search (GET /desk/dossiers). The filters live in the address, so a
 // search can be bookmarked, shared and gone back to. Below it, the register of dossiers to download (./register.js);
-// above, the link to the reconciliation of online payments (./reconciliation.js).
+// above, the links to a new dossier taken in at the desk (./intake.js) and to the reconciliation of online payments
+// (./reconciliation.js).
 import { api, ApiError } from "../../api.js";
 import { t, fmtDateTime } from "../../i18n.js";
 import { go, alive } from "../../router.js";
@@ -8,6 +9,7 @@ import { h, page, table, link, statusTag, errorSummary, fieldId, loading } from 
 import { applicantName, applicantIdNumber, dueCell, procedureOf, local } from "./common.js";
 import { registerSection } from "./register.js";
 import { reconciliationLink } from "./reconciliation.js";
+import { intakeLink } from "./intake.js";
 
 const TEXT_FILTERS = ["procedure", "assignee", "name", "id_number", "code"];
 const DATE_FILTERS = ["due_after", "due_before", "received_from", "received_to"];
@@ -169,6 +171,7 @@ export async function queuePage(params, query) {
   page(
     t("desk.title"),
     res ? h("p", { class: "govuk-body app-muted" }, t("desk.agency", { code: res.agency_code })) : null,
+    intakeLink(),
     reconciliationLink(),
     filterForm(filters, statusList),
     body,

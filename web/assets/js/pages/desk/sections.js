@@ -31,6 +31,8 @@ export function overview(d, ctx) {
       [t("desk.procedure"), `${p ? `${local(p, "name")} — ` : ""}${d.procedure_code} (${t("desk.version", { n: d.procedure_version })})`],
       [t("desk.agency_name"), `${agencyName(ctx.agencies, d.agency_code)} (${d.agency_code})`],
       [t("desk.channel"), t(`desk.channel.${d.channel}`)],
+      d.postal ? [t("desk.postal.tracking_number"), d.postal.tracking_number] : null,
+      d.postal ? [t("desk.postal.received_on"), fmtDate(d.postal.received_on)] : null,
       [t("desk.origin"), d.origin === "national_portal" ? t("desk.origin.national_portal", { code: d.portal_code || "" }) : t("desk.origin.platform")],
       [t("desk.summary"), d.summary],
       [t("desk.delivery"), [enumText(d.delivery && d.delivery.method), d.delivery && d.delivery.address ? ` — ${d.delivery.address}` : null]],
