@@ -14,6 +14,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from ..adapters import payment_gateway as gw
+from ..adapters.secrets import SecretMissing
 from ..domain.access import authorise, check_scope
 from ..domain.dossier import Dossier
 from ..domain.errors import Conflict, NotFound
@@ -121,7 +122,7 @@ class PaymentService:
         terminal = str(params.get("vnp_TmnCode") or "")
         try:
             secret = gw.terminal_secret(terminal)
-        except Exception:  # noqa: BLE001 - an unknown terminal has no secret: nothing it says can be checked
+        except SecretMissing:  # an unknown terminal has no secret: nothing it says can be checked
             alarm("unknown_terminal", terminal=terminal[:16])
             return "97"
         if not gw.checksum_valid(params, secret):
