@@ -835,7 +835,9 @@ def test_quarter_totals_read_per_agency_equal_the_oracle(generations: Generation
     for agency in PROCEDURES:
         labels = sorted({key[3][2:] for key in expected if key[0] == agency and key[3][0] == "Q"})
         assert len(labels) >= 4
-        for label in labels:
+        # The first and the last quarter through the reader (each read costs moto a pass over the whole table;
+        # every quarter's stored items are compared above).
+        for label in (labels[0], labels[-1]):
             reader = metrics.Reader(agency, parse_period(label, TODAY))
             assert _tidy(reader.totals(reader.rows("all#"))) == _tidy(expected[(agency, "all", "-", f"Q#{label}")])
         # Per procedure, for the first quarter of one agency (each read costs moto a pass over the whole table, and
