@@ -293,12 +293,12 @@ def banner(state: dict[str, str]) -> str:
         where = f"  agency {account.agency}" if account.agency else ""
         where += f" unit {account.unit}" if account.unit else ""
         lines.append(f"  {account.username:<18} {account.group:<9} {account.name}{where}")
-    totp = json.loads(state.get("STAFF_TOTP_SECRETS") or "{}")
+    # Authenticator apps take base32 in capitals (moto's secret is lower case).
+    totp = sorted({secret.upper() for secret in json.loads(state.get("STAFF_TOTP_SECRETS") or "{}").values()})
     if totp:
         lines += [
             "Staff sign in with a TOTP code as well (the staff pool requires it): add the secret to an authenticator",
-            f"app ({', '.join(sorted(set(totp.values())))}), or `make -s totp USER=officer.hanoi` prints the "
-            "current code.",
+            f"app ({', '.join(totp)}), or `make -s totp USER=officer.hanoi` prints the current code.",
         ]
     lines += [
         "",

@@ -33,6 +33,8 @@ class Indicator:
     scaled_by: str | None = None
     # What the platform lacks to measure it (vi, en); None: it is measured.
     not_measured: tuple[str, str] | None = None
+    # What an empty denominator means for it (vi, en), when the general wording would say less.
+    nothing: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,8 @@ def why_no_data(item: Indicator | Target, value: float | None) -> dict | None:
     if item.not_measured is not None or item.numerator is None:
         vi, en = item.not_measured or ("Chưa đo.", "Not measured yet.")
         return {"code": "not_measured", "vi": vi, "en": en}
-    return {"code": "nothing_to_measure", "vi": NOTHING_TO_MEASURE[0], "en": NOTHING_TO_MEASURE[1]}
+    vi, en = getattr(item, "nothing", None) or NOTHING_TO_MEASURE
+    return {"code": "nothing_to_measure", "vi": vi, "en": en}
 
 
 def score_indicator(indicator: Indicator, totals: dict, catalogue: dict) -> dict:
@@ -177,7 +180,8 @@ def _versions() -> tuple[IndexConfig, ...]:
             groups=tuple(Group(g["id"], g["max"], g["name_vi"], g["name_en"]) for g in v["groups"]),
             indicators=tuple(Indicator(i["id"], i["group"], i["points"], i.get("threshold"), i.get("numerator"),
                                        i.get("denominator"), i.get("kind", "rate"), i["name_vi"], i["name_en"],
-                                       i.get("scaled_by"), _not_measured(i))
+                                       i.get("scaled_by"), _not_measured(i),
+                                       (i["nothing_vi"], i["nothing_en"]) if "nothing_vi" in i else None)
                              for i in v["indicators"]),
             targets=tuple(Target(t["id"], t["target"], t.get("numerator"), t.get("denominator"),
                                  t.get("kind", "rate"), t["name_vi"], t["name_en"], _not_measured(t))
