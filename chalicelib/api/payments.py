@@ -3,6 +3,7 @@ officer's daily reconciliation."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from chalice import Blueprint, Response
@@ -17,7 +18,7 @@ CSV, XLSX = "text/csv", "application/vnd.openxmlformats-officedocument.spreadshe
 IPN_MAX_BYTES = 8 * 1024
 
 
-def _gateway_unavailable(error: Exception) -> Problem:
+def _gateway_unavailable() -> Problem:
     return Problem(503, "service_unavailable", "payment_gateway_unavailable", headers={"Retry-After": "30"})
 
 
@@ -39,7 +40,7 @@ def start_payment(dossier_id, body):
     try:
         payment, url = PaymentService().start(principal, dossier_id, body.locale, payer_ip, datetime.now(UTC))
     except SecretMissing as error:
-        raise _gateway_unavailable(error) from error
+        raise _gateway_unavailable() from error
     return json_response({"payment_id": payment.id, "redirect_url": url, "expires_at": payment.expires_at,
                           "amount_vnd": payment.amount_vnd, "state": payment.state.value}, 201,
                          {"Location": f"/dossiers/{dossier_id}/payments"})
@@ -108,7 +109,7 @@ def payment_reconciliation(query):
     try:
         rows, summary, terminal = daily_report(principal.agency_code, query.date.strftime("%Y%m%d"), now)
     except GatewayError as error:
-        raise _gateway_unavailable(error) from error
+        raise _gateway_unavailable() from error
     name = f"doi-soat-{terminal}-{query.date:%Y%m%d}"
     if query.format == "csv":
         return Response(body=report_csv(rows), status_code=200,
@@ -119,10 +120,4 @@ def payment_reconciliation(query):
         return file_response(report_xlsx(title, rows, summary), XLSX, name + ".xlsx",
                              (bp.current_request.headers or {}).get("accept"))
     return json_response({"date": query.date.isoformat(), "terminal": terminal, "summary": summary,
-                          "rows": [dict(zip(_columns(), r.as_list(), strict=True)) for r in rows]})
-
-
-def _columns() -> tuple[str, ...]:
-    from ..domain.reconciliation import COLUMNS
-
-    return COLUMNS
+                          "rows": [dataclasses.asdict(r) for r in rows]})

@@ -52,9 +52,6 @@ class Trigger(StrEnum):
 
 S, T = PaymentState, Trigger
 OPEN = frozenset({S.CREATED, S.PENDING})
-# Payments the reconciliation job still has work on: an outcome to learn, or a refund to follow.
-WATCHED = frozenset({S.CREATED, S.PENDING, S.REFUNDING})
-FINAL = frozenset({S.FAILED, S.EXPIRED, S.REFUNDED, S.REFUND_DECLINED})
 
 # (state, trigger) → next state. Anything not listed changes nothing (docs/payments.md "States").
 TRANSITIONS: dict[tuple[PaymentState, Trigger], PaymentState] = {

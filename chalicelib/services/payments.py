@@ -38,7 +38,7 @@ from ..domain.times import iso, parse_iso
 from ..observability import count, get_logger
 from ..settings import get_settings
 from ..store.payments import PaymentStore
-from .dossiers import DossierService, local_day
+from .dossiers import DossierService
 
 PLATFORM = Principal(id="system:payments", username="payments", roles=frozenset({Role.SYSTEM}),
                      name="Thanh toán trực tuyến")
@@ -272,10 +272,6 @@ def refund_due_items(dossier: Dossier, ends_as: Status, now: datetime) -> list:
     due = dataclasses.replace(payment, version=payment.version + 1, check_after=iso(now),
                               refund={"reason": ends_as.value, "due_at": iso(now)})
     return [store.moved_item(due, payment.version)]
-
-
-def day_of(moment: datetime) -> str:
-    return local_day(moment).strftime("%Y%m%d")
 
 
 def daily_report(agency_code: str, day: str, now: datetime) -> tuple[list, dict, str]:

@@ -29,10 +29,16 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
-from scripts.standins import LocalServer, serve_in_thread, serve_until_stopped
+from scripts.standins import (
+    BadRequest,
+    LocalHandler,
+    LocalServer,
+    serve_in_thread,
+    serve_until_stopped,
+)
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 PORTAL_TIME = "%Y%m%d%H%M%S"
@@ -52,7 +58,6 @@ FORWARD_PATH = "/integrations/national-portal/dossiers"
 FORWARD_TIMEOUT_SECONDS = 60
 HTTP_STATUS = {"00": 200, "01": 400, "02": 401, "03": 409, "04": 404, "05": 409, "99": 500}
 DELIVERY_CODES = {"desk": "0", "post": "1", "online": "2"}
-JSON_TYPE = "application/json; charset=utf-8"
 _FOURTEEN_DIGITS = re.compile(r"[0-9]{14}")
 _SMALL_NUMBER = re.compile(r"[0-9]{1,2}")
 
@@ -580,10 +585,6 @@ class Portal:
 
 # --- HTTP -------------------------------------------------------------------------------------------------------
 
-class BadRequest(Exception):
-    pass
-
-
 class PortalServer(LocalServer, ThreadingHTTPServer):
     daemon_threads = True
 
@@ -593,60 +594,11 @@ class PortalServer(LocalServer, ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LocalHandler):
     server: PortalServer
-    protocol_version = "HTTP/1.1"
-    timeout = 120  # an idle keep-alive connection gives its thread back
     server_version = "DVCQG-standin/1"
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        if self.server.config.log_requests:
-            sys.stderr.write(f"national-portal: {self.address_string()} {format % args}\n")
-
-    # plumbing
-
-    def _send(self, status: int, payload: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def _json(self, status: int, body: Any) -> None:
-        self._send(status, json.dumps(body, ensure_ascii=False).encode("utf-8"), JSON_TYPE)
-
-    def _read(self) -> bytes:
-        if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            raise BadRequest("chunked bodies are not accepted")
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError as error:
-            self.close_connection = True
-            raise BadRequest("bad Content-Length") from error
-        if length < 0 or length > MAX_BODY_BYTES:
-            self.close_connection = True
-            raise BadRequest("body too large")
-        return self.rfile.read(length) if length else b""
-
-    @staticmethod
-    def _object(raw: bytes) -> dict:
-        try:
-            body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise BadRequest("malformed JSON") from error
-        if not isinstance(body, dict):
-            raise BadRequest("the body must be a JSON object")
-        return body
+    log_name = "national-portal"
+    max_body_bytes = MAX_BODY_BYTES
 
     def _dispatch(self, method: str) -> None:
         try:

@@ -41,10 +41,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.client import HTTPException
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
-from scripts.standins import LocalServer, serve_in_thread, serve_until_stopped
+from scripts.standins import (
+    BadRequest,
+    LocalHandler,
+    LocalServer,
+    serve_in_thread,
+    serve_until_stopped,
+)
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 GATEWAY_TIME = "%Y%m%d%H%M%S"
@@ -81,7 +87,6 @@ WRONG_AMOUNT_DELTA = 100_000  # 1,000 VND more than the order
 STATEMENT_HEADER = ("TxnRef", "TransactionNo", "TransactionType", "TransactionStatus", "Amount", "PayDate",
                     "BankCode")
 MAX_BODY_BYTES = 1024 * 1024
-JSON_TYPE = "application/json; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
 _TERMINAL = re.compile(r"[A-Za-z0-9]{8}")
 _FOURTEEN_DIGITS = re.compile(r"[0-9]{14}")
@@ -626,10 +631,6 @@ def problem_page(problem: Problem, order: dict | None = None) -> str:
 
 # --- HTTP -------------------------------------------------------------------------------------------------------
 
-class BadRequest(Exception):
-    pass
-
-
 class GatewayServer(LocalServer, ThreadingHTTPServer):
     daemon_threads = True
 
@@ -664,70 +665,19 @@ def _text(value: Any) -> str | None:
     return None
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LocalHandler):
     server: GatewayServer
-    protocol_version = "HTTP/1.1"
-    timeout = 120  # an idle keep-alive connection gives its thread back
     server_version = "VNPAY-standin/1"
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        if self.server.config.log_requests:
-            sys.stderr.write(f"payment-gateway: {self.address_string()} {format % args}\n")
+    log_name = "payment-gateway"
+    max_body_bytes = MAX_BODY_BYTES
 
     # plumbing
-
-    def _send(self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def _json(self, status: int, body: Any) -> None:
-        self._send(status, json.dumps(body, ensure_ascii=False).encode("utf-8"), JSON_TYPE)
 
     def _html(self, status: int, page: str, headers: dict[str, str] | None = None) -> None:
         self._send(status, page.encode("utf-8"), HTML_TYPE, {"Cache-Control": "no-store", **(headers or {})})
 
     def _text_answer(self, status: int, text: str) -> None:
         self._send(status, text.encode("utf-8"), "text/plain; charset=utf-8")
-
-    def _read(self) -> bytes:
-        if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            raise BadRequest("chunked bodies are not accepted")
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError as error:
-            self.close_connection = True
-            raise BadRequest("bad Content-Length") from error
-        if length < 0 or length > MAX_BODY_BYTES:
-            self.close_connection = True
-            raise BadRequest("body too large")
-        return self.rfile.read(length) if length else b""
-
-    @staticmethod
-    def _object(raw: bytes, empty_ok: bool = False) -> dict:
-        if empty_ok and not raw.strip():
-            return {}
-        try:
-            body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise BadRequest("malformed JSON") from error
-        if not isinstance(body, dict):
-            raise BadRequest("the body must be a JSON object")
-        return body
 
     def _dispatch(self, method: str) -> None:
         try:

@@ -136,9 +136,9 @@ def test_a_cancelled_payment_leaves_the_fee_to_pay_and_a_new_order_can_be_made(a
     assert email(stack, after, "Thanh toán trực tuyến")
     second = ordered(api, dossier)
     assert second["payment_id"] != order["payment_id"]
-    # A late success notification for the failed order changes nothing ("already confirmed").
+    # The failure's notification delivered late, after the new order, changes nothing (confirmed again).
     late = gateway(stack, f"/_sim/orders/{order['payment_id']}/ipn", {"repeat": 1})
-    assert late["deliveries"][0]["attempts"][-1]["body"]["RspCode"] == "00"  # the same failure, again
+    assert late["deliveries"][0]["attempts"][-1]["body"]["RspCode"] == "00"
     assert [p["state"] for p in payments(api, dossier)] == ["failed", "created"]
 
 
