@@ -40,6 +40,14 @@ def near_expiry(page: Any, **changes: Any) -> dict[str, Any]:
     return held
 
 
+def at_desk(page: Any, web_url: str, username: str) -> None:
+    """Signed in and at the desk with its queue loaded. (Waiting for "networkidle" does not do: after a sign-in
+    within the page that state is the one reached at the page's first load, so a reload could cut the queue's call
+    short.)"""
+    with page.expect_request_finished(lambda r: "/desk/dossiers" in r.url):
+        sign_in(page, web_url, username)
+
+
 def invited(stack: dict[str, str]) -> str:
     """A member the demo administrator invites through /admin/staff, with the temporary password the pool's
     invitation would carry (FORCE_CHANGE_PASSWORD until the first sign-in)."""
@@ -84,9 +92,9 @@ def first_sign_in(page: Any, web_url: str, username: str, check: bool = False) -
         expect(page.locator("#field-code")).to_be_focused()
         axe_check(page, "staff sign-in: authenticator set-up")
     page.locator("#field-code").fill(fresh_totp_code(secret))
-    page.locator("#main form button[type=submit]").click()
+    with page.expect_request_finished(lambda r: "/desk/dossiers" in r.url):  # the queue loaded, not just its heading
+        page.locator("#main form button[type=submit]").click()
     expect(page.locator("#main h1")).to_have_text(DESK)
-    page.wait_for_load_state("networkidle")  # the desk's queue loaded (its heading shows while it loads too)
     return secret
 
 
@@ -167,8 +175,7 @@ def test_a_token_near_its_end_is_renewed_before_the_next_call_and_the_desk_keeps
     from playwright.sync_api import expect
 
     page = tab.page
-    sign_in(page, web_url, "specialist.hanoi")
-    page.wait_for_load_state("networkidle")  # the desk's own first calls done, none cut short by the reload
+    at_desk(page, web_url, "specialist.hanoi")
     held = near_expiry(page)
 
     # The desk again (a reload: the tab keeps its session): its first API call goes with a renewed token.
@@ -188,8 +195,7 @@ def test_a_token_near_its_end_is_renewed_before_the_next_call_and_the_desk_keeps
 
 def test_an_idle_tab_renews_its_token_by_itself_before_it_expires(tab: Tab, web_url: str) -> None:
     page = tab.page
-    sign_in(page, web_url, "officer.hanoi")
-    page.wait_for_load_state("networkidle")
+    at_desk(page, web_url, "officer.hanoi")
     open_page(page, web_url, "/staff/sign-in")  # a page that calls no API: only the timer can renew
     held = near_expiry(page)
     page.reload()
