@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,26 @@ class Tab:
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
         self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} {r.failure}"))
+        # Requests on their way: settle() waits until there are none (a page's later calls included).
+        self.in_flight: set[Any] = set()
+        self.page.on("request", lambda r: self.in_flight.add(r))
+        self.page.on("requestfinished", lambda r: self.in_flight.discard(r))
+        self.page.on("requestfailed", lambda r: self.in_flight.discard(r))
+
+    def settle(self, quiet_ms: int = 300, timeout_s: float = 15) -> None:
+        """Wait until no request has been on its way for `quiet_ms`: what a page renders after its first answer
+        (names looked up for a list, say) has arrived too. Playwright's "networkidle" is a navigation's state, of
+        no use after a route change within the page."""
+        deadline, quiet_since = time.monotonic() + timeout_s, None
+        while time.monotonic() < deadline:
+            self.page.wait_for_timeout(50)  # lets the page's events reach the listeners above
+            if self.in_flight:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
+                return
+        raise AssertionError(f"requests still on their way: {[r.url for r in self.in_flight]}")
 
     def close(self) -> None:
         self.context.close()

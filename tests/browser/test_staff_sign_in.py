@@ -40,12 +40,12 @@ def near_expiry(page: Any, **changes: Any) -> dict[str, Any]:
     return held
 
 
-def at_desk(page: Any, web_url: str, username: str) -> None:
-    """Signed in and at the desk with its queue loaded. (Waiting for "networkidle" does not do: after a sign-in
-    within the page that state is the one reached at the page's first load, so a reload could cut the queue's call
-    short.)"""
-    with page.expect_request_finished(lambda r: "/desk/dossiers" in r.url):
-        sign_in(page, web_url, username)
+def at_desk(tab: Tab, web_url: str, username: str) -> None:
+    """Signed in and at the desk with its queue loaded, and all it looks up for it: nothing left for a reload to
+    cut short."""
+    with tab.page.expect_request_finished(lambda r: "/desk/dossiers" in r.url):
+        sign_in(tab.page, web_url, username)
+    tab.settle()
 
 
 def invited(stack: dict[str, str]) -> str:
@@ -175,7 +175,7 @@ def test_a_token_near_its_end_is_renewed_before_the_next_call_and_the_desk_keeps
     from playwright.sync_api import expect
 
     page = tab.page
-    at_desk(page, web_url, "specialist.hanoi")
+    at_desk(tab, web_url, "specialist.hanoi")
     held = near_expiry(page)
 
     # The desk again (a reload: the tab keeps its session): its first API call goes with a renewed token.
@@ -195,7 +195,7 @@ def test_a_token_near_its_end_is_renewed_before_the_next_call_and_the_desk_keeps
 
 def test_an_idle_tab_renews_its_token_by_itself_before_it_expires(tab: Tab, web_url: str) -> None:
     page = tab.page
-    at_desk(page, web_url, "officer.hanoi")
+    at_desk(tab, web_url, "officer.hanoi")
     open_page(page, web_url, "/staff/sign-in")  # a page that calls no API: only the timer can renew
     held = near_expiry(page)
     page.reload()
