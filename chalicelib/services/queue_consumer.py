@@ -43,7 +43,12 @@ def run_batch(raw_event: dict, context: Any, consumer: str, handle: Callable[[di
         set_correlation_id(event.get("correlation_id"))
         try:
             outcome = handle(event)
-        except Exception:
+        except Exception as error:
+            if getattr(error, "retry_later", False):
+                # Expected contention (another delivery holds the dossier): the queue retries it; no alarm.
+                count("EventsConsumed", consumer=consumer, event_type=event["type"], outcome="retry")
+                get_logger().info(f"{consumer} retries later", extra={"event_id": event["id"], "reason": repr(error)})
+                raise
             count("EventsConsumed", consumer=consumer, event_type=event["type"], outcome="error")
             get_logger().exception(f"{consumer} failed", extra={"event_id": event["id"]})
             raise

@@ -23,6 +23,8 @@ _SYNC = "PORTALSYNC#"
 class LeaseHeld(Exception):
     """Another delivery is pushing this dossier now: retry later (the queue does)."""
 
+    retry_later = True  # expected when a dossier's events come in a burst: not an error to alarm on
+
 
 @dataclass(frozen=True)
 class SyncState:
