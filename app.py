@@ -11,16 +11,20 @@ from chalicelib.api import (
     docs,
     documents,
     dossiers,
+    feedback,
     health,
     integrations,
     metrics,
+    papers,
     payments,
     procedures,
     public,
+    tickets,
     uploads,
 )
 from chalicelib.api.http import request_middleware
 from chalicelib.consumers import deadlines, notifications, portal_sync, relay
+from chalicelib.consumers import feedback as feedback_consumer
 from chalicelib.consumers import metrics as metrics_consumer
 from chalicelib.consumers import payments as payments_consumer
 
@@ -38,6 +42,7 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 app.api.binary_types.append("application/pdf")
 for blueprint in (health.bp, procedures.bp, uploads.bp, dossiers.bp, desk.bp, metrics.bp, relay.bp, notifications.bp,
                   deadlines.bp, metrics_consumer.bp, portal_sync.bp, public.bp, integrations.bp, documents.bp, admin.bp,
-                  access_log.bp, payments.bp, payments_consumer.bp, docs.bp):
+                  access_log.bp, payments.bp, payments_consumer.bp, papers.bp, feedback.bp, feedback_consumer.bp,
+                  tickets.bp, docs.bp):
     app.register_blueprint(blueprint)
 contract.register_preflight(app)  # after every blueprint: one OPTIONS route per declared path

@@ -152,6 +152,40 @@ def keys(volume: dict) -> list[Key]:
             why="store/payments.py WATCH_SHARDS: sparse, payments the reconciliation job waits on, keys only"),
         Key("PaymentsTable", "day-index", "<terminal>#<day>", "agency", 0.2, 2 * SMALL_KB,
             why="sparse: a payment that succeeded, and its refund, on the agency's terminal and day"),
+        # Papers given once: a submission puts one paper per new file into the applicant's store, a returned result
+        # one per result document, in the dossier's transaction; 10 files at once is more than most dossiers carry.
+        Key("PapersTable", None, "acct#<account> or id#<ID number>", "person", 10, 2 * SMALL_KB,
+            why="services/papers.py: the papers a submission or a returned result makes, in its transaction"),
+        Key("PapersTable", "type-index", "<owner>#<type>", "person", 10, 2 * SMALL_KB,
+            why="the same writes (the index copies the paper)"),
+        # Desk queue tickets (docs/queue.md): a visit is at most 5 writes (taken, called, started, served, a recall),
+        # in each one's transaction; modelled as if every dossier came with a visit to the desk (0.5 per event), an
+        # upper bound. A service's line of one day may be all of its agency's visits.
+        Key("QueueTable", None, "id", "dossier", 0.5, 2 * SMALL_KB,
+            why="store/tickets.py: one item per ticket, moved over its version"),
+        Key("QueueTable", "waiting-index", "<agency>#<service>#<day>", "agency", 0.2, SMALL_KB,
+            why="sparse: enters when taken, leaves at the first call"),
+        Key("QueueTable", "active-index", "<agency>#<day>", "agency", 0.4, SMALL_KB,
+            why="sparse: from the call (and each recall) to the close"),
+        Key("QueueTable", "called-index", "<agency>#<day>", "agency", 0.4, SMALL_KB,
+            why="sparse: set at the call, rewritten by each later step"),
+        Key("ControlTable", None, "SEQ#QUEUE#<agency>#<service>#<yymmdd>", "agency", 0.1, SMALL_KB,
+            why="store/counters.py: one ADD per ticket taken"),
+        # Feedback and petitions (docs/feedback.md): an item is at most 6 writes (filed, asked, replied, answered,
+        # published, rated) and a flag or two; modelled as one item per 10 dossiers (0.1 writes per event), more
+        # than the feedback the national system receives. Each write moves the item and its event together.
+        Key("FeedbackTable", None, "code", "dossier", 0.1, 2 * SMALL_KB,
+            why="store/feedback.py: one item per feedback, moved over its version"),
+        Key("FeedbackTable", "queue-index", "<agency>", "agency", 0.1, SMALL_KB,
+            why="sparse: while a step is due from the agency (columns only)"),
+        Key("FeedbackTable", "watch-index", "watch#<shard>", "country", 0.1, SMALL_KB, 4,
+            why="store/feedback.py WATCH_SHARDS: sparse, while a limit is pending, keys only"),
+        Key("FeedbackTable", "public-index", "<agency>", "agency", 0.02, 2 * SMALL_KB,
+            why="sparse: set once, at publication"),
+        Key("FeedbackTable", "owner-index", "<account>", "person", 0.1, SMALL_KB,
+            why="sparse: a signed-in person's items"),
+        Key("ControlTable", None, "SEQ#PAKN#<agency>#<yymmdd>", "agency", 0.02, SMALL_KB,
+            why="store/counters.py: one ADD per feedback filed"),
         Key("ProceduresTable", None, "code", "admin", 0, SMALL_KB, why="written when a ministry publishes"),
         Key("ProceduresTable", "catalogue-index", "ALL", "admin", 0, SMALL_KB, why="written when a ministry publishes"),
     ]

@@ -37,6 +37,9 @@ REQUIRED_WHEN_DEPLOYED = {
     "staff_table": "STAFF_TABLE",
     "access_log_table": "ACCESS_LOG_TABLE",
     "payments_table": "PAYMENTS_TABLE",
+    "feedback_table": "FEEDBACK_TABLE",
+    "papers_table": "PAPERS_TABLE",
+    "queue_table": "QUEUE_TABLE",
     "notifications_table": "NOTIFICATIONS_TABLE",
     "metrics_table": "METRICS_TABLE",
     "documents_bucket": "DOCUMENTS_BUCKET",
@@ -94,6 +97,9 @@ class Settings(BaseSettings):
     staff_table: str = Field("motcua-staff", validation_alias="STAFF_TABLE")
     access_log_table: str = Field("motcua-access-log", validation_alias="ACCESS_LOG_TABLE")
     payments_table: str = Field("motcua-payments", validation_alias="PAYMENTS_TABLE")
+    feedback_table: str = Field("motcua-feedback", validation_alias="FEEDBACK_TABLE")
+    papers_table: str = Field("motcua-papers", validation_alias="PAPERS_TABLE")
+    queue_table: str = Field("motcua-queue", validation_alias="QUEUE_TABLE")
     documents_bucket: str = Field("motcua-documents", validation_alias="DOCUMENTS_BUCKET")
     documents_kms_key_id: str | None = Field(None, validation_alias="DOCUMENTS_KMS_KEY_ID")
     user_pool_id: str = Field("", validation_alias="USER_POOL_ID")
@@ -257,7 +263,8 @@ class Settings(BaseSettings):
     def cache_key(self) -> tuple:
         return (self.region, self.endpoint_url, self.procedures_table, self.dossiers_table,
                 self.events_table, self.control_table, self.notifications_table, self.staff_table,
-                self.access_log_table, self.payments_table)
+                self.access_log_table, self.payments_table, self.feedback_table, self.papers_table,
+                self.queue_table)
 
 
 def _env_names() -> tuple[str, ...]:

@@ -33,7 +33,7 @@ class Operation:
     name: str  # the operationId: the handler's name
     summary: str
     tag: str
-    auth: bool
+    auth: bool | str  # True: a token required; False: none; "optional": read by the handler when one is sent
     description: str = ""
     body: ModelRef | None = None
     query: ModelRef | None = None
@@ -52,7 +52,8 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def operation(bp: Any, method: str, path: str, *, summary: str, tag: str, auth: bool = True, description: str = "",
+def operation(bp: Any, method: str, path: str, *, summary: str, tag: str, auth: bool | str = True,
+              description: str = "",
               body: ModelRef | None = None, query: ModelRef | None = None, response: ModelRef | None = None,
               status: int = 200, problems: tuple[int, ...] = (), headers: tuple[str, ...] = (),
               response_headers: tuple[str, ...] = (), media_types: tuple[str, ...] = ("application/json",),
@@ -76,7 +77,7 @@ def operation(bp: Any, method: str, path: str, *, summary: str, tag: str, auth: 
         @functools.wraps(handler)
         def endpoint(**path_params: Any) -> Any:
             request = bp.current_request
-            if auth:
+            if auth is True:
                 # Who asks comes first: a stranger learns nothing from a validation error.
                 from .auth import authenticate
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from chalice import Response
 
-ALLOWED_HEADERS = "Authorization, Content-Type, Accept, Accept-Language, Idempotency-Key, If-Match, X-Correlation-Id"
+ALLOWED_HEADERS = ("Authorization, Content-Type, Accept, Accept-Language, Idempotency-Key, If-Match, X-Correlation-Id, "
+                   "Feedback-Key")
 EXPOSED_HEADERS = "ETag, X-Correlation-Id, Location, Idempotent-Replayed, Retry-After, Content-Disposition"
 ALLOWED_METHODS = "GET, POST, PUT, OPTIONS"
 MAX_AGE_SECONDS = "600"

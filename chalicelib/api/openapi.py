@@ -28,6 +28,8 @@ _HEADER_DOCS = {
                           "the platform's clock is refused.", {"type": "string", "pattern": "^[0-9]{1,12}$"}),
     "X-DVCQG-Signature": ("`sha256=` and the hex HMAC-SHA256, with the shared secret, of the timestamp, a dot and "
                           "the raw body (docs/national-portal.md).", {"type": "string", "maxLength": 80}),
+    "Feedback-Key": ("The key given when the feedback was filed without signing in: it opens the item for the person "
+                     "who filed it.", {"type": "string", "maxLength": 64}),
     "Accept-Language": ("`vi` (default) or `en`: the language of problem details and readable names.",
                         {"type": "string"}),
 }
@@ -136,7 +138,10 @@ def _operation(op: contract.Operation, refs: dict, defs: dict) -> dict:
     if op.raw_body:
         found["requestBody"] = {"required": True,
                                 "content": {op.raw_body: {"schema": {"type": "string", "format": "binary"}}}}
-    found["security"] = [{"bearer": []}] if op.auth else ([{"portalSignature": []}] if op.signed else [])
+    if op.auth == "optional":
+        found["security"] = [{"bearer": []}, {}]  # signed in or not: the answer says what each may see
+    else:
+        found["security"] = [{"bearer": []}] if op.auth else ([{"portalSignature": []}] if op.signed else [])
     return found
 
 

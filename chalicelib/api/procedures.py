@@ -46,6 +46,8 @@ def list_procedures(query):
             continue
         if query.online_level and procedure.online_level.value != query.online_level:
             continue
+        if query.reception_anywhere is not None and procedure.reception_anywhere != query.reception_anywhere:
+            continue
         if text and text not in normalise_text_for_search(
                 f"{procedure.code} {procedure.name_vi} {procedure.name_en} {procedure.field_vi}"):
             continue

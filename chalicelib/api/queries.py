@@ -75,6 +75,8 @@ class ListProcedures(Page):
     agency: Code | None = Field(None, description="Agency code in the national list.")
     q: Search | None = Field(None, description="Words of the code or name, with or without diacritics.")
     online_level: Literal["full", "partial"] | None = None
+    reception_anywhere: Flag | None = Field(None, description="`true`: only procedures received regardless of "
+                                            "administrative boundaries (any agency's desk may take them in).")
 
 
 class GetProcedure(Strict):
@@ -182,3 +184,31 @@ class PaymentReconciliation(Strict):
 
     date: SaneDate = Field(description="The day (Vietnam time) whose gateway statement to compare.")
     format: Literal["json", "csv", "xlsx"] = "json"
+
+
+class PublishedFeedback(Page):
+    agency: Agency
+
+
+class QueueAgency(Strict):
+    """One agency's desk queue (docs/queue.md)."""
+
+    agency: Agency
+
+
+class Papers(Page):
+    """An applicant's store of papers (docs/papers.md): newest first, a page at a time; or, with `procedure`, the
+    papers a dossier of that procedure could reuse today, each with the components it fits (one answer, no pages)."""
+
+    type: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9.:-]*$",
+                               description="Only papers of this type, e.g. `health-certificate`.")] | None = None
+    procedure: Annotated[str, Field(min_length=8, max_length=16, pattern=r"^[0-9]\.[0-9]{6}$",
+                                    description="A procedure code: only the papers a dossier of it could reuse "
+                                                "today (the version in effect).")] | None = None
+
+    @staticmethod
+    def cross_field_errors(params: dict) -> list:
+        from ..domain.errors import FieldError
+
+        return [FieldError("procedure", "paper.procedure_with_page")
+                for name in ("type", "cursor") if params.get("procedure") and params.get(name)][:1]

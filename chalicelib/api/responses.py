@@ -111,6 +111,8 @@ class StoredFile(Closed):
     content_type: str = Field(description="Detected from the file's content, not taken from the client.")
     size: int = Field(ge=1, description="Bytes.")
     sha256: Sha256
+    paper_id: Ulid | None = Field(None, description="Set when the file is a paper reused from the applicant's store "
+                                                    "(docs/papers.md): the same stored object, not a copy.")
 
 
 class CertificateHolder(Closed):
@@ -201,7 +203,9 @@ class Receipt(Closed):
     form: Literal["01"]
     dossier_code: DossierCode
     procedure: ReceiptProcedure
-    agency: ReceiptAgency
+    agency: ReceiptAgency = Field(description="The agency competent for the procedure.")
+    receiving_agency: ReceiptAgency | None = Field(None, description="The agency whose desk received the dossier, "
+                                                   "when it is not the competent one (it forwards the dossier there).")
     applicant_name: str | None
     components: list[ReceiptComponent]
     received_at: datetime
@@ -333,6 +337,20 @@ class Payment(Open):
 class PostalRecord(Closed):
     tracking_number: str
     received_on: date = Field(description="The local day the post delivered it to the agency: the clock's start.")
+
+
+class Forwarded(Closed):
+    """The hand-over of a dossier received at another agency's desk to the competent agency (reception regardless of
+    administrative boundaries)."""
+
+    from_agency: AgencyCode = Field(description="The agency whose desk received the dossier.")
+    to_agency: AgencyCode = Field(description="The competent agency, whose desk takes the dossier over.")
+    to_agency_name: str | None
+    at: datetime
+    by: StaffRef
+    note: str
+    paper_tracking_number: str | None = Field(description="The paper originals' public-post tracking number, if "
+                                                          "sent.")
 
 
 class OnlineState(Closed):
@@ -558,6 +576,14 @@ class Dossier(Closed):
         "platform", description="Where the dossier was submitted: here, or on the national portal, which forwarded it.")
     portal_code: str | None = Field(None, description="The national portal's code (MaHoSo) of a forwarded dossier.")
     postal: PostalRecord | None = Field(None, description="Channel 3: the post's tracking number and the day it came.")
+    reusable_components: list[str] = Field(
+        [], description="The components for which the applicant's store held, when submitting, a paper that could "
+                        "stand in for them (docs/papers.md): a component among them filled with new uploads instead "
+                        "counts as the applicant asked again for a paper already given.")
+    receiving_agency: AgencyCode | None = Field(
+        None, description="The agency whose one-stop desk received the dossier, when not the competent one "
+                          "(`agency_code`): its code is the dossier code's; its desk forwards the dossier.")
+    forwarded: Forwarded | None = Field(None, description="The hand-over to the competent agency, once made.")
     national_status: NationalStatus
     status_name: str = Field(description="The status in the language of `Accept-Language`.")
     allowed_actions: list[Action] = Field(description="What this caller may do next (role, scope and guards).")
@@ -1183,3 +1209,228 @@ class Reconciliation(Closed):
     terminal: str
     summary: dict[str, int]
     rows: list[ReconciliationRow]
+
+
+# --------------------------------------------------------------------------- feedback and petitions (docs/feedback.md)
+
+FeedbackStatus = Literal["received", "info_requested", "refused", "answered", "published"]
+FeedbackStep = Literal["refuse", "request_info", "provide_info", "answer", "publish", "rate"]
+
+
+class FeedbackPublic(Closed):
+    """What the public list shows: the question and the answer with personal data taken out."""
+
+    title: str
+    question: str
+    answer: str
+    published_at: datetime
+
+
+class FeedbackInfoRequest(Closed):
+    question: str
+    asked_at: datetime
+    answer: str | None = None
+    answered_at: datetime | None = None
+
+
+class FeedbackStepRecord(Closed):
+    text: str
+    at: datetime
+    by: str | None = Field(None, description="The officer's name.")
+
+
+class FeedbackRating(Closed):
+    satisfied: bool
+    comment: str = ""
+    at: datetime
+
+
+class FeedbackItem(Closed):
+    """One feedback or petition. `view` `full` (the person who filed it, or its agency's staff) has everything;
+    `public` (anyone, once published) only what is on the public list."""
+
+    code: str = Field(description="`PAKN-<agency>-<YYMMDD>-<sequence>`, to follow it.")
+    view: Literal["full", "public"]
+    kind: Literal["feedback", "petition"]
+    agency_code: AgencyCode
+    procedure_code: str | None = None
+    status: FeedbackStatus
+    filed_at: datetime
+    public: FeedbackPublic | None = None
+    title: str | None = None
+    content: str | None = None
+    dossier_code: str | None = None
+    contact: dict[str, str] | None = Field(None, description="Name, email, phone: never published.")
+    received_on: date | None = Field(None, description="The working day the limits count from.")
+    due: dict[str, date] | None = Field(None, description="The limit of each agency step still ahead.")
+    late_steps: list[str] | None = None
+    overdue_steps: list[str] | None = None
+    info_requests: list[FeedbackInfoRequest] | None = None
+    refusal: FeedbackStepRecord | None = None
+    answer: FeedbackStepRecord | None = None
+    rating: FeedbackRating | None = None
+    allowed_steps: list[FeedbackStep] | None = Field(None, description="What this caller may do next.")
+    version: int | None = None
+
+
+class FeedbackFiled(FeedbackItem):
+    key: str | None = Field(None, description="Shown once, to someone not signed in: send it as `Feedback-Key` to "
+                                              "read, reply to and rate the item.")
+
+
+class FeedbackRow(Closed):
+    code: str
+    kind: Literal["feedback", "petition"]
+    status: FeedbackStatus | None = None
+    title: str | None = None
+    agency_code: AgencyCode | None = None
+    procedure_code: str | None = None
+    dossier_code: str | None = None
+    filed_at: datetime
+    due_on: date | None = None
+    published_at: datetime | None = None
+    days_left: int | None = Field(None, description="Working days to the due day; negative when overdue.")
+    late_steps: list[str] = []
+    overdue_steps: list[str] = []
+    public: FeedbackPublic | None = None
+
+
+class FeedbackPage(Closed):
+    items: list[FeedbackRow]
+    next_cursor: Cursor
+
+
+# --------------------------------------------------------------------------- desk queue tickets (docs/queue.md)
+
+TicketStatus = Literal["waiting", "called", "serving", "done", "no_show"]
+TicketStep = Literal["recall", "serve", "done", "no_show"]
+TicketNumber = Annotated[str, Field(pattern=r"^[A-Z]\d{3,}$", description="`<service letter><3 digits>`, e.g. "
+                                                                          "`A007`: per agency, service and day.")]
+
+
+class DeskService(Closed):
+    id: str
+    prefix: str = Field(description="The letter its ticket numbers start with.")
+    name_vi: str
+    name_en: str
+
+
+class DeskServices(Closed):
+    agency_code: AgencyCode
+    name_vi: str
+    name_en: str
+    services: list[DeskService]
+
+
+class QueueTicket(Closed):
+    """A ticket as the person who took it follows it: no personal data, so its id is all it takes."""
+
+    id: Ulid
+    number: TicketNumber
+    agency_code: AgencyCode
+    service: str
+    service_name_vi: str
+    service_name_en: str
+    day: date = Field(description="The local day it was taken: its line and its number belong to that day.")
+    status: TicketStatus
+    taken_at: datetime
+    people_ahead: int | None = Field(None, description="While it waits: the tickets of its line before it.")
+    counter: str | None = Field(None, description="Where it was called to.")
+    called_at: datetime | None = None
+    last_called_at: datetime | None = None
+    calls: int = 0
+    waiting_minutes: int | None = Field(None, description="Taken → first call, whole minutes.")
+    follow_url: str = Field(description="The page that follows it (the web client's, when configured).")
+
+
+class DeskTicket(QueueTicket):
+    """A ticket as the desk sees it."""
+
+    started_at: datetime | None = None
+    closed_at: datetime | None = None
+    service_minutes: int | None = Field(None, description="Serving started (or called) → closed, whole minutes.")
+    dossier_code: str | None = Field(None, description="The dossier received during the visit, if named.")
+    officer: str | None = Field(None, description="The name of the officer who took the last step.")
+    allowed_steps: list[TicketStep]
+    version: int
+
+
+class TicketRow(Closed):
+    id: Ulid
+    number: TicketNumber
+    service: str
+    status: TicketStatus
+    counter: str | None = None
+    taken_at: datetime
+    called_at: datetime | None = None
+    last_called_at: datetime | None = None
+    version: int | None = Field(None, description="On the desk's lists only.")
+
+
+class QueueDisplay(Closed):
+    """The hall's screen: the tickets at the counters now (latest call first) and the day's latest calls."""
+
+    agency_code: AgencyCode
+    day: date
+    now: list[TicketRow]
+    recent: list[TicketRow]
+
+
+class TicketLine(Closed):
+    service: str
+    waiting_count: int
+    waiting: list[TicketRow] = Field(description="Its first tickets, in number order (at most 50).")
+
+
+class TicketQueue(Closed):
+    """Today at the officer's desk: each service's line, and the tickets at the counters."""
+
+    agency_code: AgencyCode
+    day: date
+    lines: list[TicketLine]
+    in_service: list[TicketRow]
+
+
+# --------------------------------------------------------------------------- papers given once (docs/papers.md)
+
+
+class PaperFile(Closed):
+    """The stored object a paper is: the verified upload, or the issued result."""
+
+    upload_id: Ulid
+    file_name: str
+    content_type: str
+    size: int = Field(ge=0, description="Bytes.")
+    sha256: Sha256
+
+
+class Paper(Closed):
+    """One paper of an applicant's store: a file given for a component of a dossier, or a result issued for one.
+    Reuse it in a new dossier with `components[].papers: [id]`."""
+
+    id: Ulid = Field(description="The paper's id: the stored object's upload id.")
+    type: str = Field(description="The document type, e.g. `health-certificate`, `work-permit`, "
+                                  "`1.014199:application-form` (a form of one procedure) or `result:1.010833`.")
+    name_vi: str
+    name_en: str
+    source: Literal["component", "result"]
+    dossier_id: Ulid = Field(description="The dossier it came from.")
+    dossier_code: DossierCode
+    agency_code: AgencyCode
+    procedure_code: ProcedureCode
+    component_id: str | None = Field(description="The component it was given for; null for a result.")
+    accepted_at: datetime = Field(description="When it was given (submitted) or, for a result, issued.")
+    valid_until: date | None = Field(description="The last day it is valid (Vietnam's calendar); null: no end.")
+    valid: bool = Field(description="Valid today.")
+    file: PaperFile
+    fits: list[str] | None = Field(None, description="With `procedure=`: the components of that procedure it may "
+                                                     "stand in for today.")
+
+
+class PaperPage(Closed):
+    """An applicant's papers, newest first (or, with `procedure=`, those a dossier of it could reuse)."""
+
+    owner: Literal["account", "id_number"] = Field(
+        description="Whose store: the signed-in account's, or an identity number's (a walk-in applicant's, at a desk).")
+    items: list[Paper]
+    next_cursor: Cursor

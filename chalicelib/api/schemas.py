@@ -48,7 +48,11 @@ class Business(Strict):
 
 class ComponentFiles(Strict):
     component_id: Identifier
-    upload_ids: Annotated[list[Identifier], Field(max_length=20)]
+    upload_ids: Annotated[list[Identifier], Field(max_length=20)] = []
+    # Papers given once (docs/papers.md): papers of the applicant's store standing in for files, as if uploaded again.
+    papers: Annotated[list[Identifier], Field(max_length=20, description="Ids of papers from the applicant's store "
+                                              "(GET /me/papers; at the desk GET /desk/applicants/{id_number}/papers) "
+                                              "reused for this component instead of uploading them again.")] = []
 
 
 class Delivery(Strict):
@@ -117,6 +121,14 @@ class Transfer(Strict):
     unit: Identifier
     note: OptionalNote = ""
     step_due: SaneDate | None = None
+
+
+class Forward(Strict):
+    """A dossier received for another agency's procedure goes to that agency, electronically; the paper originals,
+    where the procedure needs them, by public post with this tracking number."""
+
+    note: OptionalNote = ""
+    paper_tracking_number: Identifier | None = None
 
 
 class Assign(Strict):
@@ -266,3 +278,81 @@ class Profile(Strict):
 
 # A dossier forwarded by the national portal: the model lives with the rest of the portal's mapping.
 from ..domain.portal_inbound import PortalForward  # noqa: E402,F401
+
+# --------------------------------------------------------------------------- feedback and petitions (docs/feedback.md)
+
+FeedbackText = Annotated[str, Field(min_length=1, max_length=5000, pattern=_LINES)]
+
+
+class FeedbackContact(Strict):
+    """How the agency reaches the person: never published. Someone not signed in gives an email or a phone."""
+
+    name: Text
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    phone: Annotated[str, Field(max_length=20, pattern=r"^\+?[0-9 .-]{8,20}$")] | None = None
+
+
+class FileFeedback(Strict):
+    kind: Literal["feedback", "petition"]  # phản ánh (something went wrong) or kiến nghị (a proposal)
+    agency_code: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z.-]+$")]
+    procedure_code: ProcedureCode | None = None
+    # One of the person's own dossiers (signed in): the agency and procedure are the dossier's.
+    dossier_code: Annotated[str, Field(max_length=64, pattern=r"^[0-9A-Za-z.-]+$")] | None = None
+    title: Text
+    content: FeedbackText
+    contact: FeedbackContact
+
+
+class FeedbackInfo(Strict):
+    text: FeedbackText  # the person's reply to the agency's question
+
+
+class RateFeedback(Strict):
+    satisfied: StrictBool
+    comment: OptionalNote = ""
+
+
+class RefuseFeedback(Strict):
+    reason: LongText
+
+
+class AskFeedback(Strict):
+    question: LongText
+
+
+class AnswerFeedback(Strict):
+    text: FeedbackText
+
+
+class PublishFeedback(Strict):
+    """What goes on the public list; each part defaults to the item's own text. Personal data is taken out either
+    way (names, contacts, ID numbers, dossier codes)."""
+
+    title: Text | None = None
+    question: FeedbackText | None = None
+    answer: FeedbackText | None = None
+
+# --------------------------------------------------------------------------- desk queue tickets (docs/queue.md)
+
+DeskServiceId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$",
+                                     description="One of the agency's desk services (GET /queue/services).")]
+CounterName = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^\w[\w -]*$",
+                                   description="The counter (quầy) the officer calls to, as the hall's signs name "
+                                               "it, e.g. `3`.")]
+
+
+class TakeTicket(Strict):
+    agency_code: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z.-]+$")]
+    service: DeskServiceId
+
+
+class CallNext(Strict):
+    counter: CounterName
+    service: DeskServiceId | None = Field(None, description="Only this service's line; without it, the oldest "
+                                                            "ticket of any.")
+
+
+class CloseTicket(Strict):
+    dossier_code: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z.-]+$",
+                                       description="The dossier received during the visit, as its receipt prints "
+                                                   "it.")] | None = None

@@ -13,7 +13,9 @@ from .times import parse_iso
 
 def can_see(principal: Principal, dossier: Dossier) -> bool:
     """Citizens see their own dossiers, staff those of their agency, admins all; an agency asked for an
-    inter-agency part (liên thông) while its step is open.
+    inter-agency part (liên thông) while its step is open. "Their agency" is the one holding the dossier: for a
+    dossier received at another agency's desk, that desk's agency until it forwards the dossier, then the
+    competent agency; the receiving desk keeps sight of it afterwards.
 
     Callers who may not see a dossier are told it does not exist, so this decides 404, not 403.
     """
@@ -23,7 +25,11 @@ def can_see(principal: Principal, dossier: Dossier) -> bool:
         return True
     if principal.agency_code is None:
         return False
-    if principal.agency_code != dossier.agency_code:
+    if principal.agency_code != dossier.holding_agency:
+        if principal.agency_code == dossier.receiving_agency and principal.has(Role.OFFICER):
+            # The desk that took the dossier in and forwarded it keeps sight of it: its receipt, its hand-over and
+            # the progress, to answer the applicant who came to it. It acts no more (check_scope).
+            return True
         # An agency the dossier was sent to for its part sees it only while that part is open (sent, not yet
         # returned): personal data is shown to those handling the dossier (Decree 13/2023). What it did stays
         # on the dossier's history and control slip, which the home agency and the applicant read.
@@ -41,7 +47,8 @@ def check_guard(principal: Principal, dossier: Dossier, transition: Transition,
                 now: datetime | None = None) -> None:
     """Return actions belong to the delivery method the applicant chose; an apology letter to a
     dossier that is late or about to be, within the number of letters allowed; an evaluation to
-    its amendment window."""
+    its amendment window; a received dossier is forwarded when another agency's desk took it in, else
+    transferred."""
     if not _guard_ok(dossier, transition.action.value, now):
         raise TransitionNotAllowed(dossier.status.value, transition.action.value,
                                    offered_actions(principal, dossier, now))
@@ -62,8 +69,9 @@ def offered_actions(principal: Principal, dossier: Dossier, now: datetime | None
 
 
 def home_staff(principal: Principal, dossier: Dossier) -> bool:
-    """Staff of the dossier's own agency (or an admin): not an agency that only did an inter-agency part."""
-    return principal.has(Role.ADMIN) or (principal.agency_code == dossier.agency_code
+    """Staff of the agency holding the dossier (or an admin): not an agency that only did an inter-agency part, nor
+    the desk that received it for another agency once it forwarded it."""
+    return principal.has(Role.ADMIN) or (principal.agency_code == dossier.holding_agency
                                          and principal.has(Role.OFFICER, Role.LEADER, Role.SPECIALIST))
 
 
@@ -75,6 +83,10 @@ def _guard_ok(dossier: Dossier, action: str, now: datetime | None = None) -> boo
         return bool(dossier.deadline_alert) and len(dossier.apologies) < dossier.apology_allowance
     if transition.action == Action.EVALUATE:
         return evaluation_open(dossier, now or datetime.now(UTC))
+    if transition.action == Action.FORWARD or (transition.action == Action.TRANSFER
+                                               and transition.source == Status.RECEIVED):
+        # A dossier received for another agency is forwarded there, never transferred to a unit here.
+        return dossier.awaiting_forward == (transition.action == Action.FORWARD)
     return not transition.delivery or (dossier.delivery or {}).get("method") == transition.delivery
 
 
@@ -87,7 +99,7 @@ def evaluation_open(dossier: Dossier, now: datetime) -> bool:
 
 
 def check_scope(principal: Principal, dossier: Dossier, transition: Transition) -> None:
-    """Within the agency, who may act: a leader on their unit's dossiers, a specialist on the
+    """Within the agency holding the dossier, who may act: a leader on their unit's dossiers, a specialist on the
     dossiers assigned to them, the applicant on their own."""
     role = principal.actor(transition)["role"]
     if role == Role.CITIZEN and principal.id != dossier.owner_id:
@@ -97,7 +109,7 @@ def check_scope(principal: Principal, dossier: Dossier, transition: Transition) 
         if principal.agency_code is None or principal.agency_code != dossier.partner_agency:
             raise Forbidden("wrong_agency")
         return
-    if role in (Role.OFFICER, Role.LEADER, Role.SPECIALIST) and principal.agency_code != dossier.agency_code:
+    if role in (Role.OFFICER, Role.LEADER, Role.SPECIALIST) and principal.agency_code != dossier.holding_agency:
         raise Forbidden("wrong_agency")
     if role == Role.LEADER and (dossier.unit is None or dossier.unit != principal.unit):
         raise Forbidden("wrong_unit")

@@ -29,8 +29,15 @@ def entry(principal: Principal, dossier: Dossier, method: str, route: str, now: 
           file_id: str | None = None, title: str | None = None) -> dict:
     """One recorded read: who (the account, username, display name, title, roles, agency), when and why (the
     route template and method, and the file for a download)."""
+    return source_entry(principal, dossier.id, dossier.code, method, route, now, file_id, title)
+
+
+def source_entry(principal: Principal, dossier_id: str, dossier_code: str, method: str, route: str, now: datetime,
+                 file_id: str | None = None, title: str | None = None) -> dict:
+    """`entry` for a read of what came from a dossier without reading the dossier itself (a paper of an
+    applicant's store, docs/papers.md): recorded against the dossier it came from."""
     return {
-        "dossier_id": dossier.id, "at_id": at_id(now), "at": iso(now), "dossier_code": dossier.code,
+        "dossier_id": dossier_id, "at_id": at_id(now), "at": iso(now), "dossier_code": dossier_code,
         "staff_id": principal.id, "username": principal.username, "name": principal.name, "title": title,
         "roles": sorted(role.value for role in principal.roles), "agency_code": principal.agency_code,
         "route": f"{method.upper()} {route}", "file_id": file_id,

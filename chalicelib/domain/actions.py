@@ -77,6 +77,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _http(Action.RESUBMIT, "resubmit", requests.Resubmit, "The applicant sends what the supplement request asked for",
           ((E.RESUBMITTED, A),)),
     _http(Action.TRANSFER, "transfer", requests.Transfer, "The desk hands the dossier to the competent unit"),
+    _http(Action.FORWARD, "forward", requests.Forward,
+          "Forward a dossier received for another agency's procedure to that agency (reception regardless of "
+          "administrative boundaries)", ((E.FORWARDED, A), (E.FORWARDED, S))),
     _http(Action.ASSIGN, "assign", requests.Assign, "The unit's leader assigns a specialist"),
     _http(Action.PROPOSE, "propose", requests.Propose, "The specialist proposes approval or rejection"),
     _http(Action.SEND_TO_AGENCY, "send-to-agency", requests.SendToAgency,

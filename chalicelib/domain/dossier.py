@@ -59,6 +59,25 @@ class Dossier:
     portal_code: str | None = None
     # Channel 3: what the desk recorded of a dossier that came by public post: {tracking_number, received_on}.
     postal: dict | None = None
+    # Papers given once (domain/papers.py): the components for which the applicant's store held, when submitting, a
+    # paper that could stand in for them — what "not asked again for papers already accepted" is judged on.
+    reusable_components: list[str] = field(default_factory=list)
+    # Reception regardless of administrative boundaries: the agency whose desk took the dossier in, when it is not
+    # the competent one (`agency_code`); the dossier's code carries it. `forwarded` records the hand-over to the
+    # competent agency: {from_agency, to_agency, to_agency_name, at, by, note, paper_tracking_number}.
+    receiving_agency: str | None = None
+    forwarded: dict | None = None
+
+    @property
+    def awaiting_forward(self) -> bool:
+        """Taken in at another agency's desk and not yet forwarded to the competent one."""
+        return self.receiving_agency is not None and self.forwarded is None
+
+    @property
+    def holding_agency(self) -> str:
+        """The agency whose staff hold and act on the dossier: the receiving desk's until it forwards the dossier,
+        the competent agency's from then on (and always, for a dossier received there)."""
+        return self.receiving_agency if self.awaiting_forward else self.agency_code
 
     @property
     def partner_agency(self) -> str | None:

@@ -12,6 +12,8 @@ from enum import StrEnum
 class EventType(StrEnum):
     SUBMITTED = "dossier.submitted"
     RECEIVED = "dossier.received"
+    # Received at another agency's desk (regardless of administrative boundaries) and sent on to the competent one.
+    FORWARDED = "dossier.forwarded"
     SUPPLEMENT_REQUESTED = "dossier.supplement_requested"
     REFUSED = "dossier.refused"
     RESUBMITTED = "dossier.resubmitted"

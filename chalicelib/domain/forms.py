@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
+from .agencies import agency as agency_of
 from .calendar import LOCAL_TZ
 from .codes import parse_dossier_code
 from .dossier import Dossier
@@ -195,7 +196,9 @@ _UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm vi�
 _ROLES = {"officer": "Bộ phận một cửa", "specialist": "Chuyên viên", "leader": "Lãnh đạo",
           "admin": "Quản trị", "system": "Hệ thống", "citizen": "Người nộp hồ sơ"}
 _ACTIONS = {
-    "receive": "Tiếp nhận hồ sơ", "transfer": "Chuyển phòng chuyên môn", "assign": "Phân công chuyên viên",
+    "receive": "Tiếp nhận hồ sơ", "transfer": "Chuyển phòng chuyên môn",
+    "forward": "Chuyển cơ quan có thẩm quyền giải quyết (tiếp nhận không phụ thuộc địa giới hành chính)",
+    "assign": "Phân công chuyên viên",
     "propose": "Trình lãnh đạo", "send_back": "Trả lại chuyên viên", "send_to_agency": "Chuyển cơ quan phối hợp",
     "return_from_agency": "Cơ quan phối hợp trả lại", "issue_result": "Chuyển kết quả về Bộ phận một cửa",
 }
@@ -252,8 +255,18 @@ def _unit_name(agency: dict | None, unit_id: str | None) -> str | None:
     return unit_id
 
 
-def _side(party: dict, agency: dict | None) -> str:
-    """One side of a hand-over on the control slip, as people read it."""
+def _side(party: dict, agency: dict | None, home: str | None = None) -> str:
+    """One side of a hand-over on the control slip, as people read it; someone of another agency than `home` (the
+    dossier's), such as the desk that received it regardless of administrative boundaries, with their agency."""
+    text = _party(party, agency)
+    other = party.get("agency_code")
+    if home and other and other != home and (party.get("kind") or party.get("role")) != "agency":
+        found = agency_of(other)
+        text += f" ({found.name_vi if found else other})"
+    return text
+
+
+def _party(party: dict, agency: dict | None) -> str:
     kind = party.get("kind") or party.get("role")
     name = party.get("name")
     if kind == "applicant":
@@ -317,13 +330,17 @@ def entry_number(code: str) -> tuple[str, str] | None:
     return f"{day:%y%m%d}", f"{sequence:04d}"
 
 
-def _delivery(ctx: _Context, delivery: dict | None) -> str:
+def _delivery(ctx: _Context, delivery: dict | None, desk: str | None = None) -> str:
+    """Where the result comes back; `desk`: the agency whose desk returns it, when not the form's own (a dossier
+    received for another agency gets its result from that agency)."""
     delivery = delivery or {}
     method, address = delivery.get("method"), delivery.get("address")
     if method == "post":
         return f"Qua dịch vụ bưu chính công ích, đến địa chỉ: {address or BLANK}"
     if method == "online":
         return "Trực tuyến, trên tài khoản dịch vụ công của người nộp hồ sơ"
+    if desk:
+        return f"Bộ phận một cửa, {desk}"
     desk = f"Bộ phận một cửa, {ctx.agency_name}"
     place = (ctx.agency or {}).get("address")
     return f"{desk}, {place}" if place else desk
@@ -341,6 +358,13 @@ def _receipt(ctx: _Context, index: int | None) -> _Issued:
                  for i, c in enumerate(components, 1))
     entry = entry_number(dossier.code)
     request = [Field("Thủ tục hành chính", ctx.procedure_name)]
+    # Received regardless of administrative boundaries: this desk forwards the dossier to the competent agency,
+    # which settles it and returns the result.
+    competent = (receipt.get("agency") or {}).get("name_vi") if receipt.get("receiving_agency") else None
+    if competent:
+        request.append(Field("Cơ quan có thẩm quyền giải quyết",
+                             f"{competent} (hồ sơ tiếp nhận không phụ thuộc địa giới hành chính, được chuyển đến "
+                             "cơ quan có thẩm quyền giải quyết)"))
     if dossier.summary:
         request.append(Field("Nội dung yêu cầu giải quyết", dossier.summary))
     if dossier.postal:  # channel 3: the period counts from the day the post delivered it
@@ -360,7 +384,7 @@ def _receipt(ctx: _Context, index: int | None) -> _Issued:
         Field("Thời gian nhận hồ sơ", clock_time(received)),
         Field("Thời gian trả kết quả giải quyết hồ sơ",
               f"{ctx.closing_time:%H} giờ {ctx.closing_time:%M} phút, ngày {short_date(due)}"),
-        Field("Nơi trả kết quả", _delivery(ctx, receipt.get("delivery") or dossier.delivery)),
+        Field("Nơi trả kết quả", _delivery(ctx, receipt.get("delivery") or dossier.delivery, competent)),
         Field("Vào Sổ theo dõi hồ sơ", f"Quyển số {entry[0]}, Số thứ tự {entry[1]}" if entry else BLANK),
     ))
     if receipt.get("note"):
@@ -486,8 +510,9 @@ def _control_slip(ctx: _Context, index: int | None) -> _Issued:
         note = _ACTIONS.get(step.get("action") or "", step.get("action") or "")
         if step.get("completed_at"):
             note += f"; chuyển tiếp lúc {short_time(step['completed_at'])}"
-        rows.append((str(step.get("step")), _side(step.get("from") or {}, ctx.agency),
-                     _side(step.get("to") or {}, ctx.agency), short_time(step.get("handed_at")),
+        home = dossier.agency_code
+        rows.append((str(step.get("step")), _side(step.get("from") or {}, ctx.agency, home),
+                     _side(step.get("to") or {}, ctx.agency, home), short_time(step.get("handed_at")),
                      short_date(step.get("due_date")) if step.get("due_date") else "", step_result(step), note))
     moments = [local(m) for step in dossier.control_slip for m in (step.get("handed_at"), step.get("completed_at"))
                if m]

@@ -140,6 +140,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "Upload “{upload_id}” was made for component “{component_id}”."),
     "upload.missing_object": ("Chưa có tệp nào được tải lên cho mã này.", "Nothing has been uploaded yet."),
     "upload.empty": ("Tệp rỗng.", "The file is empty."),
+    # Papers given once (docs/papers.md)
+    "paper_not_found": ("Không có giấy tờ này trong kho giấy tờ.", "No such paper in the store."),
+    "paper.not_found": ("Không có giấy tờ “{paper_id}” trong kho giấy tờ của người nộp.",
+                        "No paper “{paper_id}” in the applicant's store."),
+    "paper.duplicate": ("Giấy tờ “{paper_id}” được dùng hai lần.", "Paper “{paper_id}” is used twice."),
+    "paper.wrong_type": ("Giấy tờ “{paper_id}” là loại “{type}”, thành phần này cần loại “{expected}”.",
+                         "Paper “{paper_id}” is a “{type}”; this component needs a “{expected}”."),
+    "paper.not_reusable": ("Giấy tờ “{paper_id}” là tờ khai, đơn lập riêng cho một hồ sơ; hãy lập và tải lên bản "
+                           "cho hồ sơ này.", "Paper “{paper_id}” is a form filled in for one dossier; fill in and "
+                           "upload one for this dossier."),
+    "paper.expired": ("Giấy tờ “{paper_id}” đã hết hiệu lực (đến ngày {valid_until}); hãy tải lên bản mới.",
+                      "Paper “{paper_id}” is no longer valid (valid until {valid_until}); upload a new one."),
+    "paper.id_number_invalid": ("Không phải số định danh cá nhân (12 chữ số) hay mã số thuế hợp lệ.",
+                                "Not a valid citizen ID (12 digits) or tax code."),
+    "paper.procedure_with_page": ("Khi lọc theo thủ tục, không dùng thêm “type” hay “cursor”.",
+                                  "With `procedure`, `type` and `cursor` are not taken."),
     "file.refused": ("Tệp không được chấp nhận.", "The file is not accepted."),
     "file.type_not_accepted": ("Loại tệp {content_type} không được chấp nhận (chấp nhận: {accepted}).",
                                "File type {content_type} is not accepted (accepted: {accepted})."),
@@ -210,6 +226,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "result.not_a_readable_pdf": ("Không đọc được tệp kết quả (PDF).", "The result PDF cannot be read."),
     "file.not_a_pdf": ("Nội dung gửi lên không phải tệp PDF đọc được.", "The body is not a readable PDF."),
     "agency.unknown": ("Không có cơ quan “{agency_code}”.", "No agency “{agency_code}”."),
+    "feedback_not_found": ("Không tìm thấy phản ánh, kiến nghị này.", "No such feedback."),
+    "feedback_staff": ("Cán bộ trả lời phản ánh, kiến nghị; muốn gửi phản ánh, vui lòng gửi với tư cách người dân "
+                       "(không đăng nhập tài khoản cán bộ).",
+                       "Staff answer feedback; to file some, file it as a member of the public (not signed in as "
+                       "staff)."),
+    "feedback_contact_required": ("Vui lòng cho biết thư điện tử hoặc số điện thoại để cơ quan liên hệ.",
+                                  "Give an email address or a phone number the agency can reach you at."),
+    "feedback_dossier_not_yours": ("Không có hồ sơ này trong các hồ sơ của bạn (cần đăng nhập tài khoản đã nộp hồ "
+                                   "sơ).", "None of your dossiers has this code (sign in with the account that "
+                                   "submitted it)."),
+    "feedback_procedure_not_of_agency": ("Thủ tục này không thuộc cơ quan đã chọn.",
+                                         "The procedure is not one of the chosen agency's."),
+    # Desk queue tickets (docs/queue.md)
+    "ticket_not_found": ("Không tìm thấy số thứ tự này.", "No such queue ticket."),
+    "queue_empty": ("Hiện không còn ai chờ.", "Nobody is waiting."),
+    "queue_desk_only": ("Chỉ cán bộ Bộ phận Một cửa của cơ quan có hàng chờ gọi và phục vụ số thứ tự.",
+                        "Only the officers and leaders of an agency with a desk queue call and serve its tickets."),
+    "ticket_step_not_allowed": ("Không thể thực hiện “{step}” khi số thứ tự ở trạng thái “{status}”.",
+                                "“{step}” is not possible while the ticket is “{status}”."),
+    "queue.service_unknown": ("Bộ phận Một cửa không có quầy dịch vụ “{service}”.",
+                              "The desk has no service “{service}”."),
+    "queue.no_desk_queue": ("Cơ quan “{agency_code}” chưa cấp số thứ tự tại Bộ phận Một cửa.",
+                            "Agency “{agency_code}” issues no queue tickets at its desk."),
+    "queue.dossier_not_of_agency": ("Cơ quan không có hồ sơ “{code}”.", "The agency has no dossier “{code}”."),
     "metrics.period": ("Kỳ báo cáo là YYYY-Qn, YYYY-MM, YYYY hoặc rolling-30d.",
                        "The period is YYYY-Qn, YYYY-MM, YYYY or rolling-30d."),
     "metrics.procedure_with_group": ("Không lọc theo thủ tục khi nhóm theo phòng hoặc cán bộ.",
@@ -217,8 +257,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "metrics.too_many_days": ("Nhóm theo ngày tối đa 366 ngày.", "Grouping by day covers at most 366 days."),
     "procedure.no_required_component": ("Thủ tục phải có ít nhất một thành phần hồ sơ bắt buộc.",
                                         "A procedure needs at least one required component."),
-    "procedure.other_agency": ("Thủ tục này do cơ quan {agency_code} tiếp nhận.",
-                               "This procedure is received by agency {agency_code}."),
+    "procedure.other_agency": ("Thủ tục này do cơ quan {agency_code} tiếp nhận và không thuộc danh mục thủ tục "
+                               "tiếp nhận không phụ thuộc địa giới hành chính.",
+                               "This procedure is received by agency {agency_code} and is not one received "
+                               "regardless of administrative boundaries."),
     "procedure.not_effective": ("Thủ tục chưa có phiên bản hiệu lực.", "The procedure has no version in effect."),
     # The national portal link (docs/national-portal.md)
     "portal.signature_missing": ("Thiếu thời điểm ký hoặc chữ ký (X-DVCQG-Timestamp, X-DVCQG-Signature).",

@@ -16,17 +16,22 @@ from datetime import date, datetime
 from .calendar import LOCAL_TZ
 from .dossier import CHANNEL_ONLINE, CHANNEL_POST
 from .event_types import EventType
+from .feedback import FeedbackEvent
+from .papers import reuse_of
+from .tickets import TicketEvent
 from .times import iso, parse_iso
 
 # Every event type the fold reads: the ones that move a counter or the state later events are counted
 # with. The metrics consumer's EventBridge rule delivers only these (chalicelib/consumers/sources.py);
 # tests/unit/domain/test_metric_facts.py proves every other type neither counts nor moves the state.
-METRIC_EVENT_TYPES: frozenset[EventType] = frozenset({
+METRIC_EVENT_TYPES: frozenset[str] = frozenset({
     EventType.SUBMITTED, EventType.RECEIVED, EventType.SUPPLEMENT_REQUESTED, EventType.REFUSED,
     EventType.TRANSFERRED, EventType.ASSIGNED, EventType.PROPOSED, EventType.SENT_TO_AGENCY,
     EventType.RETURNED_FROM_AGENCY, EventType.SENT_BACK, EventType.APPROVED, EventType.REJECTED,
     EventType.STOPPED, EventType.WITHDRAWN, EventType.FEE_PAID, EventType.RESULT_ISSUED, EventType.RETURNED,
-    EventType.EVALUATED, EventType.RATED_NOT_SATISFIED, EventType.RESUBMITTED,
+    EventType.EVALUATED, EventType.RATED_NOT_SATISFIED, EventType.RESUBMITTED, EventType.FORWARDED,
+    FeedbackEvent.FILED, FeedbackEvent.REFUSED, FeedbackEvent.PUBLISHED, FeedbackEvent.RATED, FeedbackEvent.OVERDUE,
+    TicketEvent.TAKEN, TicketEvent.CALLED, TicketEvent.SERVED, TicketEvent.NO_SHOW,
 })
 
 # National status groups (DOMAIN.md): the end of a dossier's handling, for the on-time rate.
@@ -34,13 +39,13 @@ _ENDING = {EventType.REFUSED: "refused", EventType.WITHDRAWN: "withdrawn", Event
            EventType.APPROVED: "approved", EventType.REJECTED: "rejected"}
 _DECIDED = {EventType.APPROVED, EventType.REJECTED}
 _HANDOVERS = {EventType.TRANSFERRED, EventType.ASSIGNED, EventType.PROPOSED, EventType.SENT_BACK,
-              EventType.SENT_TO_AGENCY, EventType.RETURNED_FROM_AGENCY, EventType.RESULT_ISSUED}
+              EventType.SENT_TO_AGENCY, EventType.RETURNED_FROM_AGENCY, EventType.RESULT_ISSUED, EventType.FORWARDED}
 _RATINGS = {EventType.EVALUATED, EventType.RATED_NOT_SATISFIED}
 # The parts of each event the fold reads: the consumer fetches a dossier's history with only these.
 EVENT_FIELDS = ("seq", "type", "at", "actor.id", "actor.username", "actor.role")
-PAYLOAD_FIELDS = ("agency_code", "procedure_code", "channel", "components", "received_at", "due_date",
+PAYLOAD_FIELDS = ("agency_code", "procedure_code", "channel", "components", "reusable", "received_at", "due_date",
                   "statutory_due_date", "unit", "specialist", "method", "results", "evaluation",
-                  "previous_evaluation")
+                  "previous_evaluation", "receiving_agency_code")
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,17 @@ class FoldState:
     procedure: str = ""
     channel: int = CHANNEL_ONLINE
     digitised: bool = False
+    # Papers given once (domain/papers.py `reuse_of`): what the submission reused of the applicant's store.
+    reused: bool = False
+    reusable: bool = False
+    not_asked_again: bool = False
     received_at: datetime | None = None
     statutory_due: date | None = None  # the appointment date as the rules move it (not an apology's new date)
     supplements: int = 0
     ended: bool = False
     unit: str | None = None
     officer: str | None = None  # the assigned specialist's username
+    receiving_agency: str | None = None  # another agency's desk took it in (reception regardless of boundaries)
 
     def to_dict(self) -> dict:
         """JSON-ready and small (the consumer stores it with every counted event): defaults left out."""
@@ -104,8 +114,10 @@ def advance(state: FoldState, event: dict) -> None:
         state.agency = payload.get("agency_code", "")
         state.procedure = payload.get("procedure_code", "")
         state.channel = int(payload.get("channel") or CHANNEL_ONLINE)
+        state.receiving_agency = payload.get("receiving_agency_code")
         components = payload.get("components") or []
         state.digitised = bool(components) and all(c.get("files") for c in components)
+        state.reused, state.reusable, state.not_asked_again = reuse_of(components, payload.get("reusable") or [])
     elif kind == EventType.RECEIVED:
         state.received_at = parse_iso(payload.get("received_at") or event["at"])
         state.statutory_due = date.fromisoformat(payload["due_date"]) if payload.get("due_date") else None
@@ -146,6 +158,10 @@ def facts_after(before: FoldState, event: dict) -> list[Fact]:
     kind, payload, actor = event["type"], event.get("payload") or {}, event.get("actor") or {}
     at = parse_iso(event["at"])
     day = local_day(at)
+    if kind.startswith("feedback."):
+        return feedback_facts(kind, payload, day)
+    if kind.startswith("ticket."):
+        return ticket_facts(kind, payload, day, actor)
     if kind == EventType.SUBMITTED:
         advance(state, event)
     found: list[tuple[str, float, date, str | None]] = []  # counter, delta, day, officer
@@ -156,17 +172,27 @@ def facts_after(before: FoldState, event: dict) -> list[Fact]:
     if kind == EventType.SUBMITTED:
         add("submitted")
     elif kind == EventType.RECEIVED:
-        add("received", officer=actor.get("username"))
+        # Received at another agency's desk: the dossier counts for the competent agency, under no officer of its
+        # own; the receiving desk's work counts there as `received_elsewhere` (below).
+        receiver = None if state.receiving_agency else actor.get("username")
+        add("received", officer=receiver)
         by_channel = {CHANNEL_ONLINE: "received_online", CHANNEL_POST: "received_post"}
-        add(by_channel.get(state.channel, "received_desk"), officer=actor.get("username"))
+        add(by_channel.get(state.channel, "received_desk"), officer=receiver)
         if state.digitised:
             add("digitised")
+        if state.reused:
+            add("reused")
+        if state.reusable:
+            add("reusable")
+            if state.not_asked_again:
+                add("not_asked_again")
     elif kind == EventType.SUPPLEMENT_REQUESTED:
         add("supplement_requests")
     elif kind in _ENDING and not state.ended:
         # The specialist it was assigned to, else the staff member who ended it; an applicant's
         # withdrawal before assignment belongs to no officer.
-        staff = actor.get("role") in ("officer", "specialist", "leader")
+        staff = actor.get("role") in ("officer", "specialist", "leader") and not (
+            state.receiving_agency and actor.get("agency_code") == state.receiving_agency)
         officer = state.officer or (actor.get("username") if staff else None)
         add("ended", officer=officer)
         add(_ENDING[kind], officer=officer)
@@ -203,5 +229,60 @@ def facts_after(before: FoldState, event: dict) -> list[Fact]:
         if any(r.get("signed") for r in payload.get("results") or []):
             add("results_electronic")
     unit = payload.get("unit") if kind == EventType.TRANSFERRED else state.unit
-    return [Fact(counter, delta, on, state.agency, state.procedure, unit, officer)
-            for counter, delta, on, officer in found]
+    counted = [Fact(counter, delta, on, state.agency, state.procedure, unit, officer)
+               for counter, delta, on, officer in found]
+    if kind == EventType.RECEIVED and state.receiving_agency:
+        counted.append(Fact("received_elsewhere", 1, day, state.receiving_agency, state.procedure, None,
+                            actor.get("username")))
+    return counted
+
+
+def feedback_facts(kind: str, payload: dict, day: date) -> list[Fact]:
+    """A feedback item's counters (chalicelib/domain/feedback.py). Its events carry the agency and procedure and
+    whether the handling was on time, so they need no state: each counts on the local day it happened."""
+    found: list[str] = []
+    if kind == FeedbackEvent.FILED:
+        found.append("feedback_filed")
+        if payload.get("complaint"):
+            found.append("complained")  # a complaint about a dossier: part of "reception and resolution"
+    elif kind in (FeedbackEvent.REFUSED, FeedbackEvent.PUBLISHED):
+        found += ["feedback_closed", "feedback_on_time" if payload.get("on_time") else "feedback_late"]
+        found.append("feedback_refused" if kind == FeedbackEvent.REFUSED else "feedback_published")
+    elif kind == FeedbackEvent.RATED:
+        found.append("feedback_rated")
+        if payload.get("satisfied"):
+            found.append("feedback_satisfied")
+    elif kind == FeedbackEvent.OVERDUE:
+        found += ["feedback_overdue"] * len(payload.get("steps") or ())
+    agency, procedure = payload.get("agency_code") or "", payload.get("procedure_code") or ""
+    return [Fact(counter, 1, day, agency, procedure) for counter in found] if agency else []
+
+
+def ticket_facts(kind: str, payload: dict, day: date, actor: dict | None = None) -> list[Fact]:
+    """A desk queue ticket's counters (chalicelib/domain/tickets.py). Its events carry the agency and the minutes
+    measured, so they need no state: each counts on the local day it happened. A visit served counts for the officer
+    who closed it too; the waiting time belongs to the desk, not to whoever called."""
+    agency = payload.get("agency_code") or ""
+    if not agency:
+        return []
+    if kind == TicketEvent.TAKEN:
+        return [Fact("visits", 1, day, agency, "")]
+    if kind == TicketEvent.CALLED:
+        return [Fact("visits_called", 1, day, agency, ""),
+                *_minutes("waiting_minutes", payload.get("waiting_minutes"), day, agency)]
+    if kind == TicketEvent.SERVED:
+        officer = (actor or {}).get("username") or None
+        found = [Fact("visits_served", 1, day, agency, "", officer=officer),
+                 *_minutes("service_minutes", payload.get("service_minutes"), day, agency, officer)]
+        if payload.get("dossier_code"):
+            found.append(Fact("visits_with_dossier", 1, day, agency, "", officer=officer))
+        return found
+    if kind == TicketEvent.NO_SHOW:
+        return [Fact("visits_no_show", 1, day, agency, "")]
+    return []
+
+
+def _minutes(counter: str, minutes, day: date, agency: str, officer: str | None = None) -> list[Fact]:
+    """Whole minutes as a counter; none for zero (a visit called at once still counts in `visits_called`)."""
+    value = int(minutes or 0)
+    return [Fact(counter, value, day, agency, "", officer=officer)] if value > 0 else []

@@ -181,6 +181,12 @@ class ProcedureDefinition(_Record):
     national_field_code: FieldCode | None = Field(None, description="The national portal's field code (MaLinhVuc).")
     announcement: Announcement | None = Field(None, description="The announcing decision and the publication day: "
                                                                 "what the index's publicity indicators judge.")
+    # Decree 61/2018 as amended by Decree 107/2021 (and Decree 118/2025): a procedure on the published list of those
+    # received regardless of administrative boundaries may be taken in at any one-stop desk, which forwards it to
+    # the competent agency (docs/api.md "Reception across administrative boundaries").
+    reception_anywhere: StrictBool = Field(False, description="Received regardless of administrative boundaries "
+                                           "(tiếp nhận không phụ thuộc địa giới hành chính): any agency's one-stop "
+                                           "desk may take a dossier in and forwards it to `agency_code`.")
 
     @property
     def portal_procedure_code(self) -> str:

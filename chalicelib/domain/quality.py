@@ -43,10 +43,13 @@ class Target:
     target: float
     numerator: str | None
     denominator: str | None
-    kind: str  # "rate", "complement", "per_officer_year", "at_most"
+    # "rate", "complement", "per_officer_year", "at_most" (an average, numerator ÷ denominator — e.g. minutes
+    # waited ÷ visits called — met at or below the target)
+    kind: str
     name_vi: str
     name_en: str
     not_measured: tuple[str, str] | None = None
+    nothing: tuple[str, str] | None = None  # what an empty denominator means for it (vi, en)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ def measure(numerator: str | None, denominator: str | None, kind: str, totals: d
         return top, bottom, max(0.0, 1.0 - top / bottom)
     if kind == "average_hours":
         return top, bottom, top / bottom / 60
+    if kind == "at_most":
+        return top, bottom, top / bottom  # an average per unit of the denominator: minutes per visit called
     return top, bottom, top / bottom
 
 
@@ -184,7 +189,8 @@ def _versions() -> tuple[IndexConfig, ...]:
                                        (i["nothing_vi"], i["nothing_en"]) if "nothing_vi" in i else None)
                              for i in v["indicators"]),
             targets=tuple(Target(t["id"], t["target"], t.get("numerator"), t.get("denominator"),
-                                 t.get("kind", "rate"), t["name_vi"], t["name_en"], _not_measured(t))
+                                 t.get("kind", "rate"), t["name_vi"], t["name_en"], _not_measured(t),
+                                 (t["nothing_vi"], t["nothing_en"]) if "nothing_vi" in t else None)
                           for t in v["targets"]),
             measures=tuple(Indicator(m["id"], "measures", 0, None, m["numerator"], None, "count", m["name_vi"],
                                      m["name_en"]) for m in v.get("measures", []))))

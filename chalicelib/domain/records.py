@@ -39,6 +39,15 @@ def _transfer(step: Step) -> None:
     step.after.unit = step.details["unit"]
 
 
+def _forward(step: Step) -> None:
+    """The hand-over to the competent agency (its line is on the control slip): the dossier now belongs to that
+    agency's desk, and the receiving desk may only look (access.py)."""
+    step.after.forwarded = {
+        "from_agency": step.details["from_agency"], "to_agency": step.details["to_agency"],
+        "to_agency_name": (step.to or {}).get("name"), "at": iso(step.now), "by": step.record["by"],
+        "note": step.details.get("note", ""), "paper_tracking_number": step.details.get("paper_tracking_number")}
+
+
 def _assign(step: Step) -> None:
     step.after.assignee = {"id": step.to["id"], "name": step.to.get("name"), "username": step.to.get("username")}
 
@@ -136,6 +145,7 @@ def _return_from_agency(step: Step) -> None:
 
 RECORDS: dict[Action, Callable[[Step], None]] = {
     Action.TRANSFER: _transfer,
+    Action.FORWARD: _forward,
     Action.ASSIGN: _assign,
     Action.PROPOSE: _propose,
     Action.SEND_TO_AGENCY: _send_to_agency,

@@ -29,6 +29,8 @@ class Status(StrEnum):
     # Asked during processing: the clock stops until the applicant resubmits, then the specialist resumes.
     SUPPLEMENT_IN_PROCESSING = "supplement_in_processing"
     RECEIVED = "received"
+    # Received at another agency's desk and forwarded: the competent agency's desk takes it in and routes it on.
+    FORWARDED = "forwarded"
     REFUSED = "refused"
     TRANSFERRED = "transferred"
     ASSIGNED = "assigned"
@@ -58,6 +60,9 @@ STATUSES: dict[Status, StatusInfo] = {
     Status.SUPPLEMENT_IN_PROCESSING: StatusInfo(5, "paused", "Yêu cầu bổ sung trong quá trình giải quyết",
                                                 "Supplement requested during processing"),
     Status.RECEIVED: StatusInfo(2, "running", "Đã tiếp nhận", "Received"),
+    # Still "received" for the national portal: the receipt stands, the competent agency has not begun.
+    Status.FORWARDED: StatusInfo(2, "running", "Đã chuyển cơ quan có thẩm quyền giải quyết",
+                                 "Forwarded to the competent agency"),
     Status.REFUSED: StatusInfo(3, "stopped", "Từ chối tiếp nhận", "Not received (refused)"),
     Status.TRANSFERRED: StatusInfo(4, "running", "Đã chuyển phòng chuyên môn", "Transferred to the competent unit"),
     Status.ASSIGNED: StatusInfo(4, "running", "Chuyên viên đang xử lý", "Being assessed by a specialist"),
@@ -78,6 +83,7 @@ STATUSES: dict[Status, StatusInfo] = {
 class Action(StrEnum):
     SUBMIT = "submit"
     RECEIVE = "receive"
+    FORWARD = "forward"
     REQUEST_SUPPLEMENT = "request_supplement"
     REFUSE = "refuse"
     RESUBMIT = "resubmit"
@@ -124,8 +130,8 @@ def _t(source: Status | None, action: Action, target: Status, roles: set[Role], 
 
 
 # Before a decision the applicant may withdraw and a leader may stop processing.
-_WITHDRAWABLE = (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.RECEIVED, Status.TRANSFERRED,
-                 Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.FEE_REQUESTED,
+_WITHDRAWABLE = (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.RECEIVED, Status.FORWARDED,
+                 Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.FEE_REQUESTED,
                  Status.SUPPLEMENT_IN_PROCESSING)
 _STOPPABLE = (Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED, Status.FEE_REQUESTED,
               Status.SUPPLEMENT_IN_PROCESSING)
@@ -135,8 +141,8 @@ _AFTER_FEE = (Status.FEE_REQUESTED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Sta
               Status.SUPPLEMENT_IN_PROCESSING, *_DECIDED, Status.STOPPED, Status.WITHDRAWN, Status.RESULT_ISSUED,
               Status.IN_POST, Status.RETURNED)
 # The statutory clock runs or waits: the deadline is watched, and an apology may set a new one.
-_OPEN = (Status.RECEIVED, Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY, Status.PROPOSED,
-         Status.FEE_REQUESTED, Status.SUPPLEMENT_IN_PROCESSING)
+_OPEN = (Status.RECEIVED, Status.FORWARDED, Status.TRANSFERRED, Status.ASSIGNED, Status.AT_OTHER_AGENCY,
+         Status.PROPOSED, Status.FEE_REQUESTED, Status.SUPPLEMENT_IN_PROCESSING)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -148,6 +154,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Status.SUBMITTED, Action.REFUSE, Status.REFUSED, {Role.OFFICER}, EventType.REFUSED),
     _t(Status.SUPPLEMENT_REQUESTED, Action.RESUBMIT, Status.SUBMITTED, {Role.CITIZEN}, EventType.RESUBMITTED),
     _t(Status.RECEIVED, Action.TRANSFER, Status.TRANSFERRED, {Role.OFFICER}, EventType.TRANSFERRED, True),
+    # Reception regardless of administrative boundaries: the desk that received a dossier of another agency's
+    # procedure forwards it there (instead of transferring it); that agency's desk takes the hand-over and
+    # transfers it to its competent unit. Which of the two a received dossier offers is a guard (access.py).
+    _t(Status.RECEIVED, Action.FORWARD, Status.FORWARDED, {Role.OFFICER}, EventType.FORWARDED, True),
+    _t(Status.FORWARDED, Action.TRANSFER, Status.TRANSFERRED, {Role.OFFICER}, EventType.TRANSFERRED, True),
     _t(Status.TRANSFERRED, Action.ASSIGN, Status.ASSIGNED, {Role.LEADER}, EventType.ASSIGNED, True),
     _t(Status.ASSIGNED, Action.PROPOSE, Status.PROPOSED, {Role.SPECIALIST}, EventType.PROPOSED, True),
     # Inter-agency (liên thông): the assessing specialist sends the part another agency must do;

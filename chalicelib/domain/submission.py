@@ -87,7 +87,7 @@ def check_components(procedure: Procedure, components: list[dict], uploads: dict
         if spec.id in seen_components:
             errors.append(FieldError(f"{field}.component_id", "component.duplicate", {"component_id": spec.id}))
         seen_components.add(spec.id)
-        if not item["upload_ids"]:
+        if not item["upload_ids"] and not item.get("papers"):  # a paper reused from the store counts as a file
             errors.append(FieldError(f"{field}.upload_ids", "component.no_files", {"component_id": spec.id}))
         for j, upload_id in enumerate(item["upload_ids"]):
             upload_field = f"{field}.upload_ids[{j}]"
@@ -144,7 +144,7 @@ def check_supplement_items(procedure: Procedure, items: list[dict]) -> list[Fiel
 
 def check_resubmission(procedure: Procedure, requested: list[dict], components: list[dict]) -> list[FieldError]:
     """Each component the officer asked for must come back with at least one new file."""
-    provided = {c["component_id"] for c in components if c["upload_ids"]}
+    provided = {c["component_id"] for c in components if c["upload_ids"] or c.get("papers")}
     return [FieldError("components", "supplement.component_missing",
                        {"component_id": item["component_id"], "reason": item["reason"]})
             for item in requested if item["component_id"] not in provided]

@@ -45,6 +45,9 @@ def submit(draft: Dossier, principal: Principal, now: datetime,
         "code": draft.code, "procedure_code": draft.procedure_code, "procedure_version": draft.procedure_version,
         "agency_code": draft.agency_code, "channel": draft.channel,
         "components": _component_digest(draft.components),
+        "reusable": list(draft.reusable_components),  # papers given once: what the applicant's store could fill
+        # Taken in at another agency's desk: that agency (the code's), the metrics count it there too.
+        **({"receiving_agency_code": draft.receiving_agency} if draft.receiving_agency else {}),
     }, correlation_id)
     return changed, event
 
@@ -127,8 +130,10 @@ def merge_components(existing: list[dict], added: list[dict]) -> list[dict]:
 
 
 def _component_digest(components: list[dict]) -> list[dict]:
+    """What was filed, by content hash; a file reused from the applicant's store names its paper."""
     return [{"component_id": c["component_id"],
-             "files": [{"upload_id": f["upload_id"], "sha256": f["sha256"]} for f in c["files"]]}
+             "files": [{"upload_id": f["upload_id"], "sha256": f["sha256"],
+                        **({"paper_id": f["paper_id"]} if f.get("paper_id") else {})} for f in c["files"]]}
             for c in components]
 
 

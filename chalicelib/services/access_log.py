@@ -32,6 +32,19 @@ def record_read(principal: Principal, dossier: Dossier, method: str, route: str,
         count("AccessLogWriteFailed")
 
 
+def record_source_read(principal: Principal, dossier_id: str, dossier_code: str, method: str, route: str,
+                       now: datetime, file_id: str | None = None) -> None:
+    """`record_read` for what came from a dossier, read without the dossier (a walk-in applicant's stored papers,
+    which a desk officer lists at intake): staff reads only, never failing the read."""
+    try:
+        AccessLogStore().put(rules.source_entry(principal, dossier_id, dossier_code, method, route, now, file_id,
+                                                _title(principal)))
+    except Exception:  # as record_read: the read is answered anyway
+        get_logger().exception("access log write failed", extra={"dossier_id": dossier_id, "route": route,
+                                                                 "staff_id": principal.id})
+        count("AccessLogWriteFailed")
+
+
 def _title(principal: Principal) -> str | None:
     """The reader's title (chức danh) from the staff directory, which authenticating the request has just read
     (cached): what the applicant sees beside the name."""

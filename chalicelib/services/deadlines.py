@@ -31,22 +31,32 @@ def scan(now: datetime, agencies: list[str] | None = None) -> dict:
     horizon = calendar.add_working_days(today, settings.deadline_warning_days)
     store = DossierStore()
     if agencies is None:
-        agencies = sorted({p.agency_code for p in ProcedureStore().all_versions()})
+        # And every agency with a desk: one may hold another agency's dossier it received until it forwards it.
+        from ..domain.agencies import all_agencies
+
+        agencies = sorted({p.agency_code for p in ProcedureStore().all_versions()} | {a.code for a in all_agencies()})
     read = flagged = 0
     for agency in agencies:
         dossiers, _ = store.open_due_by(agency, horizon)
         read += len(dossiers)
         for dossier in dossiers:
-            state = deadline_state(dossier.due_date, today, calendar, settings.deadline_warning_days)
-            if state is None or state == dossier.deadline_alert or dossier.deadline_alert == OVERDUE:
-                continue
-            try:
-                changed, event = rules.act(dossier, SCANNER, _FLAG[state], now, today,
-                                           {"due_date": dossier.due_date.isoformat(), "as_of": today.isoformat()})
-                store.apply(dossier.version, changed, event)
-            except (Conflict, TransitionNotAllowed):
-                continue  # it changed meanwhile; the next run looks again
-            flagged += 1
-            count("DeadlineFlags", state=state)
+            flagged += flag(store, dossier, now) is not None
     get_logger().info("deadline scan", extra={"agencies": len(agencies), "read": read, "flagged": flagged})
     return {"agencies": len(agencies), "read": read, "flagged": flagged, "as_of": today.isoformat()}
+
+
+def flag(store: DossierStore, dossier, now: datetime) -> str | None:
+    """Flag one open dossier due soon or overdue as of `now` (once each); the state flagged, or None."""
+    settings = get_settings()
+    calendar, today = working_calendar(settings), local_day(now)
+    state = deadline_state(dossier.due_date, today, calendar, settings.deadline_warning_days)
+    if state is None or state == dossier.deadline_alert or dossier.deadline_alert == OVERDUE:
+        return None
+    try:
+        changed, event = rules.act(dossier, SCANNER, _FLAG[state], now, today,
+                                   {"due_date": dossier.due_date.isoformat(), "as_of": today.isoformat()})
+        store.apply(dossier.version, changed, event)
+    except (Conflict, TransitionNotAllowed):
+        return None  # it changed meanwhile; the next run looks again
+    count("DeadlineFlags", state=state)
+    return state

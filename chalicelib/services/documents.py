@@ -20,6 +20,9 @@ from .public_lookup import dossier_lookup_url
 # A register is printed for a month or a quarter. Laying out a PDF table takes about 4 ms a row, so a PDF stops
 # at 1,000 rows (about 4 s); the Excel file, 20 times faster, takes a year of a busy agency.
 REGISTER_MAX_ROWS = {"pdf": 1000, "xlsx": 10000}
+# The forms of reception, which the desk that took the dossier in issues: another agency's, for a dossier received
+# regardless of administrative boundaries (the competent agency issues the rest).
+_RECEPTION_FORMS = frozenset({"receipt", "supplement-request", "refusal"})
 _REGISTER_PAGE = 100
 
 
@@ -39,8 +42,9 @@ def form_pdf(principal: Principal, dossier_id: str, form: str) -> tuple[bytes, s
     service = DossierService()
     dossier = service.visible(principal, dossier_id)
     try:
+        issuer = dossier.receiving_agency if form in _RECEPTION_FORMS and dossier.receiving_agency else None
         view = form_view(form, dossier, service._procedure_of(dossier), lookup_url=dossier_lookup_url(dossier.code),
-                         agency=_agency_info(dossier.agency_code))
+                         agency=_agency_info(issuer or dossier.agency_code))
     except (FormNotAvailable, UnknownForm) as missing:
         raise NotFound("form_not_found") from missing
     return render_form(view), f"{dossier.code}-{form}.pdf", dossier

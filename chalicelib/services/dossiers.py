@@ -16,6 +16,7 @@ from ..domain.codes import format_dossier_code
 from ..domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, CHANNEL_POST, Dossier, statutory_due
 from ..domain.errors import Conflict, FieldError, IdempotencyKeyReused, NotFound, ValidationFailed, check
 from ..domain.ids import new_id
+from ..domain.papers import check_papers, store_owner
 from ..domain.principal import Principal
 from ..domain.procedures import Procedure
 from ..domain.states import Action, Role, Status
@@ -33,6 +34,7 @@ from ..store.counters import next_sequence
 from ..store.dossiers import DossierStore, IdempotencyClaim, IdempotentReplay
 from ..store.procedures import ProcedureStore
 from ..store.uploads import UploadStore
+from . import papers as paper_service
 from . import uploads as upload_service
 from .public_lookup import dossier_lookup_url
 from .uploads import RESULT_COMPONENT
@@ -89,17 +91,18 @@ class DossierService:
         if procedure is None:
             raise ValidationFailed([FieldError("procedure_code", "procedure.not_effective")])
         at_desk = principal.has(Role.OFFICER) and not principal.has(Role.CITIZEN)
-        if at_desk and procedure.agency_code != principal.agency_code:
-            raise ValidationFailed([FieldError("procedure_code", "procedure.other_agency",
-                                               {"agency_code": procedure.agency_code})])
+        receiving = _receiving_agency(principal, procedure) if at_desk else None
         postal = _postal(request, at_desk, local_day(now))
         components = [c.model_dump() for c in request.components]
         uploads = self._uploads(principal, components)
         applicant = request.applicant.model_dump(mode="json")
         delivery = request.delivery.model_dump(mode="json")
+        reuse = paper_service.for_submission(paper_service.submitter_store(principal, at_desk, applicant), procedure,
+                                             components, local_day(now))
         try:
             check(check_applicant(procedure, applicant)
                   + check_components(procedure, components, uploads, principal.id)
+                  + check_papers(procedure, components, reuse.papers, local_day(now))
                   + check_delivery(procedure, delivery))
         except ValidationFailed:
             # A concurrent retry with this key may have won meanwhile and attached the uploads:
@@ -109,25 +112,33 @@ class DossierService:
                 return self._replay(principal, claim, earlier.ref, earlier.request_hash), True
             raise
 
-        agency = procedure.agency_code
-        code = format_dossier_code(agency, local_day(now), next_sequence(agency, local_day(now)))
+        # The code is the receiving agency's (DOMAIN.md): the desk's own, where it took in another agency's dossier.
+        desk = receiving or procedure.agency_code
+        code = format_dossier_code(desk, local_day(now), next_sequence(desk, local_day(now)))
         dossier_id = new_id()
         # A walk-in applicant has no account here: the dossier is the desk's, and messages go to the
         # contacts they gave.
         owner = f"{WALK_IN}{dossier_id}" if at_desk else principal.id
         draft = Dossier(
             id=dossier_id, code=code, procedure_code=procedure.code, procedure_version=procedure.version,
-            agency_code=agency, owner_id=owner, applicant=applicant, summary=request.summary,
-            components=_with_files(components, uploads), delivery=delivery,
+            agency_code=procedure.agency_code, receiving_agency=receiving, owner_id=owner, applicant=applicant,
+            summary=request.summary,
+            components=_with_files(components, uploads, reuse.papers), delivery=delivery,
+            reusable_components=reuse.reusable,
             channel=CHANNEL_POST if postal else CHANNEL_DESK if at_desk else CHANNEL_ONLINE, postal=postal,
             status=Status.SUBMITTED, submitted_at=now, locale=request.locale or principal.locale,
             sms_opt_in=request.sms_opt_in, **({"origin": origin} if origin else {}),
             **({"portal_code": portal_code} if portal_code else {}))
         dossier, event = rules.submit(draft, principal, now, correlation_id())
+        # The new files go into the applicant's store in the same transaction (docs/papers.md).
+        papers, later = paper_service.split(paper_service.written_by(dossier, event, lambda: procedure),
+                                            3 + len(_upload_ids(components)))
         try:
-            self.store.create(dossier, event, claim, _upload_ids(components), upload_owner=principal.id)
+            self.store.create(dossier, event, claim, _upload_ids(components), upload_owner=principal.id,
+                              extra_items=papers)
         except IdempotentReplay as replay:
             return self._replay(principal, claim, replay.dossier_id, replay.request_hash), True
+        paper_service.put_after(later)
         return dossier, False
 
     def earlier_submission(self, principal: Principal, idempotency_key: str, raw_body: dict) -> Dossier | None:
@@ -150,9 +161,12 @@ class DossierService:
         procedure = self._procedure_of(dossier)
         components = [c.model_dump() for c in request.components]
         uploads = self._uploads(principal, components)
+        reuse = paper_service.for_submission(store_owner(dossier.owner_id, dossier.applicant), procedure, components,
+                                             local_day(now), with_reusable=False)
         requested = dossier.supplement_requests[-1]["items"] if dossier.supplement_requests else []
         if dossier.status in (Status.SUPPLEMENT_REQUESTED, Status.SUPPLEMENT_IN_PROCESSING):
             check(check_components(procedure, components, uploads, principal.id, require_complete=False)
+                  + check_papers(procedure, components, reuse.papers, local_day(now))
                   + check_resubmission(procedure, requested, components))
         due = statutory = None
         if dossier.paused_at is not None and dossier.due_date is not None:  # asked during processing
@@ -161,9 +175,12 @@ class DossierService:
             due = waited.extend_for_pause(dossier.due_date, paused, now)
             rules_due = statutory_due(dossier)
             statutory = waited.extend_for_pause(rules_due, paused, now) if rules_due else None
-        changed, event = rules.resubmit(dossier, principal, now, _with_files(components, uploads), request.note,
-                                        correlation_id(), due_date=due, statutory_due=statutory)
-        self.store.apply(dossier.version, changed, event, _upload_ids(components))
+        changed, event = rules.resubmit(dossier, principal, now, _with_files(components, uploads, reuse.papers),
+                                        request.note, correlation_id(), due_date=due, statutory_due=statutory)
+        papers, later = paper_service.split(paper_service.written_by(changed, event, lambda: procedure),
+                                            2 + len(_upload_ids(components)))
+        self.store.apply(dossier.version, changed, event, _upload_ids(components), extra_items=papers)
+        paper_service.put_after(later)
         return changed
 
     # -- desk officer ------------------------------------------------------------------------
@@ -221,9 +238,14 @@ class DossierService:
         changed, event = rules.act(dossier, principal, action, now, local_day(now), details, prepared.to,
                                    correlation_id(), due_date=prepared.due_date, results=prepared.results,
                                    statutory_due=prepared.statutory_due)
+        # A returned result goes into the applicant's store with the change that returns it (docs/papers.md).
+        items = [*prepared.extra_items, *extra_items]
+        papers, later = paper_service.split(paper_service.written_by(changed, event,
+                                                                     lambda: self._procedure_of(dossier)),
+                                            2 + len(prepared.upload_ids) + len(items))
         self.store.apply(dossier.version, changed, event, prepared.upload_ids, upload_owner=principal.id,
-                         upload_updates=prepared.upload_updates,
-                         extra_items=[*prepared.extra_items, *extra_items])
+                         upload_updates=prepared.upload_updates, extra_items=[*items, *papers])
+        paper_service.put_after(later)
         return changed
 
     @staticmethod
@@ -271,6 +293,17 @@ class DossierService:
     def _uploads(self, principal: Principal, components: list[dict]) -> dict:
         found = self.uploads.get_many(_upload_ids(components))
         return upload_service.verify_pending(principal, found)
+
+
+def _receiving_agency(officer: Principal, procedure: Procedure) -> str | None:
+    """The desk's agency when it takes in a dossier of another agency's procedure, which only a procedure received
+    regardless of administrative boundaries allows (None for the agency's own procedure)."""
+    if procedure.agency_code == officer.agency_code:
+        return None
+    if not procedure.reception_anywhere or officer.agency_code is None:
+        raise ValidationFailed([FieldError("procedure_code", "procedure.other_agency",
+                                           {"agency_code": procedure.agency_code})])
+    return officer.agency_code
 
 
 def _postal(request, at_desk: bool, today: date) -> dict | None:
@@ -334,6 +367,15 @@ def _to_unit(taking: Taking) -> Prepared:
         raise ValidationFailed([FieldError("unit", "unit.unknown",
                                            {"unit": unit_id, "agency_code": dossier.agency_code})])
     return Prepared(to={"kind": "unit", "unit": unit.id, "name": unit.name_vi, "agency_code": dossier.agency_code})
+
+
+def _to_competent_agency(taking: Taking) -> Prepared:
+    """Forward: to the desk of the agency competent for the procedure; the event says from which agency to which."""
+    dossier = taking.dossier
+    competent = agency(dossier.agency_code)
+    taking.details.update(from_agency=dossier.receiving_agency, to_agency=dossier.agency_code)
+    return Prepared(to={"kind": "desk", "agency_code": dossier.agency_code,
+                        "name": competent.name_vi if competent else dossier.agency_code})
 
 
 def _to_specialist(taking: Taking) -> Prepared:
@@ -460,6 +502,7 @@ def _delivery_date(taking: Taking) -> Prepared:
 # One preparation per action that needs one; the others need nothing beyond their request.
 PREPARATIONS: dict[Action, Callable[[Taking], Prepared]] = {
     Action.TRANSFER: _to_unit,
+    Action.FORWARD: _to_competent_agency,
     Action.ASSIGN: _to_specialist,
     Action.PROPOSE: _to_leader,
     Action.SEND_BACK: _back_to_specialist,
@@ -478,9 +521,18 @@ def _upload_ids(components: list[dict]) -> list[str]:
     return [u for c in components for u in c["upload_ids"]]
 
 
-def _with_files(components: list[dict], uploads: dict) -> list[dict]:
-    return [{"component_id": c["component_id"], "files": [uploads[u].as_file() for u in c["upload_ids"]]}
+def _with_files(components: list[dict], uploads: dict, papers: dict | None = None) -> list[dict]:
+    """Each component's files: the new uploads, then the papers it reuses from the applicant's store (the stored
+    object itself, as if uploaded and verified again: docs/papers.md)."""
+    return [{"component_id": c["component_id"],
+             "files": [uploads[u].as_file() for u in c["upload_ids"]]
+             + [papers[p].as_file() for p in c.get("papers") or []]}
             for c in components]
+
+
+def _agency_names(code: str) -> dict:
+    found = agency(code)
+    return {"code": code, "name_vi": found.name_vi if found else code, "name_en": found.name_en if found else code}
 
 
 def _receipt(dossier: Dossier, procedure: Procedure, officer: Principal, now: datetime, due: date,
@@ -494,6 +546,8 @@ def _receipt(dossier: Dossier, procedure: Procedure, officer: Principal, now: da
                       "name_en": procedure.name_en},
         "agency": {"code": procedure.agency_code, "name_vi": procedure.agency_name_vi,
                    "name_en": procedure.agency_name_en},
+        # Taken in at another agency's desk: that agency, which forwards the dossier to `agency`.
+        **({"receiving_agency": _agency_names(dossier.receiving_agency)} if dossier.receiving_agency else {}),
         "applicant_name": applicant.get("full_name") or applicant.get("name"),
         "components": [{"component_id": c["component_id"],
                         "name_vi": (procedure.component(c["component_id"]) or procedure.components[0]).name_vi,

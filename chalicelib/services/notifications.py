@@ -197,6 +197,7 @@ def message_context(event: dict, dossier: Dossier, language: str | None = None) 
     partner = agency(step.get("agency_code"))
     rating = payload.get("evaluation") or dossier.evaluation or {}
     name_key = "name_en" if lang == "en" else "name_vi"
+    receiving = agency(dossier.receiving_agency)
     items = "\n".join(f"  - {item.get(name_key) or item.get('component_id')}: {item.get('reason', '')}"
                       for item in request.get("items") or [])
     return {
@@ -206,6 +207,10 @@ def message_context(event: dict, dossier: Dossier, language: str | None = None) 
         "procedure_code": dossier.procedure_code,
         "procedure_name": getattr(procedure, name_key, "") if procedure else dossier.procedure_code,
         "agency_name": (procedure.agency_name_en if lang == "en" else procedure.agency_name_vi) if procedure else "",
+        # The desk that took the dossier in: another agency's, when received regardless of administrative boundaries.
+        "receiving_agency_name": receiving.name(lang) if receiving else (
+            (procedure.agency_name_en if lang == "en" else procedure.agency_name_vi) if procedure else ""),
+        "paper_tracking_number": payload.get("paper_tracking_number") or "-",
         "applicant_name": dossier.applicant.get("full_name") or dossier.applicant.get("name") or "",
         "submitted_at": _local(iso(dossier.submitted_at)),
         "event_at": _local(event.get("at")),

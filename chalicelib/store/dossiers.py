@@ -100,7 +100,9 @@ class IdempotencyClaim:
 def _to_model(dossier: Dossier) -> DossierModel:
     doc = dossier.to_dict()
     is_open = dossier.due_date is not None and STATUSES[dossier.status].clock in ("running", "paused")
-    agency = dossier.agency_code
+    # The agency's lists are those of the agency holding the dossier: a dossier taken in at another agency's desk is
+    # in that desk's queue until it forwards it, then in the competent agency's.
+    agency = dossier.holding_agency
     id_number = applicant_id_number(dossier.applicant)
     username = (dossier.assignee or {}).get("username")
     return DossierModel(
@@ -131,7 +133,7 @@ def unpack_doc(packed: bytes) -> dict:
     return json.loads(zlib.decompress(packed))
 
 
-def _event_model(event: Event) -> EventModel:
+def event_model(event: Event) -> EventModel:
     data = event.to_dict()
     return EventModel(dossier_id=event.dossier_id, seq=event.seq, event_id=event.id, type=event.type,
                       at=data["at"], day=day_key(data["at"], event.dossier_id), actor=event.actor,
@@ -159,19 +161,22 @@ class DossierStore:
         bind()
 
     def create(self, dossier: Dossier, event: Event, claim: IdempotencyClaim | None,
-               upload_ids: list[str], upload_owner: str | None = None) -> None:
+               upload_ids: list[str], upload_owner: str | None = None, extra_items: list = ()) -> None:
         """Dossier, first event, idempotency key and upload attachments: all or nothing. The uploads are the
-        applicant's, or `upload_owner`'s (the desk officer who scanned a walk-in applicant's papers)."""
+        applicant's, or `upload_owner`'s (the desk officer who scanned a walk-in applicant's papers); `extra_items`
+        are written with them, unconditioned (the papers the submission puts in the applicant's store)."""
         try:
             with TransactWrite(connection=connection()) as tx:
                 tx.save(_to_model(dossier), condition=DossierModel.id.does_not_exist())
-                tx.save(_event_model(event), condition=EventModel.dossier_id.does_not_exist())
+                tx.save(event_model(event), condition=EventModel.dossier_id.does_not_exist())
                 if claim:
                     tx.save(ControlModel(pk=claim.pk, kind="idempotency", owner_id=claim.owner_id,
                                          ref=dossier.id, request_hash=claim.request_hash,
                                          created_at=event.to_dict()["at"]),
                             condition=ControlModel.pk.does_not_exist())
                 _attach_uploads(tx, upload_ids, upload_owner or dossier.owner_id, dossier.id)
+                for item in extra_items:
+                    tx.save(item)
         except TransactWriteError as error:
             codes = _cancellation_codes(error)
             if claim and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
@@ -190,7 +195,7 @@ class DossierStore:
         try:
             with TransactWrite(connection=connection()) as tx:
                 tx.save(_to_model(dossier), condition=DossierModel.version == expected_version)
-                tx.save(_event_model(event), condition=EventModel.dossier_id.does_not_exist())
+                tx.save(event_model(event), condition=EventModel.dossier_id.does_not_exist())
                 _attach_uploads(tx, list(upload_ids), upload_owner or dossier.owner_id, dossier.id, upload_updates)
                 for item in extra_items:
                     if isinstance(item, tuple):

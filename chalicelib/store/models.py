@@ -364,6 +364,165 @@ class PaymentModel(Model):
     day_index = PaymentsByDay()
 
 
+class FeedbackQueue(GlobalSecondaryIndex):
+    """Sparse: items with a step due from the agency, by the day it is due."""
+
+    class Meta:
+        index_name = "queue-index"
+        projection = IncludeProjection(["status", "kind", "title", "filed_at", "procedure_code", "dossier_code",
+                                        "late_steps", "overdue_steps"])
+
+    queue_agency = UnicodeAttribute(hash_key=True)
+    due_on = UnicodeAttribute(range_key=True)
+
+
+class FeedbackToWatch(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "watch-index"
+        projection = KeysOnlyProjection()
+
+    watch_shard = UnicodeAttribute(hash_key=True)
+    check_on = UnicodeAttribute(range_key=True)
+
+
+class FeedbackPublished(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "public-index"
+        projection = IncludeProjection(["public", "kind", "procedure_code", "filed_at"])
+
+    public_agency = UnicodeAttribute(hash_key=True)
+    published_at = UnicodeAttribute(range_key=True)
+
+
+class FeedbackByOwner(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "owner-index"
+        projection = IncludeProjection(["status", "kind", "title", "agency_code"])
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    filed_at = UnicodeAttribute(range_key=True)
+
+
+class FeedbackModel(Model):
+    """One feedback or petition (docs/feedback.md); its events are in EventsTable under `FB#<code>`."""
+
+    class Meta(_Meta):
+        table_name = "motcua-feedback"
+
+    code = UnicodeAttribute(hash_key=True)
+    agency_code = UnicodeAttribute()
+    status = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    filed_at = UnicodeAttribute()
+    version = NumberAttribute()
+    procedure_code = UnicodeAttribute(null=True)
+    dossier_code = UnicodeAttribute(null=True)
+    late_steps = ListAttribute(of=UnicodeAttribute, null=True)
+    overdue_steps = ListAttribute(of=UnicodeAttribute, null=True)
+    queue_agency = UnicodeAttribute(null=True)
+    due_on = UnicodeAttribute(null=True)
+    watch_shard = UnicodeAttribute(null=True)
+    check_on = UnicodeAttribute(null=True)
+    public_agency = UnicodeAttribute(null=True)
+    published_at = UnicodeAttribute(null=True)
+    owner_id = UnicodeAttribute(null=True)
+    public = MapAttribute(null=True)
+    doc = MapAttribute()
+    queue_index = FeedbackQueue()
+    watch_index = FeedbackToWatch()
+    public_index = FeedbackPublished()
+    owner_index = FeedbackByOwner()
+
+
+class PapersByType(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "type-index"
+        projection = AllProjection()
+
+    owner_type = UnicodeAttribute(hash_key=True)
+    paper_id = UnicodeAttribute(range_key=True)
+
+
+class PaperModel(Model):
+    """One paper of an applicant's store (docs/papers.md): `owner` is `acct#<account>` or `id#<ID number>`, `paper_id`
+    the stored object's upload id (ULID: newest last); `owner_type` = `<owner>#<type>` keys the newest papers of one
+    type. Written with the dossier's change that makes it, never changed after."""
+
+    class Meta(_Meta):
+        table_name = "motcua-papers"
+
+    owner = UnicodeAttribute(hash_key=True)
+    paper_id = UnicodeAttribute(range_key=True)
+    owner_type = UnicodeAttribute()
+    doc = MapAttribute()
+    type_index = PapersByType()
+
+
+# What the desk's and the display's lists show of a ticket, besides the keys (infra/resources.yaml lists the same).
+TICKET_LIST_PROJECTION = ("number", "service", "status", "counter", "taken_at", "called_at", "version")
+
+
+class TicketsWaiting(GlobalSecondaryIndex):
+    """Sparse: tickets waiting in one service's line of one day (`<agency>#<service>#<day>`), in number order."""
+
+    class Meta:
+        index_name = "waiting-index"
+        projection = IncludeProjection(list(TICKET_LIST_PROJECTION))
+
+    waiting_line = UnicodeAttribute(hash_key=True)
+    line_position = UnicodeAttribute(range_key=True)
+
+
+class TicketsActive(GlobalSecondaryIndex):
+    """Sparse: tickets called or being served at an agency's counters today (`<agency>#<day>`), by last call."""
+
+    class Meta:
+        index_name = "active-index"
+        projection = IncludeProjection(list(TICKET_LIST_PROJECTION))
+
+    active_day = UnicodeAttribute(hash_key=True)
+    last_called_at = UnicodeAttribute(range_key=True)
+
+
+class TicketsCalled(GlobalSecondaryIndex):
+    """Sparse: every ticket called at an agency on a day (`<agency>#<day>`), by last call (the display's recent
+    calls)."""
+
+    class Meta:
+        index_name = "called-index"
+        projection = IncludeProjection(list(TICKET_LIST_PROJECTION))
+
+    called_day = UnicodeAttribute(hash_key=True)
+    last_called_at = UnicodeAttribute(range_key=True)
+
+
+class TicketModel(Model):
+    """One desk queue ticket (docs/queue.md); its events are in EventsTable under `TQ#<id>`."""
+
+    class Meta(_Meta):
+        table_name = "motcua-queue"
+
+    id = UnicodeAttribute(hash_key=True)
+    agency_code = UnicodeAttribute()
+    service = UnicodeAttribute()
+    number = UnicodeAttribute()
+    day = UnicodeAttribute()
+    status = UnicodeAttribute()
+    taken_at = UnicodeAttribute()
+    version = NumberAttribute()
+    counter = UnicodeAttribute(null=True)
+    called_at = UnicodeAttribute(null=True)
+    last_called_at = UnicodeAttribute(null=True)
+    waiting_line = UnicodeAttribute(null=True)
+    line_position = UnicodeAttribute(null=True)
+    active_day = UnicodeAttribute(null=True)
+    called_day = UnicodeAttribute(null=True)
+    doc = MapAttribute()
+    waiting_index = TicketsWaiting()
+    active_index = TicketsActive()
+    called_index = TicketsCalled()
+
 _MODELS: dict[type[Model], str] = {
     ProcedureModel: "procedures_table",
     DossierModel: "dossiers_table",
@@ -373,6 +532,9 @@ _MODELS: dict[type[Model], str] = {
     StaffModel: "staff_table",
     AccessLogModel: "access_log_table",
     PaymentModel: "payments_table",
+    FeedbackModel: "feedback_table",
+    PaperModel: "papers_table",
+    TicketModel: "queue_table",
 }
 _bound: tuple | None = None
 _lock = threading.Lock()

@@ -13,6 +13,7 @@ import hashlib
 from pynamodb.exceptions import DoesNotExist
 
 from ..domain.payments import Payment, PaymentState
+from .aggregates import plain
 from .models import PaymentModel
 
 # The watch index's partition keys: payments waiting for news are spread over these so that no key grows hot.
@@ -37,20 +38,9 @@ def from_model(model: PaymentModel) -> Payment:
     doc = model.doc.as_dict() if hasattr(model.doc, "as_dict") else dict(model.doc)
     return Payment(id=model.id, dossier_id=model.dossier_id, created_at=model.created_at,
                    state=PaymentState(model.state), version=int(model.version), check_after=model.check_after,
-                   pay_day=model.pay_day, **{k: _plain(v) for k, v in doc.items()})
+                   pay_day=model.pay_day, **{k: plain(v) for k, v in doc.items()})
 
 
-def _plain(value):
-    """DynamoDB numbers come back as Decimal: the fields are ints or texts."""
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 class PaymentStore:

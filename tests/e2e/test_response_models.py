@@ -35,7 +35,7 @@ SMALL_PERMIT = "1.014200"  # Hà Nội, business applicants, two required compon
 ACTION_ROUTES = ("receive", "request-supplement", "refuse", "resubmit", "transfer", "assign", "propose",
                  "send-back", "approve", "reject", "stop", "withdraw", "request-fee", "record-payment",
                  "issue-result", "return-online", "return-at-desk", "send-by-post", "record-delivery", "apologise",
-                 "allow-apology", "send-to-agency", "return-from-agency")
+                 "allow-apology", "send-to-agency", "return-from-agency", "forward")
 ROUTES: dict[tuple[str, str], type[BaseModel]] = {
     ("GET", "/health"): models.Health,
     ("GET", "/procedures"): models.ProcedurePage,
@@ -78,6 +78,26 @@ ROUTES: dict[tuple[str, str], type[BaseModel]] = {
     ("GET", "/dossiers/{id}/payments"): models.PaymentList,
     ("POST", "/integrations/payments/{provider}/notifications"): models.GatewayAnswer,
     ("GET", "/desk/payments/reconciliation"): models.Reconciliation,
+    ("GET", "/queue/services"): models.DeskServices,
+    ("POST", "/queue/tickets"): models.QueueTicket,
+    ("GET", "/queue/tickets/{id}"): models.QueueTicket,
+    ("GET", "/queue/display"): models.QueueDisplay,
+    ("GET", "/desk/queue"): models.TicketQueue,
+    ("POST", "/desk/queue/call-next"): models.DeskTicket,
+    **{("POST", f"/desk/queue/tickets/{{id}}/{step}"): models.DeskTicket
+       for step in ("recall", "serve", "done", "no-show")},
+    ("POST", "/feedback"): models.FeedbackFiled,
+    ("GET", "/feedback/{code}"): models.FeedbackItem,
+    **{("POST", f"/feedback/{{code}}/{step}"): models.FeedbackItem for step in ("info", "rating")},
+    ("GET", "/me/feedback"): models.FeedbackPage,
+    ("GET", "/public/feedback"): models.FeedbackPage,
+    ("GET", "/desk/feedback"): models.FeedbackPage,
+    **{("POST", f"/desk/feedback/{{code}}/{step}"): models.FeedbackItem
+       for step in ("refuse", "request-info", "answer", "publish")},
+    ("GET", "/me/papers"): models.PaperPage,
+    ("GET", "/me/papers/{paper_id}/file"): models.ResultLink,
+    ("GET", "/desk/applicants/{id_number}/papers"): models.PaperPage,
+    ("GET", "/desk/applicants/{id_number}/papers/{paper_id}/file"): models.ResultLink,
 }
 _PATTERNS = [(method, template, re.compile(re.sub(r"\{[a-z_]+\}", "[^/]+", template)))
              for method, template in ROUTES]
@@ -436,6 +456,22 @@ def test_a_refused_dossier_conforms_with_its_form_03_and_an_empty_control_slip(a
     problem(officer.post(f"/dossiers/{dossier['id']}/receive", {}), 409, "transition_not_allowed")
 
 
+def test_a_dossier_received_at_another_agencys_desk_and_forwarded_conforms_from_both_desks(api, conformance):
+    hanoi, hcm = api("officer.hanoi"), api("officer.hcm")
+    body = submission(api, "officer.hanoi", "1.014196")  # Hồ Chí Minh City's, received regardless of boundaries
+    dossier = ok(hanoi.post("/dossiers", body, headers={"Idempotency-Key": str(uuid.uuid4())}), 201)
+    act(hanoi, dossier, "receive", {})
+    got = act(hanoi, dossier, "forward", {"note": "Bản gốc gửi qua bưu điện", "paper_tracking_number": "EB1VN"})
+    assert (got["receiving_agency"], got["forwarded"]["to_agency"]) == ("000.00.20.H26", "000.00.20.H29")
+    assert got["receipt"]["receiving_agency"]["code"] == "000.00.20.H26"
+    act(hcm, dossier, "transfer", {"unit": UNIT})
+    for desk in (hanoi, hcm):
+        ok(desk.get(f"/dossiers/{dossier['id']}"))
+        assert [s["action"] for s in ok(desk.get(f"/dossiers/{dossier['id']}/control-slip"))["steps"]] == [
+            "receive", "forward", "transfer"]
+    assert ("POST", "/dossiers/{id}/forward") in conformance.routes()
+
+
 def test_a_withdrawn_dossier_conforms_and_answers_later_actions_with_problems(api, conformance):
     citizen, officer = api("citizen.an", "en"), api("officer.hanoi", "en")
     dossier = act(officer, submit(api, SMALL_PERMIT), "receive", {"note": "Đủ thành phần"})
@@ -447,3 +483,45 @@ def test_a_withdrawn_dossier_conforms_and_answers_later_actions_with_problems(ap
     problem(citizen.post(f"/dossiers/{dossier['id']}/transfer", {"unit": UNIT}), 403, "role_not_allowed")
     problem(citizen.post(f"/dossiers/{dossier['id']}/withdraw", {}), 422, "validation_detail")
     assert {409, 403, 422} <= conformance.statuses()
+
+
+def test_papers_given_once_conform_in_the_store_the_reuse_and_the_desks_look_up(api, conformance):
+    citizen, officer = api("citizen.an"), api("officer.hanoi")
+    dossier = submit(api, SMALL_PERMIT)
+    photo = next(c for c in dossier["components"] if c["component_id"] == "photos")["files"][0]["upload_id"]
+    assert ok(citizen.get("/me/papers", params={"limit": 5}))["items"]
+    assert photo in {p["id"] for p in ok(citizen.get("/me/papers", params={"procedure": SMALL_PERMIT}))["items"]}
+    ok(citizen.get(f"/me/papers/{photo}/file"))
+    body = submission(api, "citizen.an", SMALL_PERMIT, skip=("photos",))
+    body["components"].append({"component_id": "photos", "papers": [photo]})
+    reused = ok(citizen.post("/dossiers", body, headers={"Idempotency-Key": str(uuid.uuid4())}), 201)
+    assert photo in {f.get("paper_id") for c in reused["components"] for f in c["files"]}
+    assert ok(officer.get("/desk/applicants/0100109106/papers", params={"procedure": SMALL_PERMIT}))["owner"] == \
+        "id_number"
+    problem(officer.get(f"/desk/applicants/0100109106/papers/{photo}/file"), 404, "paper_not_found")
+    problem(citizen.get("/me/papers", params={"procedure": SMALL_PERMIT, "type": "photos"}), 400, "bad_query")
+    assert {("GET", "/me/papers"), ("GET", "/me/papers/{paper_id}/file"),
+            ("GET", "/desk/applicants/{id_number}/papers")} <= conformance.routes()
+
+
+def test_feedback_conforms_from_filing_to_the_rating_and_on_every_list(api, conformance):
+    from .test_feedback import file
+
+    filed = file(api)
+    code, person = filed["code"], {"Feedback-Key": filed["key"]}
+    officer = api("officer.hanoi")
+    officer.get("/desk/feedback")
+    officer.post(f"/desk/feedback/{code}/request-info", {"question": "Số biên nhận?"})
+    api().post(f"/feedback/{code}/info", {"text": "Không có biên nhận."}, headers=person)
+    officer.post(f"/desk/feedback/{code}/answer", {"text": "Đã kiểm tra."})
+    officer.post(f"/desk/feedback/{code}/publish", {"title": "Về việc hẹn trả kết quả"})
+    api().post(f"/feedback/{code}/rating", {"satisfied": False, "comment": "Chưa rõ"}, headers=person)
+    api().get(f"/feedback/{code}")
+    api().get("/public/feedback", params={"agency": HANOI})
+    refused = file(api, kind="petition")
+    officer.post(f"/desk/feedback/{refused['code']}/refuse", {"reason": "Trùng nội dung"})
+    api("citizen.an").get("/me/feedback")
+    assert {(m, f"/feedback{p}") for m, p in (("POST", ""), ("GET", "/{code}"), ("POST", "/{code}/info"),
+                                                ("POST", "/{code}/rating"))} <= conformance.routes()
+    assert {("GET", "/public/feedback"), ("GET", "/desk/feedback"), ("GET", "/me/feedback"),
+            ("POST", "/desk/feedback/{code}/publish"), ("POST", "/desk/feedback/{code}/refuse")} <= conformance.routes()

@@ -204,6 +204,42 @@ def test_the_access_log_table_is_keyed_by_dossier_and_time_with_a_staff_index(pr
     assert {"Fn::Sub": "${AccessLogTable.Arn}/index/*"} in tables
 
 
+def test_the_papers_table_is_keyed_by_owner_with_a_type_index_and_retained(prod: dict[str, Any]) -> None:
+    table = _resources(prod)["PapersTable"]
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"  # the applicants' stores
+    props = table["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST" and "TableName" not in props
+    assert _keys(props["KeySchema"]) == [("owner", "HASH"), ("paper_id", "RANGE")]
+    (by_type,) = props["GlobalSecondaryIndexes"]
+    assert (by_type["IndexName"], _keys(by_type["KeySchema"])) == ("type-index", [("owner_type", "HASH"),
+                                                                                 ("paper_id", "RANGE")])
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    tables = next(s for s in _resources(prod)["AppPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+                  if s["Sid"] == "Tables")["Resource"]
+    assert {"Fn::GetAtt": ["PapersTable", "Arn"]} in tables
+    assert {"Fn::Sub": "${PapersTable.Arn}/index/*"} in tables
+
+
+def test_the_queue_table_lists_waiting_active_and_called_tickets_by_sparse_indexes(prod: dict[str, Any]) -> None:
+    from chalicelib.store.models import TICKET_LIST_PROJECTION
+
+    table = _resources(prod)["QueueTable"]
+    props = table["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST" and "TableName" not in props
+    assert _keys(props["KeySchema"]) == [("id", "HASH")]
+    indexes = {i["IndexName"]: (_keys(i["KeySchema"]), i["Projection"]) for i in props["GlobalSecondaryIndexes"]}
+    listed = {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(TICKET_LIST_PROJECTION)}
+    assert indexes == {
+        "waiting-index": ([("waiting_line", "HASH"), ("line_position", "RANGE")], listed),
+        "active-index": ([("active_day", "HASH"), ("last_called_at", "RANGE")], listed),
+        "called-index": ([("called_day", "HASH"), ("last_called_at", "RANGE")], listed),
+    }
+    tables = next(s for s in _resources(prod)["AppPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+                  if s["Sid"] == "Tables")["Resource"]
+    assert {"Fn::GetAtt": ["QueueTable", "Arn"]} in tables
+    assert {"Fn::Sub": "${QueueTable.Arn}/index/*"} in tables
+
+
 def test_documents_bucket_is_private_versioned_and_kms_encrypted(prod: dict[str, Any]) -> None:
     bucket = _resources(prod)["DocumentsBucket"]
     props = bucket["Properties"]
@@ -231,6 +267,9 @@ def test_globals_give_every_function_the_resource_names(prod: dict[str, Any]) ->
         "STAFF_TABLE": {"Ref": "StaffTable"},
         "ACCESS_LOG_TABLE": {"Ref": "AccessLogTable"},
         "PAYMENTS_TABLE": {"Ref": "PaymentsTable"},
+        "FEEDBACK_TABLE": {"Ref": "FeedbackTable"},
+        "PAPERS_TABLE": {"Ref": "PapersTable"},
+        "QUEUE_TABLE": {"Ref": "QueueTable"},
         "PAYMENT_GATEWAY_URL": {"Ref": "PaymentGatewayUrl"},
         "PAYMENT_GATEWAY_SECRET_ID": {"Ref": "PaymentGatewaySecret"},
         "DOCUMENTS_BUCKET": {"Ref": "DocumentsBucket"},

@@ -38,6 +38,8 @@ from functools import cache
 import boto3
 import pytest
 
+from chalicelib.domain import feedback as fb
+from chalicelib.domain import tickets as tq
 from chalicelib.domain import transitions as rules
 from chalicelib.domain.calendar import LOCAL_TZ
 from chalicelib.domain.codes import format_dossier_code
@@ -56,7 +58,7 @@ from chalicelib.services.deadlines import SCANNER
 from chalicelib.services.dossiers import DossierService, working_calendar
 from chalicelib.settings import get_settings
 from chalicelib.store import metrics as store
-from chalicelib.store.dossiers import _event_model, _to_model
+from chalicelib.store.dossiers import _to_model, event_model
 from chalicelib.store.models import DossierModel, EventModel, bind
 
 from .conftest import AGENCY, OTHER_AGENCY, REGION
@@ -132,6 +134,10 @@ class Life:
     tags: set[str] = field(default_factory=set)
     histories: list[dict] = field(default_factory=list)  # the events as stored (type, at, actor, payload)
 
+    @property
+    def key(self) -> str:
+        return self.dossier.id
+
 
 class _Walk:
     """Moves one dossier through a random valid path with the domain functions, time always moving on."""
@@ -151,6 +157,13 @@ class _Walk:
         self.desk = rng.choice(DESK[self.agency])
         self.citizen = (Principal(id=f"citizen-{number:05d}", username=f"citizen.{number:05d}",
                                   roles=frozenset({Role.CITIZEN}), name="Nguyễn Văn An") if self.online else None)
+        # Reception regardless of administrative boundaries: a walk-in's dossier of a procedure on that list is taken
+        # in at the other agency's desk, which forwards it here (chosen without the random stream: the other walks
+        # stay as they were).
+        self.receiving: Principal | None = None
+        if not self.online and self.procedure.reception_anywhere:
+            other = next(a for a in PROCEDURES if a != self.agency)
+            self.receiving = DESK[other][number % len(DESK[other])]
         self.life: Life | None = None
 
     # -- plumbing
@@ -213,6 +226,11 @@ class _Walk:
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
 
+    @property
+    def reception_desk(self) -> Principal:
+        """The desk that takes the dossier in: another agency's when it is received there."""
+        return self.receiving or self.desk
+
     def withdraw(self) -> None:
         before_assignment = self.d.assignee is None
         self.act(self.citizen, Action.WITHDRAW, {"reason": "Không còn nhu cầu"})
@@ -237,19 +255,31 @@ class _Walk:
                                                    "content_type": "application/pdf", "size": 1000,
                                                    "sha256": "ab" * 32}]}
                  for c in self.procedure.components if c.required]
+        # Papers given once: some applicants reuse a stored paper for the first component, some held one for the
+        # last and uploaded it again (chosen by the dossier's number: the walk's random draws stay as they were).
+        reused = {files[0]["component_id"]} if self.number % 5 == 1 else set()
+        if reused:
+            files[0]["files"][0]["paper_id"] = files[0]["files"][0]["upload_id"]
+        reusable = [*reused, *([files[-1]["component_id"]] if self.number % 7 == 2 else [])]
         methods = ["desk", "post"] + (["online"] if self.procedure.online_level.value == "full" else [])
         method = self.rng.choice(methods)
+        desk_agency = self.receiving.agency_code if self.receiving else self.agency
         draft = Dossier(
-            id=dossier_id, code=format_dossier_code(self.agency, _local(self.t), self.number + 1),
+            id=dossier_id, code=format_dossier_code(desk_agency, _local(self.t), self.number + 1),
+            receiving_agency=self.receiving.agency_code if self.receiving else None,
             procedure_code=self.procedure.code, procedure_version=self.procedure.version, agency_code=self.agency,
             owner_id=self.citizen.id if self.online else f"walk-in:{dossier_id}",
             applicant={"type": "person", "full_name": "Nguyễn Văn An", "citizen_id": f"0010950{self.number:05d}"},
-            summary="Hồ sơ sinh ngẫu nhiên", components=files,
+            summary="Hồ sơ sinh ngẫu nhiên", components=files, reusable_components=list(dict.fromkeys(reusable)),
             delivery={"method": method, "address": "1 Tràng Tiền, Hà Nội" if method == "post" else None},
             channel=CHANNEL_ONLINE if self.online else CHANNEL_DESK, status=Status.SUBMITTED, submitted_at=self.t)
         self.life = Life(draft)
-        self.record(*rules.submit(draft, self.citizen or self.desk, self.t))
+        self.record(*rules.submit(draft, self.citizen or self.reception_desk, self.t))
         self.life.tags.add("online" if self.online else "desk")
+        if reused:
+            self.life.tags.add("reused_paper")
+        if set(reusable) - reused:
+            self.life.tags.add("asked_again")
 
     def before_reception(self) -> bool:
         """Supplement requests (0, 1 or 2), refusal, withdrawal or reception; True once received."""
@@ -269,7 +299,7 @@ class _Walk:
             self.record(*rules.resubmit(self.d, self.citizen, self.t, added, "Đã bổ sung"))
         self.advance(10, 24 * 60)
         if self.chance(0.07):
-            self.record(*rules.refuse(self.d, self.desk, self.t, "Không thuộc thẩm quyền"))
+            self.record(*rules.refuse(self.d, self.reception_desk, self.t, "Không thuộc thẩm quyền"))
             return False
         if self.online and self.chance(0.03):
             self.withdraw()
@@ -278,7 +308,12 @@ class _Walk:
         due = _calendar().due_date(self.t, spec.value, spec.unit)
         receipt = {"form": "01", "dossier_code": self.d.code, "applicant_name": "Nguyễn Văn An",
                    "appointment_date": due.isoformat()}
-        self.record(*rules.receive(self.d, self.desk, self.t, due, receipt))
+        self.record(*rules.receive(self.d, self.reception_desk, self.t, due, receipt))
+        if self.receiving:
+            self.t += timedelta(minutes=45)
+            self.act(self.receiving, Action.FORWARD, {"note": "", "from_agency": self.receiving.agency_code,
+                                                      "to_agency": self.agency},
+                     {"kind": "desk", "agency_code": self.agency, "name": self.agency}, tag="received_elsewhere")
         return True
 
     def processing(self) -> bool:
@@ -415,6 +450,208 @@ def generate(count: int, seed: int = SEED) -> list[Life]:
     return [_Walk(rng, number).run() for number in range(count)]
 
 
+# --------------------------------------------------------------------------- feedback items (docs/feedback.md)
+
+FEEDBACK_ITEMS = max(DOSSIERS // 3, 10)
+
+
+@dataclass
+class FeedbackLife:
+    """One feedback item's handling: its final state and its events, as the service writes them."""
+
+    item: fb.Feedback
+    events: list[Event] = field(default_factory=list)
+    histories: list[dict] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.item.aggregate_id
+
+
+def _feedback_life(rng: random.Random, number: int) -> FeedbackLife:
+    """Filed, maybe checked overdue, then refused, or asked for more and answered, published and rated — each step
+    after a random wait, some past their limit; a fifth of them filed a few hours either side of a quarter's end."""
+    calendar = _calendar()
+    agency = rng.choice(list(PROCEDURES))
+    t = FIRST_SUBMISSION + timedelta(minutes=rng.randrange(SUBMISSION_SPAN_DAYS * 24 * 60))
+    if number % 5 == 0:
+        t = rng.choice(EDGES["before"] + EDGES["after"]) - timedelta(minutes=rng.randrange(0, 120))
+    item = fb.receive(f"PAKN-{agency}-{_local(t):%y%m%d}-{number:04d}", agency,
+                      rng.choice(list(fb.FeedbackKind)), "Phản ánh", "Nội dung", {"name": "Người dân"}, t, calendar,
+                      procedure_code=rng.choice(PROCEDURES[agency] + ("",)),
+                      dossier_id=f"D{number}" if rng.random() < 0.25 else "")
+    life = FeedbackLife(item)
+    officer = rng.choice(DESK[agency])
+    by = {"id": officer.id, "username": officer.username, "role": "officer", "name": officer.name}
+
+    def record(changed: fb.Feedback, event_type: fb.FeedbackEvent, steps: list[str] = ()) -> None:
+        life.item = changed
+        life.events.append(Event(id=_seeded_id(rng, t), type=event_type.value, dossier_id=changed.aggregate_id,
+                                 seq=changed.seq, actor=by, at=t, payload=fb.event_payload(changed, event_type, steps)))
+
+    def wait(days: float) -> None:
+        nonlocal t
+        t += timedelta(minutes=rng.randrange(30, max(31, int(days * 24 * 60))))
+        overdue = fb.overdue_steps(life.item, _local(t))
+        if overdue:  # what the hourly check would have flagged by now
+            record(fb.flag_overdue(life.item, overdue, t), fb.FeedbackEvent.OVERDUE, overdue)
+            t += timedelta(minutes=1)
+
+    record(item, fb.FeedbackEvent.FILED)
+    pace = rng.choice((1, 1, 2, 4))
+    wait(2 * pace)
+    if rng.random() < 0.2:
+        record(fb.refuse(life.item, "Không thuộc thẩm quyền", by, t, calendar), fb.FeedbackEvent.REFUSED)
+        return _with_histories(life)
+    if rng.random() < 0.3:
+        record(fb.request_info(life.item, "Xin thêm thông tin", by, t, calendar), fb.FeedbackEvent.INFO_REQUESTED)
+        t += timedelta(minutes=rng.randrange(60, 8 * 24 * 60))
+        record(fb.provide_info(life.item, "Thông tin thêm", t, calendar), fb.FeedbackEvent.INFO_PROVIDED)
+    wait(6 * pace)
+    record(fb.answer(life.item, "Trả lời", by, t, calendar), fb.FeedbackEvent.ANSWERED)
+    if rng.random() < 0.1:
+        return _with_histories(life)  # its publication still due when the scorecards are read
+    wait(1.5 * pace)
+    record(fb.publish(life.item, t, calendar), fb.FeedbackEvent.PUBLISHED)
+    if rng.random() < 0.7:
+        t += timedelta(minutes=rng.randrange(60, 10 * 24 * 60))
+        record(fb.rate(life.item, rng.random() < 0.75, "", t), fb.FeedbackEvent.RATED)
+    return _with_histories(life)
+
+
+def _with_histories(life):
+    life.histories = [{"seq": e.seq, "type": e.type, "at": e.to_dict()["at"], "actor": e.actor,
+                       "payload": e.payload} for e in life.events]
+    return life
+
+
+def generate_feedback(count: int, seed: int = SEED) -> list[FeedbackLife]:
+    rng = random.Random(seed + 7)
+    return [_feedback_life(rng, number) for number in range(count)]
+
+
+def feedback_oracle(items: list[fb.Feedback]) -> dict[tuple[str, str, str, str], Counter]:
+    """Straight off the final items: filed on its day, closed (refused or published) on time or not on its day,
+    rated on its day, every flagged step on the day it was flagged."""
+    found: dict[tuple[str, str, str, str], Counter] = defaultdict(Counter)
+    for item in items:
+        def add(counter: str, moment: str, item=item) -> None:
+            dims = [("all", "-")] + ([("procedure", item.procedure_code)] if item.procedure_code else [])
+            for bucket in _buckets(_local(parse_iso(moment))):
+                for dimension, value in dims:
+                    found[(item.agency_code, dimension, value, bucket)][counter] += 1
+
+        add("feedback_filed", item.filed_at)
+        if item.dossier_id:
+            add("complained", item.filed_at)
+        closed = item.refusal.get("at") or item.public.get("published_at")
+        if closed:
+            add("feedback_closed", closed)
+            add("feedback_on_time" if not item.late_steps else "feedback_late", closed)
+            add("feedback_refused" if item.refusal else "feedback_published", closed)
+        if item.rating:
+            add("feedback_rated", item.rating["at"])
+            if item.rating["satisfied"]:
+                add("feedback_satisfied", item.rating["at"])
+        for flagged_at in item.overdue.values():
+            add("feedback_overdue", flagged_at)
+    return found
+
+
+# --------------------------------------------------------------------------- desk queue tickets (docs/queue.md)
+
+TICKETS = max(DOSSIERS // 3, 10)
+COUNTERS = ("1", "2", "3")
+
+
+@dataclass
+class TicketLife:
+    """One visit at the desk: the ticket's final state and its events, as the service writes them."""
+
+    ticket: tq.Ticket
+    events: list[Event] = field(default_factory=list)
+    histories: list[dict] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.ticket.aggregate_id
+
+
+def _ticket_life(rng: random.Random, number: int) -> TicketLife:
+    """Taken, then (mostly) called after a wait — sometimes at once, sometimes past midnight — maybe called again,
+    then served (straight from the call or after starting) with or without a dossier, or a no-show; a few never
+    called. A fifth of them are taken a little before a quarter's end in Hà Nội."""
+    agency = rng.choice(list(PROCEDURES))
+    t = FIRST_SUBMISSION + timedelta(minutes=rng.randrange(SUBMISSION_SPAN_DAYS * 24 * 60))
+    if number % 5 == 0:
+        t = rng.choice(EDGES["before"]) - timedelta(minutes=rng.randrange(0, 40))
+    desk_service = rng.choice(tq.services(agency))
+    ticket = tq.take(_seeded_id(rng, t), agency, desk_service, number + 1, t, _local(t).isoformat())
+    life = TicketLife(ticket)
+    officer = rng.choice(DESK[agency])
+    by = {"id": officer.id, "username": officer.username, "role": "officer", "name": officer.name}
+    officer_ref = {"id": officer.id, "username": officer.username, "name": officer.name}
+
+    def record(changed: tq.Ticket, event_type: tq.TicketEvent, actor: dict = by) -> None:
+        life.ticket = changed
+        life.events.append(Event(id=_seeded_id(rng, t), type=event_type.value, dossier_id=changed.aggregate_id,
+                                 seq=changed.seq, actor=actor, at=t,
+                                 payload=tq.event_payload(changed, event_type)))
+
+    def wait(low_seconds: int, high_seconds: int) -> None:
+        nonlocal t
+        t += timedelta(seconds=rng.randint(low_seconds, high_seconds))
+
+    record(ticket, tq.TicketEvent.TAKEN, {"id": None, "username": None, "role": None, "name": None})
+    if rng.random() < 0.08:
+        return _with_histories(life)  # still waiting when the desk closed
+    wait(*rng.choice(((0, 20), (60, 45 * 60), (60, 45 * 60), (30 * 60, 70 * 60))))
+    record(tq.call(life.ticket, rng.choice(COUNTERS), officer_ref, t), tq.TicketEvent.CALLED)
+    if rng.random() < 0.2:
+        wait(30, 180)
+        record(tq.recall(life.ticket, officer_ref, t), tq.TicketEvent.RECALLED)
+    wait(20, 120)
+    if rng.random() < 0.12:
+        record(tq.no_show(life.ticket, officer_ref, t), tq.TicketEvent.NO_SHOW)
+        return _with_histories(life)
+    if rng.random() < 0.7:
+        record(tq.serve(life.ticket, officer_ref, t), tq.TicketEvent.STARTED)
+    wait(2 * 60, 30 * 60)
+    dossier_code = f"{agency}-{_local(t):%y%m%d}-{9000 + number:04d}" if rng.random() < 0.4 else ""
+    record(tq.done(life.ticket, officer_ref, t, dossier_code), tq.TicketEvent.SERVED)
+    return _with_histories(life)
+
+
+def generate_tickets(count: int, seed: int = SEED) -> list[TicketLife]:
+    rng = random.Random(seed + 11)
+    return [_ticket_life(rng, number) for number in range(count)]
+
+
+def ticket_oracle(tickets: list[tq.Ticket]) -> dict[tuple[str, str, str, str], Counter]:
+    """Straight off the final tickets: a visit on the day it was taken, the wait (taken → first call, whole minutes)
+    on the day of the call, the service time and the close on the day it closed."""
+    found: dict[tuple[str, str, str, str], Counter] = defaultdict(Counter)
+    for ticket in tickets:
+        def add(counter: str, moment: str, delta: int = 1, ticket=ticket) -> None:
+            if delta:
+                for bucket in _buckets(_local(parse_iso(moment))):
+                    found[(ticket.agency_code, "all", "-", bucket)][counter] += delta
+
+        add("visits", ticket.taken_at)
+        if ticket.called_at:
+            add("visits_called", ticket.called_at)
+            waited = parse_iso(ticket.called_at) - parse_iso(ticket.taken_at)
+            add("waiting_minutes", ticket.called_at, int(waited.total_seconds() + 30) // 60)
+        if ticket.status is tq.TicketStatus.DONE:
+            served = parse_iso(ticket.closed_at) - parse_iso(ticket.started_at or ticket.called_at)
+            add("visits_served", ticket.closed_at)
+            add("service_minutes", ticket.closed_at, int(served.total_seconds() + 30) // 60)
+            add("visits_with_dossier", ticket.closed_at, 1 if ticket.dossier_code else 0)
+        elif ticket.status is tq.TicketStatus.NO_SHOW:
+            add("visits_no_show", ticket.closed_at)
+    return found
+
+
 # --------------------------------------------------------------------------- the oracle
 
 
@@ -468,8 +705,22 @@ def oracle(dossiers: list[Dossier]) -> dict[tuple[str, str, str, str], Counter]:
         if d.received_at:
             add("received", d.received_at)
             add("received_online" if d.channel == CHANNEL_ONLINE else "received_desk", d.received_at)
+            if d.receiving_agency:  # and the receiving desk's own count, at its agency
+                for bucket in _buckets(_local(d.received_at)):
+                    for dimension, value in (("all", "-"), ("procedure", d.procedure_code)):
+                        found[(d.receiving_agency, dimension, value, bucket)]["received_elsewhere"] += 1
             if all(c["files"] for c in d.components):
                 add("digitised", d.received_at)
+            # Papers given once: a file reused from the store names its paper; the dossier lists what its
+            # applicant's store could have filled.
+            reused = {c["component_id"] for c in d.components if any(f.get("paper_id") for f in c["files"])}
+            held = set(d.reusable_components) | reused
+            if reused:
+                add("reused", d.received_at)
+            if held:
+                add("reusable", d.received_at)
+                if held <= reused:
+                    add("not_asked_again", d.received_at)
         ending = _ending(d)
         if ending:
             kind, ended_at, _, late = ending
@@ -501,7 +752,8 @@ def oracle(dossiers: list[Dossier]) -> dict[tuple[str, str, str, str], Counter]:
                 add("not_satisfied", rated_at, after_transfer=True)
         for step in d.control_slip[1:]:  # every hand-over after the reception
             for counter in ("handovers", "handovers_electronic"):
-                add(counter, parse_iso(step["handed_at"]), after_transfer=True)
+                # The forward to the competent agency comes before any unit has the dossier.
+                add(counter, parse_iso(step["handed_at"]), after_transfer=step["action"] != "forward")
     return {key: counters for key, counters in found.items()}
 
 
@@ -567,7 +819,8 @@ def _differences(left: dict, right: dict, limit: int = 8) -> list:
 # --------------------------------------------------------------------------- fixtures
 
 
-def deliver(lives: list[Life], generation: int, rng: random.Random, redelivered_share: float = 0.1) -> Counter:
+def deliver(lives: list[Life | FeedbackLife | TicketLife], generation: int, rng: random.Random,
+            redelivered_share: float = 0.1) -> Counter:
     """Every event of `lives` to the counters of `generation` as the consumer counts it (the fold over the
     dossier's history up to the event, then one store transaction), in a shuffled order, a share of the events
     two or three times: right after the first delivery, later, or after everything else."""
@@ -588,7 +841,7 @@ def deliver(lives: list[Life], generation: int, rng: random.Random, redelivered_
             outcomes["nothing"] += 1
             continue
         try:
-            store.apply(generation, life.dossier.id, seq, metrics.rows_for(found, life.dossier.id, generation))
+            store.apply(generation, life.key, seq, metrics.rows_for(found, life.key, generation))
         except store.Duplicate:
             outcomes["duplicate" if (index, seq) in counted else "refused_before_counted"] += 1
             continue
@@ -598,12 +851,12 @@ def deliver(lives: list[Life], generation: int, rng: random.Random, redelivered_
     return outcomes
 
 
-def _write_events(lives: list[Life]) -> None:
+def _write_events(lives: list[Life | FeedbackLife | TicketLife]) -> None:
     bind()
     with EventModel.batch_write() as batch:
         for life in lives:
             for event in life.events:
-                batch.save(_event_model(event))
+                batch.save(event_model(event))
 
 
 TIMINGS: dict[str, float] = {}
@@ -623,14 +876,26 @@ def lives() -> list[Life]:
 
 
 @pytest.fixture(scope="module")
-def workload(provisioned, lives: list[Life]) -> list[Life]:
-    """Every final dossier and every event the domain produced, in the dossiers and events tables."""
+def feedback_lives() -> list[FeedbackLife]:
+    return generate_feedback(FEEDBACK_ITEMS)
+
+
+@pytest.fixture(scope="module")
+def ticket_lives() -> list[TicketLife]:
+    return generate_tickets(TICKETS)
+
+
+@pytest.fixture(scope="module")
+def workload(provisioned, lives: list[Life], feedback_lives: list[FeedbackLife],
+             ticket_lives: list[TicketLife]) -> list[Life]:
+    """Every final dossier and every event the domain produced, in the dossiers and events tables, with the
+    feedback items' and the queue tickets' events."""
     with _timed("write"):
         bind()
         with DossierModel.batch_write() as batch:
             for life in lives:
                 batch.save(_to_model(life.dossier))
-        _write_events(lives)
+        _write_events([*lives, *feedback_lives, *ticket_lives])
     return lives
 
 
@@ -645,10 +910,11 @@ class Generations:
 
 
 @pytest.fixture(scope="module")
-def generations(workload: list[Life]) -> Generations:
+def generations(workload: list[Life], feedback_lives: list[FeedbackLife],
+                ticket_lives: list[TicketLife]) -> Generations:
     incremental = store.active_generation()
     with _timed("incremental"):
-        outcomes = deliver(workload, incremental, random.Random(SEED + 1))
+        outcomes = deliver([*workload, *feedback_lives, *ticket_lives], incremental, random.Random(SEED + 1))
     with _timed("rebuild"):
         summary = metrics.rebuild()
     with _timed("rebuild_again"):
@@ -663,8 +929,13 @@ def generations(workload: list[Life]) -> Generations:
 
 
 @pytest.fixture(scope="module")
-def expected(lives: list[Life]) -> dict:
-    return oracle([life.dossier for life in lives])
+def expected(lives: list[Life], feedback_lives: list[FeedbackLife], ticket_lives: list[TicketLife]) -> dict:
+    found = defaultdict(Counter, oracle([life.dossier for life in lives]))
+    for key, counters in feedback_oracle([life.item for life in feedback_lives]).items():
+        found[key].update(counters)
+    for key, counters in ticket_oracle([life.ticket for life in ticket_lives]).items():
+        found[key].update(counters)
+    return dict(found)
 
 
 def _events(lives: list[Life]) -> int:
@@ -681,9 +952,10 @@ def test_the_workload_walks_every_valid_path_across_month_quarter_and_year_ends(
         "submitted", "supplement_requested", "resubmitted", "refused", "received", "transferred", "assigned",
         "sent_to_agency", "returned_from_agency", "fee_requested", "fee_paid", "proposed", "sent_back", "approved",
         "rejected", "stopped", "withdrawn", "result_issued", "sent_by_post", "returned", "due_soon", "overdue",
-        "apology_issued", "evaluated", "rated_not_satisfied")}
+        "apology_issued", "evaluated", "rated_not_satisfied", "forwarded")}
     for tag in ("online", "desk", "supplement_2", "paid_cash", "paid_online", "return_online", "return_at_desk",
-                "return_by_post", "amended", "stopped_before_assignment", "withdrawn_before_assignment"):
+                "return_by_post", "amended", "stopped_before_assignment", "withdrawn_before_assignment",
+                "received_elsewhere", "reused_paper", "asked_again"):
         assert tags[tag] > 0, tag
     assert {life.dossier.agency_code for life in lives} == set(PROCEDURES)
     assert {life.dossier.procedure_code for life in lives} == {p for ps in PROCEDURES.values() for p in ps}
@@ -704,6 +976,29 @@ def test_the_workload_walks_every_valid_path_across_month_quarter_and_year_ends(
         assert is_id(life.dossier.id)
         assert [e.seq for e in life.events] == list(range(1, life.dossier.version + 1))
         assert all(a.at < b.at for a, b in zip(life.events, life.events[1:], strict=False))
+
+
+def test_the_feedback_items_go_through_every_step_on_time_and_late(feedback_lives: list[FeedbackLife]):
+    types = Counter(e.type for life in feedback_lives for e in life.events)
+    assert set(types) == {t.value for t in fb.FeedbackEvent}, types
+    closed = [life.item for life in feedback_lives if life.item.status in fb.CLOSED]
+    assert any(i.on_time for i in closed) and any(not i.on_time for i in closed)
+    assert any(i.dossier_id for i in closed) and any(i.rating and not i.rating["satisfied"] for i in closed)
+
+
+def test_the_queue_tickets_are_served_no_shows_left_waiting_and_some_called_across_midnight(
+        ticket_lives: list[TicketLife], expected: dict):
+    types = Counter(e.type for life in ticket_lives for e in life.events)
+    assert set(types) == {t.value for t in tq.TicketEvent}, types
+    tickets = [life.ticket for life in ticket_lives]
+    assert {t.status for t in tickets} == {tq.TicketStatus.WAITING, tq.TicketStatus.DONE, tq.TicketStatus.NO_SHOW}
+    assert any(t.waiting_minutes == 0 for t in tickets) and any((t.waiting_minutes or 0) > 15 for t in tickets)
+    assert any(t.dossier_code for t in tickets) and any(t.status is tq.TicketStatus.DONE and not t.started_at
+                                                         for t in tickets)
+    assert any(t.called_at and _local(parse_iso(t.called_at)) != _local(parse_iso(t.taken_at)) for t in tickets)
+    assert {t.agency_code for t in tickets} == set(PROCEDURES)
+    assert sum(c.get("visits_called", 0) for (_, dim, _, b), c in expected.items() if dim == "all" and b[0] == "Y") \
+        == sum(1 for t in tickets if t.called_at)
 
 
 # --------------------------------------------------------------------------- the consumer's own path
@@ -794,12 +1089,15 @@ def test_incremental_counters_delivered_out_of_order_with_duplicates_equal_a_rec
     assert len({key[3] for key in incremental if key[3].startswith("M#")}) >= 9
 
 
-def test_duplicates_and_redeliveries_do_not_double_count(generations: Generations, workload: list[Life]):
+def test_duplicates_and_redeliveries_do_not_double_count(generations: Generations, workload: list[Life],
+                                                         feedback_lives: list[FeedbackLife],
+                                                         ticket_lives: list[TicketLife]):
     outcomes = generations.outcomes
     assert (outcomes["counted_again"], outcomes["refused_before_counted"]) == (0, 0), outcomes
     assert outcomes["redeliveries"] > _events(workload) * 0.1
     assert outcomes["duplicate"] == outcomes["redeliveries_that_count"] > 0, outcomes
-    counting = sum(1 for life in workload for e in life.events if facts(life.histories[: e.seq]))
+    counting = sum(1 for life in [*workload, *feedback_lives, *ticket_lives] for e in life.events
+                   if facts(life.histories[: e.seq]))
     assert outcomes["counted"] == counting
     # Straight off the dossiers: each received dossier once in its year, however often its events came.
     incremental = totals(generations.items[generations.incremental])
@@ -810,12 +1108,13 @@ def test_duplicates_and_redeliveries_do_not_double_count(generations: Generation
         assert sum(years) == received > 0
 
 
-def test_the_rebuild_from_the_event_log_equals_the_incremental_counters_item_for_item(generations: Generations,
-                                                                                       workload: list[Life],
-                                                                                       expected: dict):
+def test_the_rebuild_from_the_event_log_equals_the_incremental_counters_item_for_item(
+        generations: Generations, workload: list[Life], feedback_lives: list[FeedbackLife],
+        ticket_lives: list[TicketLife], expected: dict):
     summary = generations.rebuild_summary
     assert summary["generation"] == generations.incremental + 1
-    assert (summary["dossiers"], summary["events"]) == (len(workload), _events(workload))
+    everything = [*workload, *feedback_lives, *ticket_lives]
+    assert (summary["dossiers"], summary["events"]) == (len(everything), _events(everything))
     incremental = {k: _tidy(c) for k, c in generations.items[generations.incremental].items() if _tidy(c)}
     rebuilt = {k: _tidy(c) for k, c in generations.items[generations.rebuilt].items() if _tidy(c)}
     assert _differences(rebuilt, incremental) == []  # every shard of every dimension, day, month, quarter, year

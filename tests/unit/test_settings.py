@@ -46,7 +46,8 @@ def test_local_defaults_name_the_local_resources_and_derive_the_token_urls():
     assert found.cors_allowed_origins == () and found.public_base_url is None
     assert found.cache_key == ("ap-southeast-1", None, "motcua-procedures", "motcua-dossiers", "motcua-events",
                                "motcua-control", "motcua-notifications", "motcua-staff", "motcua-access-log",
-                               "motcua-payments")
+                               "motcua-payments", "motcua-feedback", "motcua-papers",
+                               "motcua-queue")
 
 
 def test_environment_values_override_the_defaults_and_empty_ones_do_not(clean_env):

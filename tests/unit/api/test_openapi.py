@@ -69,8 +69,15 @@ def test_every_operation_declares_its_errors_as_problems(spec):
 # What anyone may call without signing in; everything else needs a token.
 PUBLIC = {("/agencies", "get"), ("/docs", "get"), ("/docs/{asset}", "get"), ("/health", "get"),
           ("/metrics/scorecard", "get"), ("/openapi.json", "get"), ("/procedures", "get"),
-          ("/procedures/{code}", "get"), ("/public/dossiers/{code}", "get"), ("/public/verifications", "post"),
-          ("/public/verifications/{result_id}", "get")}
+          ("/procedures/{code}", "get"), ("/public/dossiers/{code}", "get"), ("/public/feedback", "get"),
+          ("/public/verifications", "post"),
+          ("/public/verifications/{result_id}", "get"),
+          # Desk queue tickets (docs/queue.md): taken at the kiosk or on a phone, followed by id, shown on screen.
+          ("/queue/services", "get"), ("/queue/tickets", "post"), ("/queue/tickets/{id}", "get"),
+          ("/queue/display", "get")}
+# Signed in or not: feedback (docs/feedback.md) is filed and followed by anyone, with a token or the item's key.
+OPTIONAL = {("/feedback", "post"), ("/feedback/{code}", "get"), ("/feedback/{code}/info", "post"),
+            ("/feedback/{code}/rating", "post")}
 # Partner systems, authenticated by their signature over the body instead of a user's token.
 SIGNED = {("/integrations/national-portal/dossiers", "post")}
 # The payment gateway signs inside the body (vnp_SecureHash, docs/payments.md §1.4): no scheme OpenAPI can name.
@@ -81,6 +88,7 @@ def test_only_the_public_operations_go_without_the_bearer_scheme(spec):
     for path, item in spec["paths"].items():
         for method, operation in item.items():
             expected = ([] if (path, method) in PUBLIC | SIGNED_IN_BODY else
+                        [{"bearer": []}, {}] if (path, method) in OPTIONAL else
                         [{"portalSignature": []}] if (path, method) in SIGNED else [{"bearer": []}])
             assert operation["security"] == expected, (method, path)
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
@@ -88,7 +96,7 @@ def test_only_the_public_operations_go_without_the_bearer_scheme(spec):
 
 def test_query_parameters_come_from_the_query_models(spec):
     names = {p["name"] for p in spec["paths"]["/procedures"]["get"]["parameters"] if p["in"] == "query"}
-    assert names == {"field", "agency", "q", "online_level", "limit", "cursor"}
+    assert names == {"field", "agency", "q", "online_level", "reception_anywhere", "limit", "cursor"}
     limit = next(p for p in spec["paths"]["/procedures"]["get"]["parameters"] if p["name"] == "limit")
     assert limit["schema"]["maximum"] == 100
 

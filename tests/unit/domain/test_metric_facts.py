@@ -132,7 +132,7 @@ EVERYTHING = {"agency_code": "000.00.20.H26", "procedure_code": PROCEDURE, "chan
               "received_at": "2026-03-03T02:00:00.000Z", "due_date": "2026-03-05", "statutory_due_date": "2026-03-05",
               "unit": "lao-dong", "specialist": "specialist.other", "method": "online", "results": [{"upload_id": "r"}],
               "evaluation": {"satisfied": False, "evaluated_at": "2026-03-20T02:00:00.000Z"},
-              "previous_evaluation": None}
+              "previous_evaluation": None, "receiving_agency_code": "000.00.20.H29", "steps": ["answer"]}
 RATED = _event("evaluated", "2026-03-20T02:00:00.000Z",
                {"evaluation": {"satisfied": True, "evaluated_at": "2026-03-20T02:00:00.000Z"}})
 CONTEXTS = ([SUBMITTED], LIFE, [*LIFE, _event("approved", "2026-03-10T02:00:00.000Z")], [*LIFE, RATED])

@@ -32,6 +32,9 @@ LEADER = Principal(id="leader-1", username="lead", roles=frozenset({Role.LEADER}
 SPECIALIST = Principal(id="spec-1", username="spec", roles=frozenset({Role.SPECIALIST}), agency_code=AGENCY,
                        unit="viec-lam")  # no display name: the username stands in
 SYSTEM = Principal(id="system", username="system", roles=frozenset({Role.SYSTEM}))
+# The desk of another agency, which takes in dossiers of AGENCY's procedures received regardless of boundaries.
+PARTNER_OFFICER = Principal(id="officer-2", username="desk.hcm", roles=frozenset({Role.OFFICER}), agency_code=PARTNER,
+                            name="Phạm Minh Tuấn")
 
 PERSON = {"type": "person", "full_name": "Nguyễn Văn An", "citizen_id": "001095012345", "date_of_birth": "1995-04-12",
           "phone": "0912345678", "email": "an@example.vn", "address": "12 Phố Huế, Hà Nội"}
@@ -56,9 +59,11 @@ def _at(hours: float) -> datetime:
 class Flow:
     """A dossier moved through the real state machine, with the events it recorded (as stored)."""
 
-    def __init__(self, applicant: dict | None = None, delivery: str = "desk", channel: int = CHANNEL_ONLINE) -> None:
+    def __init__(self, applicant: dict | None = None, delivery: str = "desk", channel: int = CHANNEL_ONLINE,
+                 receiving_agency: str | None = None) -> None:
         draft = Dossier(
-            id="01JNSR0000000000000000000A", code=f"{AGENCY}-260302-0001", procedure_code=PROCEDURE.code,
+            id="01JNSR0000000000000000000A", code=f"{receiving_agency or AGENCY}-260302-0001",
+            receiving_agency=receiving_agency, procedure_code=PROCEDURE.code,
             procedure_version=PROCEDURE.version, agency_code=AGENCY, owner_id=CITIZEN.id,
             applicant=copy.deepcopy(applicant or PERSON), summary="Cấp giấy phép lao động",
             components=[{"component_id": "application-form", "files": [_file("up-1")]},
@@ -120,8 +125,20 @@ class Flow:
                         {"amount_vnd": 600000, "method": method, "receipt_number": "BL-1", "note": ""})
 
 
+def _forwarded() -> Flow:
+    """Taken in at the partner agency's desk (reception regardless of administrative boundaries), received there and
+    forwarded to AGENCY, competent for the procedure."""
+    flow = Flow(channel=CHANNEL_DESK, receiving_agency=PARTNER)
+    flow._apply(rules.receive(flow.dossier, PARTNER_OFFICER, _at(1), DUE, {"applicant_name": "Nguyễn Văn An"}))
+    return flow.act(PARTNER_OFFICER, Action.FORWARD, 1.5, {"note": "Gửi kèm bản giấy", "from_agency": PARTNER,
+                                                          "to_agency": AGENCY},
+                    {"kind": "desk", "agency_code": AGENCY, "name": AGENCY_NAME})
+
+
 def _in(status: Status) -> Flow:
     """A dossier in the given status, reached the way the platform reaches it."""
+    if status == Status.FORWARDED:
+        return _forwarded()
     delivery = "post" if status == Status.IN_POST else "desk"
     flow = Flow(delivery=delivery)
     if status == Status.SUBMITTED:
@@ -178,6 +195,8 @@ NATIONAL = {
     Status.AT_OTHER_AGENCY: 4, Status.PROPOSED: 4, Status.SUPPLEMENT_REQUESTED: 5, Status.FEE_REQUESTED: 6,
     Status.WITHDRAWN: 7, Status.STOPPED: 8, Status.APPROVED: 9, Status.REJECTED: 9, Status.RESULT_ISSUED: 9,
     Status.IN_POST: 9, Status.RETURNED: 10, Status.SUPPLEMENT_IN_PROCESSING: 5,
+    # Received at another agency's desk and forwarded: still "received" until the competent agency acts.
+    Status.FORWARDED: 2,
 }
 
 
@@ -256,6 +275,18 @@ def test_every_platform_status_reaches_the_portal_as_its_national_status(status)
     assert flow.dossier.status == status
     assert _record(flow.dossier)["TrangThaiHoSo"] == NATIONAL[status]
     assert portal.progress_entry(flow.dossier, flow.events[-1])["TrangThai"] == NATIONAL[status]
+
+
+def test_a_dossier_forwarded_by_another_agencys_desk_is_reported_received_with_the_hand_over_as_a_step():
+    flow = _forwarded()
+    record = _record(flow.dossier)  # the sync names the competent agency (services/portal_sync.py: `agency_code`)
+    assert (record["MaHoSo"], record["SoBienNhan"]) == (f"{PARTNER}-260302-0001",) * 2  # the receiving desk's code
+    assert (record["TrangThaiHoSo"], record["DonViXuLy"], record["KenhThucHien"]) == (2, AGENCY_NAME, 1)
+    assert record["NgayTiepNhan"] == "20260302101530" and record["NgayHenTra"] == "20260316170000"
+    step = portal.progress_entry(flow.dossier, flow.events[-1])
+    assert (step["NguoiXuLy"], step["ChucDanh"], step["TrangThai"]) == ("Phạm Minh Tuấn", "Cán bộ một cửa", 2)
+    assert step["NoiDungXuLy"] == "Đã chuyển cơ quan có thẩm quyền giải quyết: Gửi kèm bản giấy"
+    assert step["PhongBanXuLy"] == ""
 
 
 # --- the record ----------------------------------------------------------------------------------------------

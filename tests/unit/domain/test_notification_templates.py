@@ -10,7 +10,8 @@ from string import Template
 import pytest
 
 from chalicelib.domain import transitions as rules
-from chalicelib.domain.dossier import CHANNEL_ONLINE, Dossier
+from chalicelib.domain.agencies import agency
+from chalicelib.domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, Dossier
 from chalicelib.domain.events import Event
 from chalicelib.domain.principal import Principal
 from chalicelib.domain.procedures import load_seed_catalogue
@@ -23,7 +24,7 @@ from chalicelib.services.notifications import message_context
 EVENT_TYPES = ["dossier.submitted", "dossier.received", "dossier.supplement_requested", "dossier.resubmitted",
                "dossier.refused", "dossier.approved", "dossier.rejected", "dossier.stopped", "dossier.withdrawn",
                "dossier.fee_requested", "dossier.sent_by_post", "dossier.returned", "dossier.apology_issued",
-               "dossier.fee_paid", "dossier.payment_updated"]
+               "dossier.fee_paid", "dossier.payment_updated", "dossier.forwarded"]
 PROCEDURE = next(p for p in load_seed_catalogue() if p.code == "1.014199")
 T0 = datetime(2026, 3, 2, 2, 15, 30, 123000, tzinfo=UTC)  # Monday 09:15 in Hà Nội
 SMS_LIMIT = 320  # two concatenated GSM-7 segments (153 characters each) and a little slack
@@ -35,6 +36,10 @@ LEADER = Principal(id="leader-1", username="leader.1", roles=frozenset({Role.LEA
 SYSTEM = Principal(id="system:deadlines", username="deadline-scan", roles=frozenset({Role.SYSTEM}))
 SPECIALIST = Principal(id="specialist-1", username="sp", roles=frozenset({Role.SPECIALIST}),
                        agency_code=PROCEDURE.agency_code, unit="viec-lam", name="Phạm Thị Chuyên")
+# Another agency's desk, which takes in PROCEDURE's dossiers: it is received regardless of administrative boundaries.
+ELSEWHERE = "000.00.20.H29"
+ELSEWHERE_OFFICER = Principal(id="officer-2", username="desk.hcm", roles=frozenset({Role.OFFICER}),
+                              agency_code=ELSEWHERE, name="Phạm Minh Tuấn")
 REFUSAL_REASON = ("Hồ sơ không thuộc thẩm quyền giải quyết của Sở; đề nghị nộp tại Ủy ban nhân dân cấp huyện "
                   "nơi doanh nghiệp đặt trụ sở.")
 FEE = {"amount_vnd": 450000, "purpose": "Lệ phí cấp giấy phép lao động", "note": ""}
@@ -123,6 +128,17 @@ def _history(locale: str) -> dict[str, tuple[Dossier, Event]]:
                            {"due_date": due.isoformat(), "as_of": late.isoformat()})
     apologised, apology = rules.act(flagged, OFFICER, Action.APOLOGISE, when, late, {"reason": APOLOGY_REASON},
                                     due_date=due + timedelta(days=7))
+    # Taken in at another agency's desk, received there (its receipt names both agencies) and forwarded here.
+    walk_in = dataclasses.replace(_draft(locale), code=f"{ELSEWHERE}-260302-0002", receiving_agency=ELSEWHERE,
+                                  channel=CHANNEL_DESK, owner_id="walk-in:1")
+    taken, _ = rules.submit(walk_in, ELSEWHERE_OFFICER, T0)
+    there, _ = rules.receive(taken, ELSEWHERE_OFFICER, when, due, _receipt(taken, PROCEDURE, ELSEWHERE_OFFICER, when,
+                                                                           due, ""))
+    forwarded, forwarding = rules.act(there, ELSEWHERE_OFFICER, Action.FORWARD, when + timedelta(hours=1), day,
+                                      {"note": "", "paper_tracking_number": TRACKING_NUMBER,
+                                       "from_agency": ELSEWHERE, "to_agency": PROCEDURE.agency_code},
+                                      {"kind": "desk", "agency_code": PROCEDURE.agency_code,
+                                       "name": PROCEDURE.agency_name_vi})
     return {"dossier.submitted": (submitted, first), "dossier.supplement_requested": (asked, supplement),
             "dossier.resubmitted": (back, resubmitted), "dossier.received": (received, receipt),
             "dossier.refused": (refused, refusal), "dossier.approved": (approved, approval),
@@ -130,7 +146,8 @@ def _history(locale: str) -> dict[str, tuple[Dossier, Event]]:
             "dossier.withdrawn": (withdrawn, withdrawal), "dossier.fee_requested": (waiting, fee),
             "dossier.sent_by_post": (posted, post), "dossier.returned": (returned, delivery),
             "dossier.apology_issued": (apologised, apology), "dossier.fee_paid": (paid, payment),
-            "dossier.payment_updated": (refunding, refund)}
+            "dossier.payment_updated": (refunding, refund), "dossier.forwarded": (forwarded, forwarding),
+            "received_elsewhere": (there, None)}
 
 
 def _rendered(event_type: str, locale: str):
@@ -234,6 +251,20 @@ def test_the_receipt_shows_the_code_and_the_appointment_date(language):
         assert dossier.code in text and appointment in text
     assert "25 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội" in rendered.body  # delivery by post, to this address
     assert (PROCEDURE.agency_name_vi if language == "vi" else PROCEDURE.agency_name_en) in rendered.body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_dossier_received_at_another_agencys_desk_is_told_where_it_was_received_then_where_it_went(language):
+    dossier, _ = _history(language)["received_elsewhere"]
+    receipt_event = {"type": "dossier.received", "at": "2026-03-03T04:15:30.123Z", "payload": {}}
+    receipt = template_for("dossier.received", language).render(message_context(receipt_event, dossier))
+    desk, competent = agency(ELSEWHERE).name(language), agency(PROCEDURE.agency_code).name(language)
+    assert desk in receipt.body and competent not in receipt.body
+    rendered, forwarded, context = _rendered("dossier.forwarded", language)
+    assert (context["receiving_agency_name"], context["agency_name"]) == (desk, competent)
+    assert desk in rendered.body and competent in rendered.body
+    appointment = forwarded.due_date.strftime("%d/%m/%Y")
+    assert context["appointment_date"] == appointment and appointment in rendered.body and appointment in rendered.sms
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

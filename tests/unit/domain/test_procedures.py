@@ -144,7 +144,7 @@ def test_to_dict_is_the_stored_and_published_json_shape():
     assert list(data) == ["code", "version", "effective_date", "name_vi", "name_en", "field_code", "field_vi",
                           "field_en", "agency_code", "agency_name_vi", "agency_name_en", "processing_time", "fees",
                           "online_level", "legal_basis", "components", "applicant_types", "national_code",
-                          "national_field_code", "announcement", "code_source"]
+                          "national_field_code", "announcement", "reception_anywhere", "code_source"]
     assert data["effective_date"] == "2025-08-07"
     assert data["online_level"] == "partial"
     assert data["processing_time"] == {"value": 10, "unit": "working_days"}

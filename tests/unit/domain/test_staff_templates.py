@@ -26,7 +26,7 @@ from .test_notification_templates import (  # noqa: F401 - `catalogue` is the au
 )
 
 STAFF_EVENTS = {"dossier.due_soon", "dossier.overdue", "dossier.sent_to_agency", "dossier.returned_from_agency",
-                "dossier.rated_not_satisfied"}
+                "dossier.rated_not_satisfied", "dossier.forwarded"}
 PARTNER = "000.00.31.H26"
 
 
@@ -53,7 +53,7 @@ def _staff_history() -> dict:
     rated, unhappy = rules.evaluate(returned, CITIZEN, when, rating, timedelta(days=7))
     return {"dossier.sent_to_agency": (sent, send), "dossier.returned_from_agency": (back, reply),
             "dossier.due_soon": (soon, due_soon), "dossier.overdue": (late, overdue),
-            "dossier.rated_not_satisfied": (rated, unhappy)}
+            "dossier.rated_not_satisfied": (rated, unhappy), "dossier.forwarded": history["dossier.forwarded"]}
 
 
 def test_every_staff_event_has_a_vietnamese_template_and_nothing_else_is_there():
@@ -76,7 +76,10 @@ def test_staff_messages_render_completely_with_the_facts_to_act_on(event_type):
             "dossier.returned_from_agency": ["Đã đóng đủ 12 tháng", "Bảo hiểm xã hội thành phố Hà Nội"],
             "dossier.due_soon": [dossier.due_date.strftime("%d/%m/%Y")],
             "dossier.overdue": [dossier.due_date.strftime("%d/%m/%Y"), "Mẫu 04"],
-            "dossier.rated_not_satisfied": ["KHÔNG HÀI LÒNG", "Cán bộ hướng dẫn chưa rõ", "attitude: not_satisfied"]}
+            "dossier.rated_not_satisfied": ["KHÔNG HÀI LÒNG", "Cán bộ hướng dẫn chưa rõ", "attitude: not_satisfied"],
+            # Who received it, when it is due, the paper originals' tracking number.
+            "dossier.forwarded": ["Sở Lao động - Thương binh và Xã hội Thành phố Hồ Chí Minh",
+                                  dossier.due_date.strftime("%d/%m/%Y"), "EB123456789VN"]}
     for fact in must[event_type]:
         assert fact in rendered.body, (event_type, fact)
 
@@ -91,7 +94,8 @@ def test_the_right_people_get_each_staff_message(monkeypatch):
     assert recipients == {"dossier.sent_to_agency": partner.desk_email,
                           "dossier.returned_from_agency": "chuyen@example.vn",
                           "dossier.due_soon": "chuyen@example.vn", "dossier.overdue": "chuyen@example.vn",
-                          "dossier.rated_not_satisfied": hanoi.desk_email}
+                          "dossier.rated_not_satisfied": hanoi.desk_email,
+                          "dossier.forwarded": hanoi.desk_email}  # the competent agency's desk takes it over
     directory["sp"]["enabled"] = False  # a specialist who left: the desk hears instead
     dossier, event = history["dossier.overdue"]
     assert staff_recipient(event.to_dict(), dossier)[1] == hanoi.desk_email

@@ -27,14 +27,14 @@ from chalicelib.domain.states import (
 
 # (source, action) -> (target, roles allowed, event type): reception, processing to the decision, fees,
 # then issuing and returning the result.
-_W = ("submitted", "supplement_requested", "received", "transferred", "assigned", "at_other_agency", "proposed",
-      "fee_requested", "supplement_in_processing")  # withdrawable: anything before the decision
+_W = ("submitted", "supplement_requested", "received", "forwarded", "transferred", "assigned", "at_other_agency",
+      "proposed", "fee_requested", "supplement_in_processing")  # withdrawable: anything before the decision
 # stoppable (a leader acts once the unit has it)
 _S = ("transferred", "assigned", "at_other_agency", "proposed", "fee_requested", "supplement_in_processing")
 _RESULT_ROLES = frozenset({"officer", "specialist", "leader"})
 # Open: the statutory clock runs or waits. The deadline watch flags these, and an apology letter (form 04)
 # sets a new appointment date; none of these actions changes the status.
-_O = ("received", "transferred", "assigned", "at_other_agency", "proposed", "fee_requested",
+_O = ("received", "forwarded", "transferred", "assigned", "at_other_agency", "proposed", "fee_requested",
       "supplement_in_processing")
 _APOLOGY_ROLES = frozenset({"officer", "leader", "specialist"})
 # Once a fee was asked for, an online payment's failure, expiry or refund may come in any later status.
@@ -48,6 +48,10 @@ EXPECTED: dict[tuple[str | None, str], tuple[str, frozenset[str], str]] = {
     ("submitted", "refuse"): ("refused", frozenset({"officer"}), "dossier.refused"),
     ("supplement_requested", "resubmit"): ("submitted", frozenset({"citizen"}), "dossier.resubmitted"),
     ("received", "transfer"): ("transferred", frozenset({"officer"}), "dossier.transferred"),
+    # Received at another agency's desk (regardless of administrative boundaries): that desk forwards it to the
+    # competent agency, whose desk transfers it to a unit.
+    ("received", "forward"): ("forwarded", frozenset({"officer"}), "dossier.forwarded"),
+    ("forwarded", "transfer"): ("transferred", frozenset({"officer"}), "dossier.transferred"),
     ("transferred", "assign"): ("assigned", frozenset({"leader"}), "dossier.assigned"),
     ("assigned", "propose"): ("proposed", frozenset({"specialist"}), "dossier.proposed"),
     ("assigned", "send_to_agency"): ("at_other_agency", frozenset({"specialist"}), "dossier.sent_to_agency"),
@@ -85,19 +89,21 @@ SAME_STATUS_ACTIONS = {"flag_due_soon", "flag_overdue", "apologise", "allow_apol
 
 # The actions that hand the dossier to someone else (a line on the control slip, form 05).
 HANDOVER_ACTIONS = {"transfer", "assign", "propose", "send_back", "issue_result", "send_to_agency",
-                    "return_from_agency"}
+                    "return_from_agency", "forward"}
 # The return actions that belong to one delivery method each; every other transition has no guard.
 DELIVERY_GUARD = {"return_online": "online", "return_at_desk": "desk", "send_by_post": "post"}
 
 # National status codes (TrangThaiHoSo) from DOMAIN.md.
-EXPECTED_NATIONAL = {"submitted": 1, "received": 2, "refused": 3, "supplement_requested": 5, "transferred": 4,
+EXPECTED_NATIONAL = {"submitted": 1, "received": 2, "forwarded": 2, "refused": 3, "supplement_requested": 5,
+                     "transferred": 4,
                      "assigned": 4, "at_other_agency": 4, "proposed": 4, "approved": 9, "rejected": 9, "stopped": 8,
                      "withdrawn": 7,
                      "fee_requested": 6, "result_issued": 9, "in_post": 9, "returned": 10,
                      "supplement_in_processing": 5}
 
 # What the statutory clock does in each status: paused exactly while the applicant owes something.
-EXPECTED_CLOCK = {"submitted": "not_started", "received": "running", "supplement_requested": "paused",
+EXPECTED_CLOCK = {"submitted": "not_started", "received": "running", "forwarded": "running",
+                  "supplement_requested": "paused",
                   "refused": "stopped", "transferred": "running", "assigned": "running", "proposed": "running",
                   "at_other_agency": "running",
                   "approved": "stopped", "rejected": "stopped", "stopped": "stopped", "withdrawn": "stopped",
@@ -109,7 +115,7 @@ ALL_ACTIONS = ["submit", "receive", "request_supplement", "refuse", "resubmit", 
                "send_back", "approve", "reject", "stop", "withdraw", "request_fee", "record_payment",
                "issue_result", "return_online", "return_at_desk", "send_by_post", "record_delivery",
                "flag_due_soon", "flag_overdue", "apologise", "allow_apology", "send_to_agency",
-               "return_from_agency", "evaluate", "start_payment", "update_payment"]
+               "return_from_agency", "evaluate", "start_payment", "update_payment", "forward"]
 ALL_SOURCES: list[str | None] = [None, *EXPECTED_NATIONAL]
 
 

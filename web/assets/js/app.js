@@ -7,7 +7,7 @@ import { apiUrl } from "./api.js";
 import { takeCallback, completeNationalSignIn, rememberNationalError } from "./national.js";
 
 // The page modules, loaded so that one that fails (a bug, a missing file) leaves the others working.
-const PAGE_MODULES = ["./pages/public.js", "./pages/citizen.js", "./pages/desk.js"];
+const PAGE_MODULES = ["./pages/public.js", "./pages/citizen.js", "./pages/desk.js", "./pages/feedback.js", "./pages/queue.js"];
 
 function navLinks() {
   const links = [
@@ -15,8 +15,11 @@ function navLinks() {
     ["#/lookup", t("nav.lookup"), "/lookup"],
     ["#/scorecard", t("nav.scorecard"), "/scorecard"],
     ["#/verify", t("nav.verify"), "/verify"],
+    ["#/feedback", t("nav.feedback"), ["/feedback", "/my/feedback"]],
+    ["#/queue/take", t("nav.queue"), "/queue"],
   ];
-  if (isCitizen()) links.push(["#/my/dossiers", t("nav.my_dossiers"), "/my", "/my/profile"]);
+  if (isCitizen()) links.push(["#/my/dossiers", t("nav.my_dossiers"), "/my", ["/my/profile", "/my/feedback", "/my/papers"]]);
+  if (isCitizen()) links.push(["#/my/papers", t("nav.my_papers"), "/my/papers"]);
   if (isStaff()) links.push(["#/desk", t("nav.desk"), "/desk"]);
   return links;
 }
@@ -36,7 +39,9 @@ function renderHeader() {
   const path = current().path || "/";
   document.getElementById("nav-list").replaceChildren(
     ...navLinks().map(([href, text, prefix, except]) => {
-      const here = (path === prefix || path.startsWith(`${prefix}/`)) && !(except && path.startsWith(except));
+      // A prefix or an exception may be a list: #/my/feedback is under "Phản ánh, kiến nghị", not "Hồ sơ của tôi".
+      const under = (p) => path === p || path.startsWith(`${p}/`);
+      const here = [].concat(prefix).some(under) && ![].concat(except || []).some((x) => path.startsWith(x));
       return h("li", { class: "app-nav__item" }, h("a", { href, class: "app-nav__link", "aria-current": here ? "page" : null }, text));
     }),
   );

@@ -6,6 +6,7 @@ import { t, fmtVnd } from "./i18n.js";
 import { h, fieldId, summaryList } from "./ui.js";
 import { componentFields, dateField, local, localErrors, radios, textField } from "./pages/citizen/common.js";
 import { fileField } from "./pages/citizen/upload.js";
+import { paperChoice } from "./papers.js";
 
 const PERSON = [
   ["applicant.full_name", "citizen.applicant.full_name", { attrs: { autocomplete: "name", maxlength: 200 } }],
@@ -85,8 +86,11 @@ function checkbox(name, label, hint, checked = false) {
 // options: `prefill` ({full_name, citizen_id, date_of_birth, address, phone, email}: a person's details to start
 // from), `onKind(kind)` (called when the applicant type changes, and once at the start), `methods` (the delivery
 // methods offered: deliveryMethods(p) by default), `methodsHint` (under them: "no online result" by default when the
-// procedure is not fully online), `summaryHint` and `smsHint` (i18n keys: the citizen's wording by default).
-export function dossierForm(p, { prefill = {}, onKind = () => {}, methods = deliveryMethods(p), methodsHint, summaryHint = "citizen.new.summary_hint", smsHint = "citizen.new.sms_hint" } = {}) {
+// procedure is not fully online), `summaryHint` and `smsHint` (i18n keys: the citizen's wording by default), `papers`
+// (stored papers a dossier of `p` could reuse, each with the components it `fits`: offered beside each file input).
+// Also returned: `offerPapers(papers)` (offer others, e.g. a walk-in applicant's once the desk looked them up) and
+// `idNumber()` (the applicant's citizen ID or tax code as typed).
+export function dossierForm(p, { prefill = {}, onKind = () => {}, methods = deliveryMethods(p), methodsHint, summaryHint = "citizen.new.summary_hint", smsHint = "citizen.new.sms_hint", papers = [] } = {}) {
   const types = p.applicant_types && p.applicant_types.length ? p.applicant_types : ["person"];
   const person = fields(PERSON, { "applicant.full_name": prefill.full_name, "applicant.citizen_id": prefill.citizen_id });
   person["applicant.date_of_birth"] = dateField("applicant.date_of_birth", t("citizen.applicant.date_of_birth"), t("citizen.applicant.date_of_birth_hint"), prefill.date_of_birth || "");
@@ -120,6 +124,10 @@ export function dossierForm(p, { prefill = {}, onKind = () => {}, methods = deli
 
   const summary = textField(fieldId("summary"), t("citizen.new.summary"), { hint: t(summaryHint), textarea: true, attrs: { maxlength: 2000, spellcheck: "true" } });
   const uploads = p.components.map((c) => fileField({ procedureCode: p.code, component: c, name: `components.${c.id}` }));
+  // Papers given once: a stored paper that fits a component may stand in for its upload.
+  const choices = p.components.map((c) => paperChoice(c));
+  const offerPapers = (items) => choices.forEach((c) => c.offer(items));
+  offerPapers(papers);
 
   const options = methods.map((m) => [m, t(`citizen.delivery.${m}`)]);
   const address = textField(fieldId("delivery.address"), t("citizen.delivery.address"), { hint: t("citizen.delivery.address_hint"), textarea: true, attrs: { rows: 2, maxlength: 500, autocomplete: "street-address" } });
@@ -144,15 +152,15 @@ export function dossierForm(p, { prefill = {}, onKind = () => {}, methods = deli
             representative: collect(representative, "applicant.representative.", ["citizen_id", "position"]),
             ...collect(contact, "applicant.", ["phone", "email"]),
           };
-    const chosen = uploads.filter((u) => u.uploadIds().length);
+    const chosen = uploads.map((u, i) => ({ u, reused: choices[i].paperIds() })).filter(({ u, reused }) => u.uploadIds().length || reused.length);
     const method = delivery.value();
     return {
-      sentIds: chosen.map((u) => u.component.id),
+      sentIds: chosen.map(({ u }) => u.component.id),
       body: {
         procedure_code: p.code,
         applicant,
         summary: summary.input.value.trim(),
-        components: chosen.map((u) => ({ component_id: u.component.id, upload_ids: u.uploadIds() })),
+        components: chosen.map(({ u, reused }) => ({ component_id: u.component.id, upload_ids: u.uploadIds(), ...(reused.length ? { papers: reused } : {}) })),
         delivery: method === "post" ? { method, address: address.input.value.trim() } : { method },
         sms_opt_in: sms.input.checked,
         locale: document.documentElement.lang === "en" ? "en" : "vi",
@@ -180,9 +188,11 @@ export function dossierForm(p, { prefill = {}, onKind = () => {}, methods = deli
   return {
     applicant: [h("h2", { class: "govuk-heading-m" }, t("citizen.new.applicant")), typeChoice ? typeChoice.el : null, personBox, businessBox, Object.values(contact).map((f) => f.group)],
     request: [h("h2", { class: "govuk-heading-m" }, t("citizen.new.request")), summary.group],
-    components: [h("h2", { class: "govuk-heading-m" }, t("procedure.components")), h("p", { class: "govuk-body" }, t("citizen.new.components_intro")), uploads.map((u) => u.el)],
+    components: [h("h2", { class: "govuk-heading-m" }, t("procedure.components")), h("p", { class: "govuk-body" }, t("citizen.new.components_intro")), uploads.map((u, i) => [u.el, choices[i].el])],
     result: [h("h2", { class: "govuk-heading-m" }, t("citizen.new.result")), delivery.el, address.group, sms.group],
     kind: () => kind,
+    idNumber: () => (kind === "person" ? person["applicant.citizen_id"] : business["applicant.tax_code"]).input.value.trim(),
+    offerPapers,
     waiting,
     body,
     explain,

@@ -173,6 +173,7 @@ const TAG_COLOURS = {
   rejected: "red",
   stopped: "red",
   withdrawn: "grey",
+  forwarded: "light-blue",
   transferred: "light-blue",
   assigned: "light-blue",
   at_other_agency: "purple",

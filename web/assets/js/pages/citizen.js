@@ -1,4 +1,4 @@
-// The citizen's pages: sign-in, sign-up, their profile, their dossiers, a new submission, one dossier (the parts live
+// The citizen's pages: sign-in, sign-up, their profile, their dossiers, a new submission, one dossier, their papers (the parts live
 // in ./citizen/).
 import { signInPage } from "./citizen/sign-in.js";
 import { signUpPage, verifyPage } from "./citizen/sign-up.js";
@@ -6,6 +6,7 @@ import { profilePage } from "./citizen/profile.js";
 import { myDossiers } from "./citizen/list.js";
 import { newDossier } from "./citizen/new.js";
 import { dossierPage } from "./citizen/detail.js";
+import { myPapers } from "./citizen/papers.js";
 
 export function register(route) {
   route("/sign-in", signInPage);
@@ -15,4 +16,5 @@ export function register(route) {
   route("/my/dossiers", myDossiers);
   route("/my/new/:procedure", newDossier);
   route("/my/dossiers/:id", dossierPage);
+  route("/my/papers", myPapers);
 }

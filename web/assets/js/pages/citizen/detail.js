@@ -132,7 +132,7 @@ function submittedFiles(d, p) {
   if (!d.components || !d.components.length) return null;
   return section(
     t("citizen.detail.files"),
-    summaryList(d.components.map((c) => [componentName(p, c.component_id), h("ul", { class: "govuk-list" }, c.files.map((f) => h("li", {}, `${f.file_name} (${fmtSize(f.size)})`)))])),
+    summaryList(d.components.map((c) => [componentName(p, c.component_id), h("ul", { class: "govuk-list" }, c.files.map((f) => h("li", {}, `${f.file_name} (${fmtSize(f.size)})`, f.paper_id ? h("span", { class: "app-muted" }, ` — ${t("papers.reused_mark")}`) : null)))])),
   );
 }
 

@@ -44,6 +44,7 @@ export async function myDossiers(params, query) {
   page(
     t("citizen.list.title"),
     h("p", { class: "govuk-body" }, t("citizen.list.intro"), " ", link("#/procedures", t("citizen.list.find_procedure"))),
+    h("p", { class: "govuk-body" }, link("#/my/feedback", t("feedback.mine.title"))),
     res.items.length
       ? table(
           [t("citizen.list.code"), t("citizen.list.procedure"), t("citizen.list.status"), t("citizen.list.submitted"), t("citizen.list.appointment")],

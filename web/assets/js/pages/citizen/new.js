@@ -1,5 +1,6 @@
 // #/my/new/:procedure: the applicant (a person pre-filled from the citizen's profile), a summary, a file input per
-// component (uploaded as soon as chosen), how the result comes back; submitted once with an Idempotency-Key kept for
+// component (uploaded as soon as chosen) with, where the citizen's store holds one, a stored paper to reuse instead
+// (docs/papers.md), how the result comes back; submitted once with an Idempotency-Key kept for
 // the life of the form, so a retry is harmless. Once submitted, a person's details are kept in the profile for next
 // time unless the citizen unticks that. The form itself is ../../dossier-form.js, which the desk's intake shares.
 import { api, ApiError } from "../../api.js";
@@ -10,6 +11,7 @@ import { h, page, errorSummary, clearErrors, fieldId, link, loading, busy } from
 import { dossierForm, procedureSummary } from "../../dossier-form.js";
 import { procedure, requireCitizen, uuid } from "./common.js";
 import { keepApplicant, loadProfile } from "./profile.js";
+import { reusablePapers } from "../../papers.js";
 
 // What the confirmation says about keeping the applicant's details: kept, or why not (the API's own words).
 function keptNotice(kept) {
@@ -40,7 +42,8 @@ export async function newDossier(params) {
   const here = currentPath();
   loading(title);
   // The profile pre-fills a person applicant; without one (or when it cannot be read) the account's name does.
-  const [p, profile] = await Promise.all([procedure(params.procedure), loadProfile().catch(() => null)]);
+  // The store's papers this procedure could reuse; without them (or when they cannot be read) every file is uploaded.
+  const [p, profile, papers] = await Promise.all([procedure(params.procedure), loadProfile().catch(() => null), reusablePapers(params.procedure).catch(() => [])]);
   if (!isCurrent(here)) return;
 
   // One key for this form: a retry after a lost answer returns the dossier already created, not a second one.
@@ -55,6 +58,7 @@ export async function newDossier(params) {
   );
   const parts = dossierForm(p, {
     prefill: { ...known, full_name: known.full_name || (session() || {}).name },
+    papers,
     onKind: (kind) => {
       keepGroup.hidden = kind !== "person"; // the profile is a person's
     },

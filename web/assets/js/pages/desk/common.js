@@ -4,7 +4,7 @@ import { t, has, lang, today, fmtDate } from "../../i18n.js";
 import { h, tag } from "../../ui.js";
 
 // Statuses whose statutory clock runs or is paused: only these can be late (the API's `overdue` filter).
-const OPEN = new Set(["received", "transferred", "assigned", "at_other_agency", "proposed", "fee_requested"]);
+const OPEN = new Set(["received", "forwarded", "transferred", "assigned", "at_other_agency", "proposed", "fee_requested"]);
 
 // The name in the chosen language, with the other as a fallback.
 export function local(obj, base) {
@@ -87,7 +87,6 @@ function cached(store, key, load) {
 }
 
 const procedures = new Map();
-let agencyList = null;
 
 // The procedure a dossier is handled under (names, components); null when it cannot be read.
 export function procedureOf(code, version) {
@@ -96,18 +95,7 @@ export function procedureOf(code, version) {
   ).catch(() => null);
 }
 
-export function agencies() {
-  if (!agencyList) {
-    agencyList = api.get("/agencies").then(
-      (r) => r.items || [],
-      (err) => {
-        agencyList = null;
-        throw err;
-      },
-    );
-  }
-  return agencyList;
-}
+export { agencies } from "../../agencies.js";
 
 export function unitName(agencyList, agencyCode, unitId) {
   if (!unitId) return "";

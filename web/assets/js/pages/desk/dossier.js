@@ -31,7 +31,7 @@ async function show(id, { flash, conflict, form } = {}) {
   const data = await load(id);
   if (!live()) return null;
   const { d } = data;
-  const ctx = { etag: data.etag, procedure: data.procedure, agencies: data.agencies };
+  const ctx = { etag: data.etag, procedure: data.procedure, agencies: data.agencies, home: d.agency_code };
   const reload = async (next) => {
     const focus = await show(id, next);
     if (focus) focus.focus();

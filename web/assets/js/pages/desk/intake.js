@@ -1,9 +1,11 @@
 // A dossier taken in by the desk for an applicant without an account: #/desk/new lists the officer's agency's
-// procedures, #/desk/new/:procedure is the citizen's form (../../dossier-form.js) filled by the officer, with how the
+// procedures, and other agencies' procedures received regardless of administrative boundaries (which the desk takes
+// in, receives and then forwards to the competent agency); #/desk/new/:procedure is the citizen's form (../../dossier-form.js) filled by the officer, with how the
 // dossier came: brought to the desk (channel 1) or by public post (channel 3, with the post's tracking number and the
-// day it arrived, from which the statutory clock counts). Sent with the same POST /dossiers and an Idempotency-Key
+// day it arrived, from which the statutory clock counts), and the applicant's stored papers looked up by ID number to
+// reuse (docs/papers.md). Sent with the same POST /dossiers and an Idempotency-Key
 // kept for the life of the form; then on to the desk's dossier page, where the officer receives it.
-import { api } from "../../api.js";
+import { api, ApiError } from "../../api.js";
 import { hasGroup } from "../../auth.js";
 import { t, today } from "../../i18n.js";
 import { go, alive } from "../../router.js";
@@ -11,6 +13,7 @@ import { h, page, link, errorSummary, clearErrors, fieldId, loading, busy } from
 import { dossierForm, procedureSummary } from "../../dossier-form.js";
 import { localErrors, procedure, radios, textField, uuid } from "../citizen/common.js";
 import { local } from "./common.js";
+import { reusablePapers } from "../../papers.js";
 
 const PICKER = "/desk/new";
 
@@ -31,12 +34,12 @@ async function officer(title, live) {
   return null;
 }
 
-// Every procedure of the agency in effect today, following the catalogue's pages.
-async function agencyProcedures(agency) {
+// Every procedure in effect today matching `filters` (an agency, or reception_anywhere), following the catalogue's pages.
+async function catalogue(filters) {
   const items = [];
   let cursor;
   do {
-    const res = await api.get("/procedures", { query: { agency, limit: 100, cursor } });
+    const res = await api.get("/procedures", { query: { ...filters, limit: 100, cursor } });
     items.push(...res.items);
     cursor = res.next_cursor;
   } while (cursor);
@@ -49,19 +52,27 @@ export async function intakePickerPage() {
   loading(title);
   const me = await officer(title, live);
   if (!me) return;
-  const items = me.agency_code ? await agencyProcedures(me.agency_code) : [];
+  const [items, anywhere] = me.agency_code
+    ? await Promise.all([catalogue({ agency: me.agency_code }), catalogue({ reception_anywhere: true })])
+    : [[], []];
   if (!live()) return;
+  const choice = (p) => h("li", {}, link(`#${PICKER}/${encodeURIComponent(p.code)}`, `${local(p, "name")} (${p.code})`));
+  const elsewhere = anywhere.filter((p) => p.agency_code !== me.agency_code);
   page(
     title,
     h("p", { class: "govuk-body" }, link("#/desk", t("desk.back"))),
+    h("h2", { class: "govuk-heading-m" }, t("desk.intake.own")),
     h("p", { class: "govuk-body" }, t("desk.intake.pick_hint")),
-    items.length
+    items.length ? h("ul", { class: "govuk-list", id: "desk-intake-own" }, items.map(choice)) : h("p", { class: "govuk-body" }, t("desk.intake.no_procedures")),
+    elsewhere.length ? h("h2", { class: "govuk-heading-m" }, t("desk.intake.elsewhere")) : null,
+    elsewhere.length ? h("p", { class: "govuk-body" }, t("desk.intake.elsewhere_hint")) : null,
+    elsewhere.length
       ? h(
           "ul",
-          { class: "govuk-list" },
-          items.map((p) => h("li", {}, link(`#${PICKER}/${encodeURIComponent(p.code)}`, `${local(p, "name")} (${p.code})`))),
+          { class: "govuk-list", id: "desk-intake-elsewhere" },
+          elsewhere.map((p) => h("li", {}, link(`#${PICKER}/${encodeURIComponent(p.code)}`, `${local(p, "name")} (${p.code})`), h("span", { class: "app-muted" }, ` — ${local(p, "agency_name")}`))),
         )
-      : h("p", { class: "govuk-body" }, t("desk.intake.no_procedures")),
+      : null,
   );
 }
 
@@ -109,6 +120,33 @@ function channelPart() {
   };
 }
 
+// Papers given once (docs/papers.md): with the applicant in front of them, the officer looks up the papers held for
+// the ID number typed above (a citizen ID, or a business's tax code) and may tick them at each component instead of
+// scanning the same papers again. Every look-up is recorded in the access log of the dossiers they came from.
+function papersPart(parts, p) {
+  const status = h("p", { class: "govuk-body", id: "desk-intake-papers-status", "aria-live": "polite" });
+  const idField = () => (parts.kind() === "person" ? "applicant.citizen_id" : "applicant.tax_code");
+  const find = h("button", { type: "button", class: "govuk-button govuk-button--secondary", id: "desk-intake-papers-find" }, t("desk.intake.papers_find"));
+  find.addEventListener("click", async () => {
+    clearErrors();
+    const idNumber = parts.idNumber();
+    if (!idNumber) {
+      errorSummary(localErrors([{ field: idField(), message: t("desk.intake.papers_id_required") }]));
+      return;
+    }
+    try {
+      const items = await busy(reusablePapers(p.code, { idNumber }), { button: find });
+      parts.offerPapers(items);
+      status.textContent = items.length ? t("desk.intake.papers_found", { n: items.length }) : t("desk.intake.papers_none");
+    } catch (err) {
+      // The API names the path's `id_number`: the applicant's field above is where it was typed.
+      const errors = err instanceof ApiError ? err.errors.map((e) => ({ ...e, field: idField() })) : [];
+      errorSummary(errors.length ? Object.assign(new ApiError(err), { errors }) : err);
+    }
+  });
+  return [h("h2", { class: "govuk-heading-m" }, t("desk.intake.papers_title")), h("p", { class: "govuk-body" }, t("desk.intake.papers_hint")), find, status];
+}
+
 export async function intakePage(params) {
   const live = alive();
   const title = t("desk.intake.title");
@@ -130,6 +168,7 @@ export async function intakePage(params) {
     channel.nodes,
     parts.applicant,
     parts.request,
+    papersPart(parts, p),
     parts.components,
     parts.result,
     h("p", { class: "govuk-body" }, t("desk.intake.next")),
@@ -155,5 +194,11 @@ export async function intakePage(params) {
     }
   }
 
-  page(title, h("p", { class: "govuk-body" }, link(`#${PICKER}`, t("desk.intake.back"))), procedureSummary(p), form);
+  // Another agency's procedure, received here regardless of administrative boundaries: the desk forwards it once
+  // received (the API refuses one not on that list).
+  const elsewhere =
+    p.agency_code !== me.agency_code
+      ? h("div", { class: "govuk-inset-text", id: "desk-intake-elsewhere-notice" }, t("desk.intake.elsewhere_notice", { agency: local(p, "agency_name") }))
+      : null;
+  page(title, h("p", { class: "govuk-body" }, link(`#${PICKER}`, t("desk.intake.back"))), procedureSummary(p), elsewhere, form);
 }

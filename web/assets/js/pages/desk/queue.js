@@ -1,7 +1,8 @@
 // #/desk: the officers' work queue and search (GET /desk/dossiers). The filters live in the address, so a
 // search can be bookmarked, shared and gone back to. Below it, the register of dossiers to download (./register.js);
-// above, the links to a new dossier taken in at the desk (./intake.js) and to the reconciliation of online payments
-// (./reconciliation.js).
+// above, the links to a new dossier taken in at the desk (./intake.js), to the reconciliation of online payments
+// (./reconciliation.js), to the feedback queue (../feedback/desk.js) and to the counter's queue tickets
+// (../queue/counter.js).
 import { api, ApiError } from "../../api.js";
 import { t, fmtDateTime } from "../../i18n.js";
 import { go, alive } from "../../router.js";
@@ -10,13 +11,15 @@ import { applicantName, applicantIdNumber, dueCell, procedureOf, local } from ".
 import { registerSection } from "./register.js";
 import { reconciliationLink } from "./reconciliation.js";
 import { intakeLink } from "./intake.js";
+import { feedbackQueueLink } from "../feedback/desk.js";
+import { counterLink } from "../queue/counter.js";
 
 const TEXT_FILTERS = ["procedure", "assignee", "name", "id_number", "code"];
 const DATE_FILTERS = ["due_after", "due_before", "received_from", "received_to"];
 const FLAG_FILTERS = ["overdue", "incoming"];
 const ALL_FILTERS = ["status", ...TEXT_FILTERS, ...DATE_FILTERS, ...FLAG_FILTERS];
 const FALLBACK_STATUSES = [
-  "submitted", "supplement_requested", "received", "refused", "transferred", "assigned", "at_other_agency", "proposed",
+  "submitted", "supplement_requested", "received", "forwarded", "refused", "transferred", "assigned", "at_other_agency", "proposed",
   "approved", "rejected", "stopped", "withdrawn", "fee_requested", "result_issued", "in_post", "returned",
 ];
 
@@ -173,6 +176,8 @@ export async function queuePage(params, query) {
     res ? h("p", { class: "govuk-body app-muted" }, t("desk.agency", { code: res.agency_code })) : null,
     intakeLink(),
     reconciliationLink(),
+    feedbackQueueLink(),
+    counterLink(),
     filterForm(filters, statusList),
     body,
     registerSection(),

@@ -30,6 +30,10 @@ export function overview(d, ctx) {
       [t("desk.status"), h("span", {}, statusTag(d.status, d.status_name), alert ? " " : null, alert)],
       [t("desk.procedure"), `${p ? `${local(p, "name")} — ` : ""}${d.procedure_code} (${t("desk.version", { n: d.procedure_version })})`],
       [t("desk.agency_name"), `${agencyName(ctx.agencies, d.agency_code)} (${d.agency_code})`],
+      // Received regardless of administrative boundaries: the desk that took it in, and its hand-over.
+      d.receiving_agency ? [t("desk.receiving_agency"), `${agencyName(ctx.agencies, d.receiving_agency)} (${d.receiving_agency})`] : null,
+      d.receiving_agency ? [t("desk.forwarded"), d.forwarded ? forwardedText(d.forwarded, ctx) : t("desk.forwarded.not_yet")] : null,
+      d.forwarded && d.forwarded.paper_tracking_number ? [t("field.paper_tracking_number"), d.forwarded.paper_tracking_number] : null,
       [t("desk.channel"), t(`desk.channel.${d.channel}`)],
       d.postal ? [t("desk.postal.tracking_number"), d.postal.tracking_number] : null,
       d.postal ? [t("desk.postal.received_on"), fmtDate(d.postal.received_on)] : null,
@@ -48,6 +52,12 @@ export function overview(d, ctx) {
       [t("desk.updated_at"), `${fmtDateTime(d.updated_at)} — ${t("desk.version_n", { n: d.version })}`],
     ]),
   );
+}
+
+function forwardedText(f, ctx) {
+  const agency = f.to_agency_name || agencyName(ctx.agencies, f.to_agency);
+  const note = f.note ? ` — ${f.note}` : "";
+  return `${t("desk.forwarded.text", { agency, at: fmtDateTime(f.at), by: staffText(f.by) })}${note}`;
 }
 
 export function applicant(d) {
@@ -77,7 +87,7 @@ export function components(d, ctx) {
           [t("desk.col.component"), t("desk.col.files")],
           d.components.map((c) => [
             h("span", {}, componentName(ctx, c.component_id), h("br"), h("span", { class: "app-muted" }, c.component_id)),
-            h("ul", { class: "govuk-list" }, c.files.map((f) => h("li", {}, `${f.file_name} — ${f.content_type}, ${fileSize(f.size)} `, fileLink(d, f, "files")))),
+            h("ul", { class: "govuk-list" }, c.files.map((f) => h("li", {}, `${f.file_name} — ${f.content_type}, ${fileSize(f.size)} `, f.paper_id ? h("span", { class: "app-muted" }, `(${t("papers.reused_mark")}) `) : null, fileLink(d, f, "files")))),
           ]),
           { caption: t("desk.components_caption") },
         )
@@ -272,13 +282,16 @@ export function portalSync(d) {
   );
 }
 
-// One side of a hand-over; a unit or agency given only by its code is named from GET /agencies.
+// One side of a hand-over; a unit or agency given only by its code is named from GET /agencies. Staff of another
+// agency than the dossier's (the desk that received it regardless of boundaries) are shown with their agency.
 function party(p, ctx) {
   if (!p) return "";
   const unit = p.unit ? unitName(ctx.agencies, p.agency_code, p.unit) : "";
   const who = p.name || p.username || unit || agencyName(ctx.agencies, p.agency_code) || "";
   const what = p.kind ? t(`desk.party.${p.kind}`) : roleLabel(p.role);
-  return what ? `${who} (${what})` : who;
+  const text = what ? `${who} (${what})` : who;
+  const elsewhere = p.kind !== "agency" && p.agency_code && ctx.home && p.agency_code !== ctx.home;
+  return elsewhere ? `${text} — ${agencyName(ctx.agencies, p.agency_code)}` : text;
 }
 
 export function controlSlip(steps, ctx) {
