@@ -15,7 +15,7 @@ PAY_PORT ?= 8300
 WEB_PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fuzz token totp demo bench package deploy clean lock
+.PHONY: run test lint fuzz token totp demo demo-quarter bench package deploy clean lock
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,11 @@ lock: $(STAMP)  ## re-pin requirements.txt and requirements-dev.txt from the .in
 
 run: $(STAMP)  ## the platform: the web client on http://127.0.0.1:8080, the API on :8000, an embedded moto
 	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT) --portal-port $(PORTAL_PORT) \
-		--web-port $(WEB_PORT) --idp-port $(IDP_PORT) --pay-port $(PAY_PORT)
+		--web-port $(WEB_PORT) --idp-port $(IDP_PORT) --pay-port $(PAY_PORT) $(if $(NO_DEMO_QUARTER),,--demo-quarter)
+
+demo-quarter: $(STAMP)  ## fill an agency of the running local stack with a quarter of work (AGENCY=, DOSSIERS=120)
+	$(PY) -m scripts.demo_quarter $(if $(STATE_FILE),--state-file $(STATE_FILE)) $(if $(AGENCY),--agency $(AGENCY)) \
+		$(if $(DOSSIERS),--dossiers $(DOSSIERS))
 
 # The browser tests (tests/browser) drive Debian's chromium (CHROMIUM_PATH to use another); without it they are
 # skipped with the line that installs it. .ci/run installs it.

@@ -336,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retry-delay", type=float, default=1.0,
                         help="seconds before a failed message is retried (the queue's visibility timeout in AWS)")
     parser.add_argument("--quiet", action="store_true", help="print only a JSON line when ready")
+    parser.add_argument("--demo-quarter", action="store_true",
+                        help="once ready, fill the Hà Nội department with a quarter of work (scripts/demo_quarter.py)")
     args = parser.parse_args(argv)
     if args.quiet:
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
@@ -343,6 +345,12 @@ def main(argv: list[str] | None = None) -> int:
                   control_dir=Path(args.control_dir), retry_delay=args.retry_delay, portal_port=args.portal_port,
                   web_port=args.web_port, idp_port=args.idp_port, pay_port=args.pay_port)
     print(json.dumps({"ready": True, **state}) if args.quiet else banner(state), flush=True)
+    if args.demo_quarter:
+        from scripts.demo_quarter import fill
+
+        # In the background: the stack is usable at once, and the scorecard fills as the consumers count.
+        threading.Thread(target=fill, kwargs={"say": lambda line: print(line, flush=True)}, name="demo-quarter",
+                         daemon=True).start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):
