@@ -26,6 +26,12 @@ _generation_seen: int | None = None  # the generation this container read last: 
 FOLD_ATTEMPTS = 3
 
 
+class FoldKeptMoving(RuntimeError):
+    """Other deliveries of the same dossier counted meanwhile, every time: retry later (the queue does)."""
+
+    retry_later = True  # expected when a dossier's events come in a burst: not an error to alarm on
+
+
 def handle_batch(raw_event: dict, context: Any = None) -> dict:
     # One batch read per batch: the generation pointer (a rebuild switches it only while this consumer is
     # paused) and the dedupe markers, with their fold states, of the batch's dossiers.
@@ -67,7 +73,7 @@ def count_event(event: dict, generation: int | None = None, marks: dict[str, sto
         marks[dossier_id] = store.Mark(mark.seqs | {seq}, seq if moves else mark.folded_to,
                                        after if moves else mark.fold)
         return "counted"
-    raise RuntimeError(f"{dossier_id}#{seq}: the fold state kept moving")  # the queue retries it
+    raise FoldKeptMoving(f"{dossier_id}#{seq}: the fold state kept moving")  # the queue retries it
 
 
 def state_before(dossier_id: str, seq: int, mark: store.Mark) -> tuple[FoldState, bool]:
