@@ -301,6 +301,7 @@ class FileFeedback(Strict):
     title: Text
     content: FeedbackText
     contact: FeedbackContact
+    locale: Literal["vi", "en"] | None = None  # the language of the messages to the person (default: theirs, or vi)
 
 
 class FeedbackInfo(Strict):

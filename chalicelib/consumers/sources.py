@@ -25,9 +25,11 @@ def rule_event_types() -> dict[str, list[str]]:
     into the rules' patterns, so neither the stack nor the local one can drift from the code."""
     from ..domain.actions import audiences
     from ..domain.event_types import EventType
+    from ..domain.feedback import TOLD
     from ..domain.metric_facts import METRIC_EVENT_TYPES
 
-    return {"NotificationsRule": sorted(t.value for t in EventType if audiences(t)),
+    # Dossier events someone is told of, and feedback events the person who filed the feedback is told of.
+    return {"NotificationsRule": sorted([t.value for t in EventType if audiences(t)] + [t.value for t in TOLD]),
             "MetricsRule": sorted(t.value for t in METRIC_EVENT_TYPES),
             # Every change of a dossier moves its record on the national portal; an online payment's own news (its
             # start, a failure, a refund) is not part of that record — the fee's payment is.

@@ -49,6 +49,9 @@ class FeedbackEvent(StrEnum):
     OVERDUE = "feedback.overdue"
 
 
+# What the person who filed the item is told of, by email to the contact they gave (chalicelib/templates/feedback).
+TOLD = frozenset({FeedbackEvent.FILED, FeedbackEvent.INFO_REQUESTED, FeedbackEvent.REFUSED, FeedbackEvent.PUBLISHED})
+
 # The agency's steps, each with its limit; `answer` is counted from reception and moved by the days the agency waited
 # for the person, `publish` from the answer.
 STEPS = ("refuse", "request_info", "answer", "publish")
@@ -90,6 +93,7 @@ class Feedback:
     dossier_code: str = ""
     owner_id: str = ""  # the signed-in person who filed it; else the holder of the key
     key_hash: str = ""
+    locale: str = "vi"  # the language the person is written to in
     refuse_by: str = ""
     request_info_by: str = ""
     answer_by: str = ""
@@ -130,7 +134,7 @@ class Feedback:
 
 def receive(code: str, agency_code: str, kind: FeedbackKind, title: str, content: str, contact: dict, at: datetime,
             calendar: WorkingCalendar, *, procedure_code: str = "", dossier_id: str = "", dossier_code: str = "",
-            owner_id: str = "", key_hash: str = "") -> Feedback:
+            owner_id: str = "", key_hash: str = "", locale: str = "vi") -> Feedback:
     """A new item, its limits counted from the working day it counts as received (after hours or on a day off: the
     next working day, as for a dossier)."""
     day = calendar.effective_receipt_day(at)
@@ -138,6 +142,7 @@ def receive(code: str, agency_code: str, kind: FeedbackKind, title: str, content
     return Feedback(code=code, agency_code=agency_code, kind=kind, title=title, content=content, contact=contact,
                     filed_at=iso(at), received_on=day.isoformat(), procedure_code=procedure_code,
                     dossier_id=dossier_id, dossier_code=dossier_code, owner_id=owner_id, key_hash=key_hash,
+                    locale=locale if locale in ("vi", "en") else "vi",
                     refuse_by=calendar.add_working_days(day, lim.refuse_days).isoformat(),
                     request_info_by=calendar.add_working_days(day, lim.request_info_days).isoformat(),
                     answer_by=calendar.add_working_days(day, lim.answer_days).isoformat())

@@ -1,6 +1,7 @@
 """Notification wording: one template file per event type and language, in
 chalicelib/templates/notifications/<event type>.<vi|en>.txt for applicants and
-chalicelib/templates/staff/<event type>.vi.txt for the agency's own staff (in Vietnamese).
+chalicelib/templates/staff/<event type>.vi.txt for the agency's own staff (in Vietnamese), and
+chalicelib/templates/feedback/<event type>.<vi|en>.txt for the person who filed feedback.
 
 File format: a `Subject:` line, an `SMS:` line, a blank line, then the email body. Placeholders are
 `${name}` (string.Template); a placeholder the context lacks is an error, not a blank.
@@ -16,7 +17,8 @@ from string import Template
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "notifications"
 STAFF_TEMPLATE_DIR = TEMPLATE_DIR.parent / "staff"
-_DIRS = {"applicant": TEMPLATE_DIR, "staff": STAFF_TEMPLATE_DIR}
+FEEDBACK_TEMPLATE_DIR = TEMPLATE_DIR.parent / "feedback"  # to the person who filed feedback (docs/feedback.md)
+_DIRS = {"applicant": TEMPLATE_DIR, "staff": STAFF_TEMPLATE_DIR, "feedback": FEEDBACK_TEMPLATE_DIR}
 LANGUAGES = ("vi", "en")
 SMS_LIMIT = 320  # two concatenated GSM-7 segments
 

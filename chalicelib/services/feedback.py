@@ -69,7 +69,8 @@ class FeedbackService:
         item = rules.receive(code, agency_code, FeedbackKind(request.kind), request.title, request.content, contact,
                              now, working_calendar(), procedure_code=procedure_code,
                              dossier_id=dossier.id if dossier else "", dossier_code=dossier.code if dossier else "",
-                             owner_id=citizen.id if citizen else "", key_hash=key_hash(key) if key else "")
+                             owner_id=citizen.id if citizen else "", key_hash=key_hash(key) if key else "",
+                             locale=getattr(request, "locale", None) or (citizen.locale if citizen else "vi"))
         self.store.create(item, _event(item, FeedbackEvent.FILED, _actor(citizen, request.contact.name), now))
         return item, key
 

@@ -45,6 +45,8 @@ def handle_batch(raw_event: dict, context: Any = None) -> dict:
 
 def notify(event: dict) -> str:
     """Send what `event` tells the applicant, and the agency's staff; returns the outcome for metrics."""
+    if event["type"].startswith("feedback."):
+        return _notify_feedback(event)
     told = audiences(event["type"])
     if not told:
         # An internal step (the registry tells nobody of it). The rule no longer delivers these
@@ -74,7 +76,7 @@ def _notify_applicant(event: dict, dossier: Dossier) -> str:
             channels.append(("sms", phone))
     if not channels:
         return "no_contact"
-    results = [_deliver(event, dossier, channel, address, rendered) for channel, address in channels]
+    results = [_deliver(event, dossier.id, dossier.locale, channel, address, rendered) for channel, address in channels]
     return "sent" if "sent" in results else results[0]
 
 
@@ -88,7 +90,7 @@ def _notify_staff(event: dict, dossier: Dossier) -> str:
     if not address:
         return "no_contact"
     rendered = template.render({**message_context(event, dossier, "vi"), "staff_name": name})
-    return _deliver(event, dossier, STAFF_CHANNEL, address, rendered, "vi")
+    return _deliver(event, dossier.id, "vi", STAFF_CHANNEL, address, rendered)
 
 
 def staff_recipient(event: dict, dossier: Dossier) -> tuple[str, str | None]:
@@ -107,14 +109,48 @@ def staff_recipient(event: dict, dossier: Dossier) -> tuple[str, str | None]:
     return desk
 
 
-def _deliver(event: dict, dossier: Dossier, channel: str, address: str, rendered, language: str | None = None) -> str:
+def _notify_feedback(event: dict) -> str:
+    """The person who filed feedback hears of its reception, a question, a refusal and the published answer, by email
+    to the contact they gave (docs/feedback.md)."""
+    from ..domain.feedback import TOLD
+    from ..store.feedback import FeedbackStore
+
+    if event["type"] not in TOLD:
+        return "ignored"
+    item = FeedbackStore().get((event.get("payload") or {}).get("code") or "")
+    if item is None:
+        raise PoisonMessage(f"no feedback {event['dossier_id']}")
+    email = item.contact.get("email")
+    if not email:
+        return "no_contact"
+    template = template_for(event["type"], item.locale, "feedback")
+    rendered = template.render(feedback_context(event, item))
+    return _deliver(event, item.aggregate_id, item.locale, "email", email, rendered)
+
+
+def feedback_context(event: dict, item) -> dict:
+    from ..settings import get_settings
+
+    payload, lang = event.get("payload") or {}, item.locale
+    found = agency(item.agency_code)
+    base = (get_settings().web_base_url or "").rstrip("/")
+    return {"code": item.code, "title": item.title, "person_name": item.contact.get("name") or "",
+            "agency_name": (found.name_en if lang == "en" else found.name_vi) if found else item.agency_code,
+            "answer_by": _day(payload.get("answer_by") or item.answer_by),
+            "question": payload.get("question") or "", "reason": payload.get("reason") or "",
+            "answer": (item.public or {}).get("answer") or (item.answer or {}).get("text") or "",
+            "follow_url": f"{base}/#/feedback/{item.code}" if base else f"/feedback/{item.code}"}
+
+
+def _deliver(event: dict, key: str, locale: str, channel: str, address: str, rendered) -> str:
+    """One message, sent once: claimed under `key` (the dossier, or the feedback item) before it goes out."""
     store = NotificationStore()
     nid = notification_id(int(event["seq"]), channel, event["id"])
     now = iso(datetime.now(UTC))
     body = rendered.sms if channel == "sms" else rendered.body
-    claimed = store.claim(dossier.id, nid, {
+    claimed = store.claim(key, nid, {
         "event_id": event["id"], "event_type": event["type"], "channel": channel, "recipient": address,
-        "language": language or dossier.locale, "subject": None if channel == "sms" else rendered.subject,
+        "language": locale, "subject": None if channel == "sms" else rendered.subject,
         "body": body, "correlation_id": event.get("correlation_id")}, now)
     if not claimed:
         return "duplicate"
@@ -124,13 +160,13 @@ def _deliver(event: dict, dossier: Dossier, channel: str, address: str, rendered
         else:
             message_id = send_sms(address, body)
     except PermanentDeliveryError as error:
-        store.finish(dossier.id, nid, FAILED, iso(datetime.now(UTC)), reason=str(error))
+        store.finish(key, nid, FAILED, iso(datetime.now(UTC)), reason=str(error))
         return "failed"
     except Exception as error:
         # Let the queue redeliver; the claim is released so the retry can send.
-        store.finish(dossier.id, nid, RETRYING, iso(datetime.now(UTC)), reason=f"{type(error).__name__}: {error}")
+        store.finish(key, nid, RETRYING, iso(datetime.now(UTC)), reason=f"{type(error).__name__}: {error}")
         raise
-    store.finish(dossier.id, nid, SENT, iso(datetime.now(UTC)), provider_message_id=message_id)
+    store.finish(key, nid, SENT, iso(datetime.now(UTC)), provider_message_id=message_id)
     return "sent"
 
 

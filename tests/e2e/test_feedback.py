@@ -8,6 +8,7 @@ import time
 import pytest
 
 from .test_dossier_flow import WORK_PERMIT, submit
+from .test_events import sent_emails
 from .test_processing import HANOI, problem
 
 pytestmark = pytest.mark.e2e
@@ -44,7 +45,17 @@ def file(api, **changes) -> dict:
     return response.json()
 
 
-def test_feedback_goes_from_filing_to_a_published_answer_and_a_rating_and_counts_in_the_index(api):
+def emails_to(stack, code: str, count: int) -> list[dict]:
+    """The emails about feedback `code` once there are `count` of them (the notifications consumer is asynchronous)."""
+    deadline = time.monotonic() + COUNT_WAIT
+    while len(found := [m for m in sent_emails(stack) if code in m["subject"]]) < count:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{len(found)} emails about {code}, not {count}: {[m['subject'] for m in found]}")
+        time.sleep(0.3)
+    return found
+
+
+def test_feedback_goes_from_filing_to_a_published_answer_and_a_rating_and_counts_in_the_index(api, stack):
     before = counters(api)
     filed = file(api)
     code, key = filed["code"], filed["key"]
@@ -87,6 +98,14 @@ def test_feedback_goes_from_filing_to_a_published_answer_and_a_rating_and_counts
     assert seen["view"] == "public" and "contact" not in seen and seen["public"] == public
     listed = api().get("/public/feedback", params={"agency": HANOI, "limit": 50}).json()["items"]
     assert next(r for r in listed if r["code"] == code)["public"]["answer"] == public["answer"]
+
+    # The person was told by email of its reception, the question and the published answer.
+    told = {m["subject"].split("] ", 1)[1]: m for m in emails_to(stack, code, 3)}
+    assert {tuple(m["destinations"]["ToAddresses"]) for m in told.values()} == {(EMAIL,)}
+    assert set(told) == {"Đã nhận phản ánh, kiến nghị của Quý vị", "Cơ quan đề nghị bổ sung thông tin",
+                         "Cơ quan đã trả lời phản ánh, kiến nghị của Quý vị"}
+    assert "Xin cho biết số biên nhận hồ sơ." in told["Cơ quan đề nghị bổ sung thông tin"]["body"]
+    assert public["answer"] in told["Cơ quan đã trả lời phản ánh, kiến nghị của Quý vị"]["body"]
 
     rated = api().post(f"/feedback/{code}/rating", {"satisfied": True, "comment": "Cảm ơn"}, headers=person)
     assert rated.status_code == 200 and rated.json()["rating"]["satisfied"] is True

@@ -513,12 +513,14 @@ def test_lint_reports_a_broken_template(scratch: dict[str, Any], tmp_path: Path)
 def test_each_consumer_rule_delivers_only_the_event_types_its_consumer_acts_on(prod: dict[str, Any]) -> None:
     from chalicelib.domain.actions import audiences
     from chalicelib.domain.event_types import EventType
+    from chalicelib.domain.feedback import TOLD
     from chalicelib.domain.metric_facts import METRIC_EVENT_TYPES
 
     patterns = {rule: _resources(prod)[rule]["Properties"]["EventPattern"] for rule in ("NotificationsRule",
                                                                                        "MetricsRule")}
-    assert patterns["NotificationsRule"] == {"source": ["motcua.dossiers"],
-                                             "detail-type": sorted(t.value for t in EventType if audiences(t))}
+    # Dossier events someone is told of, and the feedback events the person who filed feedback is told of.
+    told = [t.value for t in EventType if audiences(t)] + [t.value for t in TOLD]
+    assert patterns["NotificationsRule"] == {"source": ["motcua.dossiers"], "detail-type": sorted(told)}
     assert patterns["MetricsRule"] == {"source": ["motcua.dossiers"],
                                        "detail-type": sorted(t.value for t in METRIC_EVENT_TYPES)}
     # Steps that tell nobody stay off the notifications queue; the fold never reads an apology allowance.

@@ -118,3 +118,22 @@ def test_each_feedback_event_counts_for_its_agency_and_procedure_on_its_local_da
     assert {f.counter for f in facts([event("feedback.rated", late_evening, satisfied=True)])} == {
         "feedback_rated", "feedback_satisfied"}
     assert facts([event("feedback.info_provided", late_evening)]) == []
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_person_is_told_of_each_step_in_their_language_with_every_placeholder_filled(language):
+    from chalicelib.domain.templates import template_for
+    from chalicelib.services.notifications import feedback_context
+
+    item = rules.answer(filed(locale=language), "Đã kiểm tra, giấy phép đã ký.", OFFICER, at("2026-11-30"), CAL)
+    item = rules.publish(item, at("2026-11-30"), CAL)
+    for kind in rules.TOLD:
+        template = template_for(kind.value, language, "feedback")
+        assert template is not None, (kind, language)
+        event = {"type": kind.value, "payload": {"code": item.code, "agency_code": item.agency_code,
+                                                 "answer_by": item.answer_by, "question": "Số biên nhận?",
+                                                 "reason": "Trùng nội dung"}}
+        message = template.render(feedback_context(event, item))
+        assert item.code in message.subject and item.code in message.body
+        assert "${" not in message.body and message.sms.isascii()
+    assert template_for("feedback.answered", language, "feedback") is None  # the published answer is what is sent

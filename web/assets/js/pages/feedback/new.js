@@ -4,7 +4,7 @@
 // refusal. Filed, the confirmation shows the code and, for someone not signed in, the key: once, and kept in the tab.
 import { api, ApiError } from "../../api.js";
 import { isCitizen, isStaff, session } from "../../auth.js";
-import { t, fmtDate } from "../../i18n.js";
+import { t, fmtDate, lang } from "../../i18n.js";
 import { currentPath, isCurrent } from "../../router.js";
 import { h, add, page, errorSummary, clearErrors, fieldId, link, loading, busy } from "../../ui.js";
 import { radios, textField } from "../citizen/common.js";
@@ -157,7 +157,8 @@ export async function newFeedbackPage(params, query) {
     const contact = { name: name.input.value.trim() };
     if (email.input.value.trim()) contact.email = email.input.value.trim();
     if (phone.input.value.trim()) contact.phone = phone.input.value.trim();
-    const body = { title: heading.input.value.trim(), content: content.input.value.trim(), contact };
+    // The messages about it come in the language the page is in.
+    const body = { title: heading.input.value.trim(), content: content.input.value.trim(), contact, locale: lang() };
     if (kind.value()) body.kind = kind.value();
     const agencyCode = d ? d.agency_code : agency.el.value;
     if (agencyCode) body.agency_code = agencyCode;
