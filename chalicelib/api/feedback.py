@@ -28,7 +28,7 @@ def _key() -> str | None:
 
 
 def present(item, view: str, principal=None) -> dict:
-    from ..domain.feedback import allowed_steps
+    from ..domain.feedback import allowed_steps, limits_ahead
 
     body = {"code": item.code, "view": view, "kind": item.kind.value, "agency_code": item.agency_code,
             "procedure_code": item.procedure_code or None, "status": item.status.value, "filed_at": item.filed_at,
@@ -42,17 +42,12 @@ def present(item, view: str, principal=None) -> dict:
         return {"text": record.get("text") or record.get("reason"), "at": record["at"],
                 "by": (record.get("by") or {}).get("name")}
 
-    due = {"refuse": item.refuse_by, "request_info": item.request_info_by, "answer": item.answer_by,
-           "publish": item.publish_by}
-    ahead = {"received": ("refuse", "request_info", "answer"), "answered": ("publish",)}.get(item.status.value, ())
     staff = principal is not None and principal.agency_code == item.agency_code and any(
         r.value in STAFF for r in principal.roles)
     steps = [s for s in allowed_steps(item) if (s in ("provide_info", "rate")) != staff]
-    if item.info_requests and "request_info" in ahead:
-        ahead = tuple(s for s in ahead if s != "request_info")
     return {**body, "title": item.title, "content": item.content, "dossier_code": item.dossier_code or None,
             "contact": item.contact, "received_on": item.received_on,
-            "due": {s: due[s] for s in ahead if due[s]}, "late_steps": list(item.late_steps),
+            "due": limits_ahead(item), "late_steps": list(item.late_steps),
             "overdue_steps": list(item.overdue_steps),
             "info_requests": [{k: r.get(k) for k in ("question", "asked_at", "answer", "answered_at")}
                               for r in item.info_requests],

@@ -16,7 +16,7 @@ TAG = "Papers"
 
 
 def _today():
-    from ..domain.papers import local_day
+    from ..domain.calendar import local_day
 
     return local_day(datetime.now(UTC))
 

@@ -51,6 +51,11 @@ __all__ = [
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
+
+def local_day(moment: datetime) -> date:
+    """The day `moment` falls on in Vietnam."""
+    return moment.astimezone(LOCAL_TZ).date()
+
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
 

@@ -239,16 +239,23 @@ def rate(item: Feedback, satisfied: bool, comment: str, at: datetime) -> Feedbac
                    seq=item.seq + 1)
 
 
-def pending_limits(item: Feedback) -> list[tuple[str, str]]:
-    """The agency's steps still ahead that have a limit to watch, not yet flagged overdue: (step, last day)."""
-    due: list[tuple[str, str]] = []
+def limits_ahead(item: Feedback) -> dict[str, str]:
+    """The agency's steps it may still take, each with its last day."""
     if item.status is FeedbackStatus.RECEIVED:
-        if not item.info_requests:
-            due.append(("request_info", item.request_info_by))
-        due.append(("answer", item.answer_by))
-    elif item.status is FeedbackStatus.ANSWERED:
-        due.append(("publish", item.publish_by))
-    return [(step, limit) for step, limit in due if limit and step not in item.overdue_steps]
+        ahead = {"refuse": item.refuse_by, "request_info": item.request_info_by, "answer": item.answer_by}
+        if item.info_requests:
+            del ahead["request_info"]  # asked once already
+        return ahead
+    if item.status is FeedbackStatus.ANSWERED:
+        return {"publish": item.publish_by}
+    return {}
+
+
+def pending_limits(item: Feedback) -> list[tuple[str, str]]:
+    """The limits the overdue check watches, not yet flagged: (step, last day). A refusal's passing limit is not
+    overdue work — the agency may still answer instead."""
+    return [(step, limit) for step, limit in limits_ahead(item).items()
+            if step != "refuse" and step not in item.overdue]
 
 
 def next_check(item: Feedback) -> str | None:
@@ -256,7 +263,7 @@ def next_check(item: Feedback) -> str | None:
     return min((limit for _, limit in pending_limits(item)), default=None)
 
 
-def overdue_steps(item: Feedback, today: date) -> list[str]:
+def newly_overdue(item: Feedback, today: date) -> list[str]:
     """The agency's steps past their limit today and not yet flagged: each is flagged (and its event raised) once."""
     return [step for step, limit in pending_limits(item) if today > date.fromisoformat(limit)]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 
-from .calendar import LOCAL_TZ
+from .calendar import local_day
 from .dossier import CHANNEL_ONLINE, CHANNEL_POST
 from .event_types import EventType
 from .feedback import FeedbackEvent
@@ -95,10 +95,6 @@ class FoldState:
         if data.get("statutory_due"):
             data["statutory_due"] = date.fromisoformat(data["statutory_due"])
         return cls(**data)
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_TZ).date()
 
 
 def periods(day: date) -> list[str]:

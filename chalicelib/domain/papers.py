@@ -16,7 +16,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from .calendar import LOCAL_TZ
+from .calendar import local_day
 from .errors import FieldError
 from .national_portal import PORTAL_PRINCIPAL_ID
 from .times import iso, parse_iso
@@ -167,10 +167,6 @@ def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_TZ).date()
 
 
 # -- papers a dossier puts in the store -------------------------------------------------------------------

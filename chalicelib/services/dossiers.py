@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from ..domain import transitions as rules
 from ..domain.access import authorise, can_see, check_scope
 from ..domain.agencies import agency
-from ..domain.calendar import LOCAL_TZ, CalendarConfig, WorkingCalendar
+from ..domain.calendar import LOCAL_TZ, CalendarConfig, WorkingCalendar, local_day
 from ..domain.codes import format_dossier_code
 from ..domain.dossier import CHANNEL_DESK, CHANNEL_ONLINE, CHANNEL_POST, Dossier, statutory_due
 from ..domain.errors import Conflict, FieldError, IdempotencyKeyReused, NotFound, ValidationFailed, check
@@ -52,10 +52,6 @@ def working_calendar(settings: Settings | None = None) -> WorkingCalendar:
 
 def request_hash(body: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
-
-
-def local_day(now: datetime) -> date:
-    return now.astimezone(LOCAL_TZ).date()
 
 
 class DossierService:

@@ -181,8 +181,7 @@ class FeedbackService:
     # ------------------------------------------------------------------ everyone
 
     def published(self, agency_code: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
-        if find_agency(agency_code) is None:
-            raise ValidationFailed([FieldError("agency", "agency.unknown", {"agency_code": agency_code})])
+        """An agency's published answers (the query model has checked the agency exists)."""
         return self.store.published(agency_code, limit, cursor)
 
     # ------------------------------------------------------------------ the platform
@@ -195,7 +194,7 @@ class FeedbackService:
         flagged = 0
         for code in self.store.due_before(today.isoformat()):
             item = self.store.get(code)
-            steps = rules.overdue_steps(item, today) if item else []
+            steps = rules.newly_overdue(item, today) if item else []
             if not steps:
                 continue
             changed = rules.flag_overdue(item, steps, now)

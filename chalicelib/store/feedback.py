@@ -47,8 +47,7 @@ def to_model(item: Feedback) -> FeedbackModel:
 
 def from_model(model: FeedbackModel) -> Feedback:
     doc = plain(model.doc.as_dict() if hasattr(model.doc, "as_dict") else dict(model.doc))
-    for name in ("info_requests",):
-        doc[name] = tuple(doc.get(name) or ())
+    doc["info_requests"] = tuple(doc.get("info_requests") or ())
     return Feedback(code=model.code, agency_code=model.agency_code, status=FeedbackStatus(model.status),
                     kind=FeedbackKind(model.kind), title=model.title, filed_at=model.filed_at,
                     version=int(model.version), procedure_code=model.procedure_code or "",

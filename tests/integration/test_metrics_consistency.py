@@ -492,7 +492,7 @@ def _feedback_life(rng: random.Random, number: int) -> FeedbackLife:
     def wait(days: float) -> None:
         nonlocal t
         t += timedelta(minutes=rng.randrange(30, max(31, int(days * 24 * 60))))
-        overdue = fb.overdue_steps(life.item, _local(t))
+        overdue = fb.newly_overdue(life.item, _local(t))
         if overdue:  # what the hourly check would have flagged by now
             record(fb.flag_overdue(life.item, overdue, t), fb.FeedbackEvent.OVERDUE, overdue)
             t += timedelta(minutes=1)

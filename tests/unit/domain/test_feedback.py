@@ -88,10 +88,10 @@ def test_steps_out_of_turn_are_refused():
 
 def test_overdue_steps_are_flagged_once_each():
     item = filed()
-    assert rules.overdue_steps(item, date(2026, 12, 4)) == []
-    assert rules.overdue_steps(item, date(2026, 12, 7)) == ["request_info"]
+    assert rules.newly_overdue(item, date(2026, 12, 4)) == []
+    assert rules.newly_overdue(item, date(2026, 12, 7)) == ["request_info"]
     flagged = rules.flag_overdue(item, ["request_info"], at("2026-12-07"))
-    assert rules.overdue_steps(flagged, date(2026, 12, 21)) == ["answer"]
+    assert rules.newly_overdue(flagged, date(2026, 12, 21)) == ["answer"]
 
 
 def test_what_is_published_has_no_name_contact_id_number_or_dossier_code():
