@@ -124,13 +124,11 @@ def keys(volume: dict) -> list[Key]:
             why="one upload: created, verified, attached in the transaction"),
         Key("NotificationsTable", None, "dossier_id", "dossier", 4, SMALL_KB,
             why="services/notifications.py: per message a claim and its outcome, up to two channels"),
-        # Every event moves at most one row per dimension (all, procedure, unit, officer) in its day bucket and
-        # the same in its month bucket, in one transaction: 4 rows x 2 WCU per bucket (measured: 2.4 rows on
-        # average). The shard is in the partition key; an officer's row takes the officer's shard.
-        Key("MetricsTable", None, "G<gen>#<agency>#D#<day>#<shard>", "agency", 4, 2 * SMALL_KB, metric_shards,
-            why="store/metrics.py counter_key(): shard = CRC32(dossier id) mod METRICS_SHARDS"),
+        # Every event moves at most one row per dimension (all, procedure, unit, officer), its day's, in one
+        # transaction: 4 rows x 2 WCU (measured: 2.4 rows on average). The day is in the sort key under the month's
+        # partition key, whose shard is in the key; an officer's row takes the officer's shard.
         Key("MetricsTable", None, "G<gen>#<agency>#M#<month>#<shard>", "agency", 4, 2 * SMALL_KB, metric_shards,
-            why="the same rows in the month bucket"),
+            why="store/metrics.py counter_key(): shard = CRC32(dossier id) mod METRICS_SHARDS"),
         Key("MetricsTable", None, "G<gen>#APPLIED#<dossier id>", "dossier", 1, 2 * SMALL_KB,
             why="the dossier's counted events, in each event's transaction"),
         Key("MetricsTable", None, "META", "admin", 0, SMALL_KB, why="written by a rebuild only"),

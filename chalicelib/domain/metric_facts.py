@@ -4,8 +4,8 @@ The facts of an event depend on the event and on the fold's state after the doss
 (`FoldState`). The rebuild folds each dossier's whole history; the metrics consumer keeps the state after
 the last event it counted (`fold` + `advance`, stored with its dedupe marker) and computes the next event's
 facts from it with `facts_after`, so both run the same steps over the same events and give the same numbers
-by construction. A fact belongs to the local (Vietnam) day it happened on; `periods` maps that day to the
-day, month, quarter and year buckets it is summed into.
+by construction. A fact belongs to the local (Vietnam) day it happened on; months, quarters and years are
+sums of days.
 """
 
 from __future__ import annotations
@@ -95,12 +95,6 @@ class FoldState:
         if data.get("statutory_due"):
             data["statutory_due"] = date.fromisoformat(data["statutory_due"])
         return cls(**data)
-
-
-def periods(day: date) -> list[str]:
-    """The buckets a fact of `day` is summed into: its day and its month (`D#2026-03-31`, `M#2026-03`).
-    A quarter reads 3 month buckets and a year 12: a few more items per read, half the writes per event."""
-    return [f"D#{day.isoformat()}", f"M#{day:%Y-%m}"]
 
 
 def advance(state: FoldState, event: dict) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..domain.metric_facts import EVENT_FIELDS, PAYLOAD_FIELDS, Fact, FoldState, facts_after, fold, periods
+from ..domain.metric_facts import EVENT_FIELDS, PAYLOAD_FIELDS, Fact, FoldState, facts_after, fold
 from ..domain.periods import Period
 from ..domain.quality import config_for, score_indicator, scorecard
 from ..store import metrics as store
@@ -105,13 +105,12 @@ def rows_for(found: list[Fact], dossier_id: str, generation: int, rows: Rows | N
     rows = rows if rows is not None else defaultdict(lambda: defaultdict(float))
     for fact in found:
         dims = {"all": "-", "procedure": fact.procedure, "unit": fact.unit, "officer": fact.officer}
-        for period in periods(fact.day):
-            for dimension, value in dims.items():
-                if value:
-                    # The shard is in the partition key (docs/metrics.md: hot counters).
-                    shard = store.shard_of(dossier_id, dimension, value)
-                    pk = store.counter_key(generation, fact.agency, period, shard)
-                    rows[(pk, store.row_key(dimension, value))][fact.counter] += fact.delta
+        for dimension, value in dims.items():
+            if value:
+                # The shard is in the partition key (docs/metrics.md: hot counters).
+                shard = store.shard_of(dossier_id, dimension, value)
+                pk = store.counter_key(generation, fact.agency, f"{fact.day:%Y-%m}", shard)
+                rows[(pk, store.row_key(dimension, value, fact.day.isoformat()))][fact.counter] += fact.delta
     return rows
 
 
@@ -171,9 +170,10 @@ def _portal_synced_facts() -> list[_Synced]:
 
 
 class Reader:
-    """Counter reads for one agency and period, counting the items read (the scorecard's cost). Each bucket
-    is `METRICS_SHARDS` partition keys: a read by dimension is one query per bucket and shard, a read of one
-    known row is a batch of keys."""
+    """Counter reads for one agency and period, counting the items read (the scorecard's cost). A period is
+    made of buckets, months (`M#2026-11`) or days (`D#2026-11-21`); both are read from their month's
+    `METRICS_SHARDS` partitions, one query per month and shard, and each row found is given the buckets it
+    falls in."""
 
     def __init__(self, agency: str, period: Period) -> None:
         self.agency, self.period = agency, period
@@ -182,19 +182,23 @@ class Reader:
 
     def rows(self, prefix: str = "", buckets: list[str] | tuple[str, ...] | None = None,
              below: str | None = None) -> list[dict]:
-        found = []
+        months: dict[str, list[str]] = defaultdict(list)
         for bucket in buckets or self.period.buckets:
-            part = store.read(self.generation, self.agency, bucket, prefix, below)
+            months[bucket[2:9]].append(bucket)
+        found = []
+        for month, wanted in months.items():
+            part = store.read(self.generation, self.agency, month, prefix, below)
             self.items_read += len(part)
-            found += [{**row, "bucket": bucket} for row in part]
+            for row in part:
+                # A row from before days moved into the key (`day` None) is its whole month's: no day's.
+                found += [{**row, "bucket": bucket} for bucket in wanted
+                          if bucket.startswith("M#") or (row["day"] is not None and bucket == f"D#{row['day']}")]
         return found
 
-    def row(self, row_key: str, buckets: list[str] | tuple[str, ...] | None = None) -> list[dict]:
-        """One known row (`all#-`, `procedure#<code>`) in every bucket and shard."""
-        found = store.get_rows(self.generation, self.agency, buckets or self.period.buckets, row_key)
-        rows = [{**row, "bucket": bucket} for bucket, part in found.items() for row in part]
-        self.items_read += len(rows)
-        return rows
+    def row(self, dimension: str, value: str, buckets: list[str] | tuple[str, ...] | None = None) -> list[dict]:
+        """One row (`all`, `-`; `procedure`, `<code>`) in every bucket and shard. The prefix also finds a value
+        that merely starts with this one (a code `1.01` finds `1.0142`): those are left out."""
+        return [r for r in self.rows(f"{dimension}#{value}", buckets) if r["value"] == value]
 
     @staticmethod
     def totals(rows: list[dict], key=None) -> dict:
@@ -265,9 +269,9 @@ def read_indicator(agency: str, indicator_id: str, period: Period, today: date, 
     if indicator is None:
         return None
     reader = Reader(agency, period)
-    row = store.row_key("procedure", procedure) if procedure else store.row_key("all", "-")
+    row = ("procedure", procedure) if procedure else ("all", "-")
     if group_by == "day":
-        grouped = reader.totals(reader.row(row, period.day_buckets()), key=lambda r: r["bucket"][2:])
+        grouped = reader.totals(reader.row(*row, period.day_buckets()), key=lambda r: r["bucket"][2:])
         keys = [b[2:] for b in period.day_buckets()]
     elif group_by in ("procedure", "unit", "officer"):
         grouped = reader.totals(reader.rows(f"{group_by}#"), key=lambda r: r["value"])
@@ -275,7 +279,7 @@ def read_indicator(agency: str, indicator_id: str, period: Period, today: date, 
             grouped = {k: v for k, v in grouped.items() if k == procedure}
         keys = sorted(grouped)
     else:
-        grouped, keys = {"total": reader.totals(reader.row(row))}, ["total"]
+        grouped, keys = {"total": reader.totals(reader.row(*row))}, ["total"]
     rows = [{"key": key, **score_indicator(indicator, grouped.get(key, {}), {})} for key in keys]
     return {"agency": agency, "indicator": indicator_id, "name_vi": indicator.name_vi, "name_en": indicator.name_en,
             "period": {"label": period.label, "from": period.first_day.isoformat(), "to": period.last_day.isoformat()},

@@ -1,10 +1,13 @@
 """Service-quality counters in DynamoDB (layout in docs/metrics.md).
 
-- Counters: `pk = G<generation>#<agency>#<bucket>#<shard>` (bucket `D#2026-11-21` or `M#2026-11`, shard
-  `00`…), `sk = <dimension>#<value>` with dimension `all`, `procedure`, `unit` or `officer`; one number
-  attribute per counter, moved only by atomic `ADD`. The shard is in the partition key so that a big agency's
-  writes of one day spread over `METRICS_SHARDS` partition keys (docs/data-model.md, hot keys); a reader
-  gathers the shards of each bucket.
+- Counters: `pk = G<generation>#<agency>#M#<month>#<shard>` (month `2026-11`, shard `00`…),
+  `sk = <dimension>#<value>#<day>` with dimension `all`, `procedure`, `unit` or `officer` and the local day
+  `2026-11-21`; one number attribute per counter, moved only by atomic `ADD`. An event writes one row per
+  dimension, its day's: a month, quarter or year is the sum of its days' rows, read from the month's partitions
+  (a query returns the whole month, so there is no separate month row to keep in step). The shard is in the
+  partition key so that a big agency's writes spread over `METRICS_SHARDS` partition keys (docs/data-model.md,
+  hot keys); a reader gathers the shards of each month. Rows written before days moved into the sort key have
+  `sk = <dimension>#<value>` in the month's partition: they are read as the whole month's (docs/operations.md).
 - Deduplication: `pk = G<generation>#APPLIED#<dossier id>`, `sk = -`, a number set of the event sequence
   numbers already counted; it moves in the same transaction as the counters, on the condition that the
   event's number is not in it yet. The same item keeps the metric fold's state after the dossier's event
@@ -17,6 +20,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -89,12 +93,16 @@ def _batch_get(keys: list[dict]) -> dict[tuple[str, str], dict]:
     return found
 
 
-def counter_key(generation: int, agency: str, period: str, shard: int) -> str:
-    return f"G{generation}#{agency}#{period}#{shard:02d}"
+def counter_key(generation: int, agency: str, month: str, shard: int) -> str:
+    """The partition of an agency's month (`2026-11`) in one shard."""
+    return f"G{generation}#{agency}#M#{month}#{shard:02d}"
 
 
-def row_key(dimension: str, value: str) -> str:
-    return f"{dimension}#{value}"
+def row_key(dimension: str, value: str, day: str) -> str:
+    return f"{dimension}#{value}#{day}"
+
+
+_DAY = re.compile(r"(.*)#(\d{4}-\d{2}-\d{2})")
 
 
 def shards() -> int:
@@ -207,10 +215,11 @@ def _plain_tree(value):
     return value
 
 
-def read(generation: int, agency: str, period: str, prefix: str = "", below: str | None = None) -> list[dict]:
-    """The counter rows of one agency-period, every shard gathered (one query per shard): those whose key
-    starts with `prefix` (e.g. `all#`, `procedure#`), or, with `below`, every row whose key sorts before it
-    (`unit#` gives the `all`, `officer` and `procedure` rows in one query per shard)."""
+def read(generation: int, agency: str, month: str, prefix: str = "", below: str | None = None) -> list[dict]:
+    """The counter rows of one agency-month (`2026-11`), every day and every shard gathered (one query per
+    shard): those whose key starts with `prefix` (e.g. `all#`, `procedure#1.0142`), or, with `below`, every
+    row whose key sorts before it (`unit#` gives the `all`, `officer` and `procedure` rows in one query per
+    shard). Each row says its `day` (None for a row from before days moved into the key: the whole month's)."""
     ddb = client("dynamodb")
     if below is not None:
         condition, values = "pk = :pk AND sk < :below", {":below": {"S": below}}
@@ -223,7 +232,7 @@ def read(generation: int, agency: str, period: str, prefix: str = "", below: str
             kwargs = {"ExclusiveStartKey": start} if start else {}
             page = ddb.query(TableName=_table(), KeyConditionExpression=condition,
                              ExpressionAttributeValues={
-                                 ":pk": {"S": counter_key(generation, agency, period, shard)}, **values}, **kwargs)
+                                 ":pk": {"S": counter_key(generation, agency, month, shard)}, **values}, **kwargs)
             rows += [_row(item) for item in page.get("Items", [])]
             start = page.get("LastEvaluatedKey")
             if not start:
@@ -231,30 +240,12 @@ def read(generation: int, agency: str, period: str, prefix: str = "", below: str
     return rows
 
 
-def get_rows(generation: int, agency: str, periods: Iterable[str], row: str) -> dict[str, list[dict]]:
-    """One row (`all#-`, `procedure#<code>`) of many agency-periods, every shard: {period: rows found}, read
-    by key in batches of 100 (an indicator per day over a year asks 366 × shards keys: a few dozen calls
-    instead of one query per day and shard)."""
-    keys = [{"pk": {"S": counter_key(generation, agency, period, shard)}, "sk": {"S": row}}
-            for period in periods for shard in range(shards())]
-    found: dict[str, list[dict]] = {}
-    ddb, table = client("dynamodb"), _table()
-    for i in range(0, len(keys), 100):
-        request = {table: {"Keys": keys[i:i + 100]}}
-        while request:
-            page = ddb.batch_get_item(RequestItems=request)
-            for item in page.get("Responses", {}).get(table, []):
-                period = item["pk"]["S"].split("#", 2)[2].rsplit("#", 1)[0]
-                found.setdefault(period, []).append(_row(item))
-            request = page.get("UnprocessedKeys") or None
-    return found
-
-
 def _row(item: dict) -> dict:
-    dimension, value = item["sk"]["S"].split("#", 1)
+    dimension, rest = item["sk"]["S"].split("#", 1)
+    value, day = (dated[1], dated[2]) if (dated := _DAY.fullmatch(rest)) else (rest, None)
     shard = int(item["pk"]["S"].rsplit("#", 1)[1])
     counters = {k: _plain(v["N"]) for k, v in item.items() if "N" in v}
-    return {"dimension": dimension, "value": value, "shard": shard, "counters": counters}
+    return {"dimension": dimension, "value": value, "day": day, "shard": shard, "counters": counters}
 
 
 def _plain(raw: str) -> int | float:

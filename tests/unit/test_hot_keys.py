@@ -54,8 +54,8 @@ def test_the_day_index_on_the_bare_date_would_cross_the_line(template):
 
 def test_metrics_counters_sharded_only_by_sort_key_would_cross_the_line(template):
     rows = hot_keys.with_projections(hot_keys.keys(hot_keys.VOLUME), template, hot_keys.VOLUME)
-    day_bucket = next(r for r in rows if r.key.startswith("G<gen>#<agency>#D#"))
-    [found] = hot_keys.rates([replace(day_bucket, shards=1)], hot_keys.VOLUME)
+    month = next(r for r in rows if r.key.startswith("G<gen>#<agency>#M#"))
+    [found] = hot_keys.rates([replace(month, shards=1)], hot_keys.VOLUME)
     assert found["share"] > hot_keys.LINE
 
 
