@@ -104,7 +104,10 @@ def dossier_history(dossier_id: str, up_to_seq: int, from_seq: int = 1) -> list[
 def rows_for(found: list[Fact], dossier_id: str, generation: int, rows: Rows | None = None) -> Rows:
     rows = rows if rows is not None else defaultdict(lambda: defaultdict(float))
     for fact in found:
-        dims = {"all": "-", "procedure": fact.procedure, "unit": fact.unit, "officer": fact.officer}
+        # The agency's total is the sum of the `all` row and the procedures' rows (Reader.total): a fact of a
+        # procedure is written once for both, a fact of none (a desk visit) to `all`.
+        dims = {"procedure": fact.procedure} if fact.procedure else {"all": "-"}
+        dims |= {"unit": fact.unit, "officer": fact.officer}
         for dimension, value in dims.items():
             if value:
                 # The shard is in the partition key (docs/metrics.md: hot counters).
@@ -200,6 +203,10 @@ class Reader:
         that merely starts with this one (a code `1.01` finds `1.0142`): those are left out."""
         return [r for r in self.rows(f"{dimension}#{value}", buckets) if r["value"] == value]
 
+    def total(self, buckets: list[str] | tuple[str, ...] | None = None) -> list[dict]:
+        """The rows whose sum is the agency's total: what belongs to no procedure and each procedure's."""
+        return [r for r in self.rows("all#", buckets) + self.rows("procedure#", buckets) if in_total(r)]
+
     @staticmethod
     def totals(rows: list[dict], key=None) -> dict:
         """Counters summed over shards and buckets: one dict, or one per `key(row)`."""
@@ -210,6 +217,13 @@ class Reader:
                 target[name] += value
         tidy = {k: {name: int(v) if float(v).is_integer() else v for name, v in c.items()} for k, c in grouped.items()}
         return tidy if key else tidy.get(None, {})
+
+
+def in_total(row: dict) -> bool:
+    """Whether a row adds to the agency's total: an `all` row, or a procedure's day row. Before 1 December 2026
+    the `all` rows counted the procedures' facts too: a procedure's month row of that layout (no day) is already in
+    its month's `all` row."""
+    return row["dimension"] == "all" or (row["dimension"] == "procedure" and row["day"] is not None)
 
 
 def catalogue_facts(agency: str, on: date, online_received: set[str]) -> dict:
@@ -244,7 +258,7 @@ def read_scorecard(agency: str, period: Period, today: date, rescore: bool = Fal
     reader = Reader(agency, period)
     # `all`, `officer` and `procedure` sort before `unit`: one query per bucket and shard reads all three.
     found = reader.rows(below="unit#")
-    totals = reader.totals([r for r in found if r["dimension"] == "all"])
+    totals = reader.totals([r for r in found if in_total(r)])
     by_procedure = reader.totals([r for r in found if r["dimension"] == "procedure"], key=lambda r: r["value"])
     officers = reader.totals([r for r in found if r["dimension"] == "officer"], key=lambda r: r["value"])
     online_received = {code for code, c in by_procedure.items() if c.get("received_online", 0) > 0}
@@ -269,9 +283,11 @@ def read_indicator(agency: str, indicator_id: str, period: Period, today: date, 
     if indicator is None:
         return None
     reader = Reader(agency, period)
-    row = ("procedure", procedure) if procedure else ("all", "-")
+    def total(buckets: list[str] | None = None) -> list[dict]:
+        return reader.row("procedure", procedure, buckets) if procedure else reader.total(buckets)
+
     if group_by == "day":
-        grouped = reader.totals(reader.row(*row, period.day_buckets()), key=lambda r: r["bucket"][2:])
+        grouped = reader.totals(total(period.day_buckets()), key=lambda r: r["bucket"][2:])
         keys = [b[2:] for b in period.day_buckets()]
     elif group_by in ("procedure", "unit", "officer"):
         grouped = reader.totals(reader.rows(f"{group_by}#"), key=lambda r: r["value"])
@@ -279,7 +295,7 @@ def read_indicator(agency: str, indicator_id: str, period: Period, today: date, 
             grouped = {k: v for k, v in grouped.items() if k == procedure}
         keys = sorted(grouped)
     else:
-        grouped, keys = {"total": reader.totals(reader.row(*row))}, ["total"]
+        grouped, keys = {"total": reader.totals(total())}, ["total"]
     rows = [{"key": key, **score_indicator(indicator, grouped.get(key, {}), {})} for key in keys]
     return {"agency": agency, "indicator": indicator_id, "name_vi": indicator.name_vi, "name_en": indicator.name_en,
             "period": {"label": period.label, "from": period.first_day.isoformat(), "to": period.last_day.isoformat()},

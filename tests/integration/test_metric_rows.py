@@ -29,35 +29,42 @@ def _received(day: date, procedure: str = "1.001") -> Fact:
     return Fact("received", 1, day, AGENCY, procedure, None, "officer.one")
 
 
-def test_an_event_writes_one_row_per_dimension_of_its_day_under_its_month(stack):
+def test_a_fact_writes_one_row_per_dimension_of_its_day_under_its_month(stack):
     generation = store.active_generation()
     rows = metrics.rows_for([_received(date(2026, 11, 21))], "D1", generation)
-    assert sorted(sk for _, sk in rows) == ["all#-#2026-11-21", "officer#officer.one#2026-11-21",
-                                            "procedure#1.001#2026-11-21"]
+    assert sorted(sk for _, sk in rows) == ["officer#officer.one#2026-11-21", "procedure#1.001#2026-11-21"]
     assert {pk.rsplit("#", 1)[0] for pk, _ in rows} == {f"G{generation}#{AGENCY}#M#2026-11"}
+    # What belongs to no procedure (a desk visit) goes to the agency's `all` row.
+    visit = Fact("visits", 1, date(2026, 11, 21), AGENCY, "")
+    assert [sk for _, sk in metrics.rows_for([visit], "T1", generation)] == ["all#-#2026-11-21"]
 
 
 def test_a_period_is_the_sum_of_its_days_and_a_day_is_its_own(stack):
     _count("D1", 1, _received(date(2026, 11, 3)))
     _count("D2", 1, _received(date(2026, 11, 29)))
     _count("D3", 1, _received(date(2026, 10, 31), "1.0012"))  # a code the first one is a prefix of
+    _count("T1", 1, Fact("received", 1, date(2026, 11, 29), AGENCY, ""))  # belongs to no procedure
     month = metrics.Reader(AGENCY, parse_period("2026-11", TODAY))
-    assert month.totals(month.rows("all#"))["received"] == 2
+    assert month.totals(month.total())["received"] == 3
     quarter = metrics.Reader(AGENCY, parse_period("2026-Q4", TODAY))
     assert quarter.totals(quarter.row("procedure", "1.001"))["received"] == 2
     assert quarter.totals(quarter.row("procedure", "1.0012"))["received"] == 1
+    assert quarter.totals(quarter.total())["received"] == 4
     rolling = metrics.Reader(AGENCY, parse_period("rolling-30d", TODAY))  # 1 to 30 November
-    by_day = rolling.totals(rolling.row("all", "-"), key=lambda r: r["bucket"])
-    assert by_day == {"D#2026-11-03": {"received": 1}, "D#2026-11-29": {"received": 1}}
+    by_day = rolling.totals(rolling.total(), key=lambda r: r["bucket"])
+    assert by_day == {"D#2026-11-03": {"received": 1}, "D#2026-11-29": {"received": 2}}
 
 
-def test_a_month_row_of_the_old_layout_counts_for_its_month_and_for_no_day(stack):
-    generation = store.active_generation()
-    boto3.client("dynamodb", region_name=REGION).put_item(TableName=get_settings().metrics_table, Item={
-        "pk": {"S": store.counter_key(generation, AGENCY, "2026-09", 3)}, "sk": {"S": "all#-"},
-        "received": {"N": "40"}})
+def test_month_rows_of_the_old_layout_count_for_their_month_and_for_no_day(stack):
+    """Before 1 December 2026 an event wrote a month row beside its day's, and its `all` row counted the procedures'
+    facts too: the old `all` month row is the month's total, the old procedure month row the procedure's."""
+    generation, ddb = store.active_generation(), boto3.client("dynamodb", region_name=REGION)
+    for sk in ("all#-", "procedure#1.001"):
+        ddb.put_item(TableName=get_settings().metrics_table, Item={
+            "pk": {"S": store.counter_key(generation, AGENCY, "2026-09", 3)}, "sk": {"S": sk}, "received": {"N": "40"}})
     _count("D4", 1, _received(date(2026, 9, 30)))
     quarter = metrics.Reader(AGENCY, parse_period("2026-Q3", TODAY))
-    assert quarter.totals(quarter.row("all", "-"))["received"] == 41
-    days = quarter.totals(quarter.row("all", "-", quarter.period.day_buckets()), key=lambda r: r["bucket"])
+    assert quarter.totals(quarter.total())["received"] == 41
+    assert quarter.totals(quarter.row("procedure", "1.001"))["received"] == 41
+    days = quarter.totals(quarter.total(quarter.period.day_buckets()), key=lambda r: r["bucket"])
     assert days == {"D#2026-09-30": {"received": 1}}
