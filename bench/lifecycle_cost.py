@@ -14,6 +14,7 @@ minimum of docs/performance.md ("Cost of one dossier lifecycle"), and a last lin
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import io
 import json
@@ -33,6 +34,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from bench.aws_meter import Meter, MotoTables, item_size  # noqa: E402
+from chalicelib.store.packing import unpack_doc  # noqa: E402
 
 PRICES = REPO_ROOT / "bench" / "aws_prices.json"
 BUDGETS = REPO_ROOT / "bench" / "budgets.json"
@@ -238,6 +240,11 @@ def budgets() -> dict[str, float]:
             "wcu": int(minimum["wcu"] * targets["wcu_ratio"]), "cost_per_1000": targets["cost_per_1000_usd"]}
 
 
+def _record(stored: str | bytes) -> dict:
+    """A dossier's record from its `doc_z` as moto keeps it (the packed bytes, or their base64)."""
+    return unpack_doc(stored if isinstance(stored, bytes) else base64.b64decode(stored))
+
+
 def measure() -> dict[str, Any]:
     """Start the stack here, run one lifecycle under the meter; the figures (with price and minimum)."""
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
@@ -250,8 +257,11 @@ def measure() -> dict[str, Any]:
     wait_until_drained(meter, state)  # seeding's own events, the first deadline scan
     dossier = run_lifecycle(meter, state)
     figures = summarise(meter)
-    figures["item_sizes"] = {table.removeprefix(TABLE_PREFIX): sorted(item_size(i) for i in items)
-                             for table, items in MotoTables().items_mentioning(dossier["id"]).items()}
+    items = MotoTables().items_mentioning(dossier["id"])
+    figures["item_sizes"] = {table.removeprefix(TABLE_PREFIX): sorted(item_size(i) for i in found)
+                             for table, found in items.items()}
+    figures["record"] = next((_record(i["doc_z"]["B"]) for i in items.get(
+        f"{TABLE_PREFIX}dossiers-table", []) if "doc_z" in i), None)  # the dossier's stored record at the end
     prices = json.loads(PRICES.read_text())
     cost = price(figures, prices)
     return {**figures, "calls": meter.counted(), "cost": cost, "cost_per_1000": sum(cost.values()) * 1000,
@@ -262,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json-only", action="store_true", help="print only the JSON line")
     parser.add_argument("--calls", action="store_true", help="also list every counted call, in order")
+    parser.add_argument("--dump-record", metavar="PATH", type=Path,
+                        help="write the dossier's stored record at the end as JSON (scripts/doc_dictionary.py)")
     args = parser.parse_args(argv)
     # The handlers print their CloudWatch metric lines (EMF) to stdout, as Lambda wants; not here.
     with contextlib.redirect_stdout(io.StringIO()):
@@ -271,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {call.origin:<24} {call.service:<16} {call.operation:<20} {call.tables:<40} "
                   f"{call.rcu or '':>5} {call.wcu or '':>5} {call.gsi_wcu or '':>5} {call.error or ''} "
                   f"{' '.join(f'{t.removeprefix(TABLE_PREFIX)}:{a}->{b}' for t, a, b in call.sizes)}")
+    if args.dump_record:
+        args.dump_record.write_text(json.dumps(result["record"], ensure_ascii=False, indent=1))
     if not args.json_only:
         print(report(result, result["cost"], result["prices"], result["minimum"]))
     line = {key: result[key] for key in ("requests", "rcu", "wcu", "gsi_wcu", "cost_per_1000", "by_origin",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import time
-import zlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +20,7 @@ from ..domain.submission import UPLOAD_VERIFIED
 from . import cursors
 from .models import DOSSIER_INDEX as _DOSSIER_INDEX
 from .models import ControlModel, DossierModel, EventModel, bind, connection, day_key
+from .packing import pack_doc, unpack_doc
 
 ATTACHED = "attached"
 # Items one search request may read from an index before it answers with what it found and a cursor.
@@ -122,15 +121,6 @@ def _to_model(dossier: Dossier) -> DossierModel:
 
 def _from_model(model: DossierModel) -> Dossier:
     return Dossier.from_dict(unpack_doc(model.doc_z) if model.doc_z else model.doc.as_dict())
-
-
-def pack_doc(doc: dict) -> bytes:
-    """The stored form of the dossier's record: compact JSON, zlib-compressed."""
-    return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), 6)
-
-
-def unpack_doc(packed: bytes) -> dict:
-    return json.loads(zlib.decompress(packed))
 
 
 def event_model(event: Event) -> EventModel:

@@ -143,7 +143,7 @@ class DossierModel(Model):
     applicant_id = UnicodeAttribute(null=True)
     agency_identity = UnicodeAttribute(null=True)
     partner_agency = UnicodeAttribute(null=True)
-    # The whole record, zlib-compressed JSON (dossiers.pack_doc): every step rewrites the item in a transaction,
+    # The whole record, zlib-compressed JSON (packing.pack_doc): every step rewrites the item in a transaction,
     # and compressed it is a third of the size, so a third of the write units. Items written before keep `doc`.
     doc_z = BinaryAttribute(null=True, legacy_encoding=False)
     doc = MapAttribute(null=True)
