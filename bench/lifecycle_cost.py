@@ -6,9 +6,13 @@ Starts the local stack in this process (moto server, chalice local, the event pu
 call with bench/aws_meter.py and walks one dossier through the lifecycle of issue 10: the six uploads of
 examples/submission-business.json, submit, receive, transfer, assign, propose, approve, the result's
 upload, issue the result, return it (at the desk, as that example asks), evaluate; then waits until the
-pump has drained (every consumer done). Prints requests by service and operation, DynamoDB read and
-write units (and the share of index writes), the price at bench/aws_prices.json, the ratio to the paper
-minimum of docs/performance.md ("Cost of one dossier lifecycle"), and a last line of JSON for scripts.
+pump has drained (every consumer done). It walks two such lifecycles and reports the second: the steady state
+of warm Lambda containers, whose per-container caches (the procedure version, the gateway's secret, the signing
+certificate, the trust roots) and first imports the first lifecycle paid, as one container's first request
+pays them for the thousands after it; the first lifecycle's figures follow on one line ("cold"). Prints
+requests by service and operation, DynamoDB read and write units (and the share of index writes), the price
+at bench/aws_prices.json, the ratio to the paper minimum of docs/performance.md ("Cost of one dossier
+lifecycle"), and a last line of JSON for scripts.
 """
 
 from __future__ import annotations
@@ -224,6 +228,11 @@ def report(figures: dict[str, Any], cost: dict[str, float], prices: dict[str, An
     lines += [f"  {service:<12} ${amount * 1000:.4f} per 1,000 lifecycles" for service, amount in
               sorted(cost.items(), key=lambda kv: -kv[1])]
     lines.append(f"  {'total':<12} ${total * 1000:.4f} per 1,000 lifecycles")
+    if "cold" in figures:
+        cold = figures["cold"]
+        lines.append(f"The first lifecycle of the fresh stack (cold: first imports, per-container caches filled): "
+                     f"{cold['requests']} requests, {cold['wcu']:.0f} WCU, {cold['lambda_gb_seconds']:.3f} GB-s, "
+                     f"${cold['cost_per_1000']:.4f} per 1,000")
     limit = budgets()
     lines.append(f"Against the paper minimum ({minimum['requests']} requests, {minimum['wcu']} WCU): "
                  f"requests x{figures['requests'] / minimum['requests']:.2f}, "
@@ -255,8 +264,12 @@ def measure() -> dict[str, Any]:
     control = Path(tempfile.mkdtemp(prefix="lifecycle-cost-"))  # the pump's pause switches: none used here
     state = start(moto_port=_port(), api_port=_port(), state_file=None, control_dir=control)
     wait_until_drained(meter, state)  # seeding's own events, the first deadline scan
-    dossier = run_lifecycle(meter, state)
+    run_lifecycle(meter, state)
+    cold = summarise(meter)
+    dossier = run_lifecycle(meter, state)  # the meter starts again: the steady state
     figures = summarise(meter)
+    figures["cold"] = {key: cold[key] for key in ("requests", "rcu", "wcu", "gsi_wcu", "lambda_gb_seconds")}
+    figures["cold"]["cost_per_1000"] = sum(price(cold, json.loads(PRICES.read_text())).values()) * 1000
     items = MotoTables().items_mentioning(dossier["id"])
     figures["item_sizes"] = {table.removeprefix(TABLE_PREFIX): sorted(item_size(i) for i in found)
                              for table, found in items.items()}
@@ -288,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json_only:
         print(report(result, result["cost"], result["prices"], result["minimum"]))
     line = {key: result[key] for key in ("requests", "rcu", "wcu", "gsi_wcu", "cost_per_1000", "by_origin",
-                                         "lambda_invocations", "minimum")}
+                                         "lambda_invocations", "minimum", "cold")}
     line["by_operation"] = {k: v["requests"] for k, v in result["by_operation"].items()}
     print(json.dumps(line, default=float))
     sys.stdout.flush()

@@ -46,9 +46,16 @@ def test_write_units_per_lifecycle_within_budget(lifecycle):
     assert lifecycle["wcu"] <= BUDGET["wcu"], lifecycle
 
 
-@pytest.mark.xfail(strict=True, reason="measured $0.36 per 1,000 lifecycles ($0.21 of it DynamoDB, $0.06 S3; $0.04 the "
-                                       "national portal link, $0.02 signing the result) against a budget of $0.30, "
-                                       "which the paper minimum itself exceeds ($0.31, docs/performance.md); remove "
-                                       "this mark once the target is met")
+def test_the_first_lifecycle_of_a_fresh_stack_is_within_the_request_and_write_budgets_too(lifecycle):
+    # The figures above are the second lifecycle's (warm containers); the first also fills the per-container caches.
+    cold = lifecycle["cold"]
+    assert cold["requests"] <= BUDGET["requests"] and cold["wcu"] <= BUDGET["wcu"], cold
+    assert cold["requests"] >= lifecycle["requests"] and cold["lambda_gb_seconds"] > 0
+
+
+@pytest.mark.xfail(strict=True, reason="measured $0.34 per 1,000 warm lifecycles ($0.20 of it DynamoDB, $0.06 S3; "
+                                       "about $0.04 the national portal link, $0.02 signing the result) against a "
+                                       "budget of $0.30 that only the paper minimum meets ($0.28, "
+                                       "docs/performance.md); remove this mark once the target is met")
 def test_cost_per_thousand_lifecycles_within_budget(lifecycle):
     assert lifecycle["cost_per_1000"] <= BUDGET["cost_per_1000"], lifecycle
