@@ -255,7 +255,8 @@ def _record(stored: str | bytes) -> dict:
 
 
 def measure() -> dict[str, Any]:
-    """Start the stack here, run one lifecycle under the meter; the figures (with price and minimum)."""
+    """Start the stack here, run two lifecycles under the meter; the second's figures (with price and minimum),
+    and the first's under "cold"."""
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     logging.disable(logging.WARNING)
     from scripts.local_stack import start
@@ -268,14 +269,14 @@ def measure() -> dict[str, Any]:
     cold = summarise(meter)
     dossier = run_lifecycle(meter, state)  # the meter starts again: the steady state
     figures = summarise(meter)
+    prices = json.loads(PRICES.read_text())
     figures["cold"] = {key: cold[key] for key in ("requests", "rcu", "wcu", "gsi_wcu", "lambda_gb_seconds")}
-    figures["cold"]["cost_per_1000"] = sum(price(cold, json.loads(PRICES.read_text())).values()) * 1000
+    figures["cold"]["cost_per_1000"] = sum(price(cold, prices).values()) * 1000
     items = MotoTables().items_mentioning(dossier["id"])
     figures["item_sizes"] = {table.removeprefix(TABLE_PREFIX): sorted(item_size(i) for i in found)
                              for table, found in items.items()}
     figures["record"] = next((_record(i["doc_z"]["B"]) for i in items.get(
         f"{TABLE_PREFIX}dossiers-table", []) if "doc_z" in i), None)  # the dossier's stored record at the end
-    prices = json.loads(PRICES.read_text())
     cost = price(figures, prices)
     return {**figures, "calls": meter.counted(), "cost": cost, "cost_per_1000": sum(cost.values()) * 1000,
             "prices": prices, "minimum": json.loads(BUDGETS.read_text())["minimum"], "control_dir": control}

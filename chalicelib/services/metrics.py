@@ -283,6 +283,7 @@ def read_indicator(agency: str, indicator_id: str, period: Period, today: date, 
     if indicator is None:
         return None
     reader = Reader(agency, period)
+
     def total(buckets: list[str] | None = None) -> list[dict]:
         return reader.row("procedure", procedure, buckets) if procedure else reader.total(buckets)
 
