@@ -114,7 +114,7 @@ def test_with_the_gateway_failing_and_not_answering_the_portal_still_ends_in_the
     code, dossier = found["MaHoSo"], {"id": found["platform_body"]["dossier_id"]}
     wait_for(stack, code, lambda d: d["statuses"] == [1], "the new dossier")
     for fault in ({"service": "DongBoHoSoMC", "mode": "error", "count": 2},
-                  {"service": "DongBoHoSoMC", "mode": "timeout", "count": 1, "delay_seconds": 4},
+                  {"service": "DongBoHoSoMC", "mode": "timeout", "count": 1, "delay_seconds": 9},
                   {"service": "CapNhatTienDoHoSoMC", "mode": "error", "count": 1}):
         assert sim(stack, "POST", "/_sim/faults", fault).status_code == 200
     process_to_the_end(api, dossier)
