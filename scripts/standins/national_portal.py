@@ -46,7 +46,9 @@ SERVICES = ("DongBoHoSoMC", "CapNhatTienDoHoSoMC", "TraCuuHoSo", "LayDanhSachTTH
 FAULT_SERVICES = (*SERVICES, "login")
 FAULT_MODES = ("error", "timeout", "reject", "drop")
 FINAL_STATUSES = frozenset({3, 7, 8, 10})
-DATED_STATUSES = frozenset({2, 4, 5, 6, 9, 10})
+# Statuses whose record carries the reception and appointment dates. Not 5: a supplement may be asked at the desk
+# before the dossier is received (docs/national-portal.md, section 4: 5 -> 1 when it is supplied), with no dates yet.
+DATED_STATUSES = frozenset({2, 4, 6, 9, 10})
 RECORD_REQUIRED = ("MaHoSo", "MaTTHC", "TenTTHC", "ChuHoSo", "DonViXuLy")
 RECORD_DATES = ("NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra")
 RECORD_LISTS = ("TaiLieuNop", "DanhSachLePhi", "DanhSachHoSoBoSung", "DanhSachGiayToKetQua")

@@ -183,6 +183,20 @@ def test_pushes_reach_the_portal_in_order_and_a_redelivered_event_sends_nothing(
     assert (state.record_version, state.progress_version, state.portal_status) == (2, 2, 2)
 
 
+def test_a_supplement_asked_at_the_desk_before_reception_reaches_the_portal_without_reception_dates(portal):
+    from chalicelib.api import schemas, validation
+    from chalicelib.services.dossiers import DossierService
+
+    dossier, _ = portal_intake.receive_forward(_forward(portal), now())
+    asked = validation.parse(schemas.RequestSupplement, {
+        "items": [{"component_id": "application-form", "reason": "Bản khai chưa có chữ ký"}]})
+    DossierService().request_supplement(officer(), dossier.id, asked, now())
+    assert portal_sync.sync(dossier.id) == "synced"
+    held = portal.portal.dossier(dossier.portal_code)
+    assert held["statuses"] == [1, 5]
+    assert held["record"]["NgayTiepNhan"] == "" and len(held["record"]["DanhSachHoSoBoSung"]) == 1
+
+
 def test_a_failed_push_is_recorded_and_the_next_one_catches_up(portal):
     dossier, _ = _received(portal)
     portal.portal.add_fault({"service": "DongBoHoSoMC", "mode": "error", "count": 1})

@@ -234,14 +234,18 @@ def test_each_record_rule_refuses_with_01_and_names_the_field(portal, changes, f
 
 
 @pytest.mark.parametrize(("status", "missing"), [
-    (2, "NgayTiepNhan"), (4, "NgayHenTra"), (5, "NgayTiepNhan"), (6, "NgayHenTra"), (9, "NgayTiepNhan"),
-    (10, "NgayTra"),
+    (2, "NgayTiepNhan"), (4, "NgayHenTra"), (6, "NgayHenTra"), (9, "NgayTiepNhan"), (10, "NgayTra"),
 ])
 def test_dates_a_status_needs_are_required(portal, status, missing):
     status_code, body = portal.sync(record(status=status, **{missing: ""}))
     assert status_code == 400
     assert {"MaHoSo": "H26-001", "field": missing, "message": f"required when TrangThaiHoSo is {status}"} \
         in body["errors"]
+
+
+def test_a_supplement_asked_before_reception_needs_no_reception_dates(portal):
+    status_code, body = portal.sync(record(status=5, NgayTiepNhan="", NgayHenTra=""))
+    assert (status_code, body["error_code"]) == (200, "00")
 
 
 def test_is_updating_must_be_the_portal_spelling(portal):
