@@ -1,17 +1,18 @@
 """What the stores of the platform's smaller records share: an item written with its event in one transaction (the
-same outbox as a dossier's), and DynamoDB's numbers brought back as the integers they were."""
+same outbox as a dossier's), a record kept as one item and moved over its version, and DynamoDB's numbers brought back
+as the integers they were."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.errors import Conflict
 from ..domain.events import Event
 from .dossiers import event_model
-from .models import EventModel, connection
+from .models import EventModel, bind, connection
 
 
 def write_with_event(item, condition, event: Event) -> None:
@@ -23,6 +24,35 @@ def write_with_event(item, condition, event: Event) -> None:
             tx.save(event_model(event), condition=EventModel.dossier_id.does_not_exist())
     except TransactWriteError as error:
         raise Conflict("concurrent_update") from error
+
+
+class VersionedItems:
+    """A record kept as one item under its key, created once and then moved only over the version it was read at,
+    each write with its event (feedback items, desk queue tickets). A subclass names its model and the record's
+    conversions."""
+
+    model: type  # the PynamoDB model, with a `version` attribute
+    key: str  # the name of the model's hash key
+    to_model: staticmethod
+    from_model: staticmethod
+
+    def __init__(self) -> None:
+        bind()
+
+    def get(self, key: str):
+        if not key or len(key) > 64:
+            return None
+        try:
+            return self.from_model(self.model.get(key, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def create(self, record, event: Event) -> None:
+        write_with_event(self.to_model(record), getattr(self.model, self.key).does_not_exist(), event)
+
+    def save(self, record, read_version: int, event: Event) -> None:
+        """The changed record and its event, only over the version it was read at (Conflict otherwise)."""
+        write_with_event(self.to_model(record), self.model.version == read_version, event)
 
 
 def plain(value):

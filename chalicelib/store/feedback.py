@@ -11,13 +11,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
-from pynamodb.exceptions import DoesNotExist
-
-from ..domain.events import Event
 from ..domain.feedback import Feedback, FeedbackKind, FeedbackStatus, next_check
-from .aggregates import plain, write_with_event
+from .aggregates import VersionedItems, plain
 from .cursors import decode, encode
-from .models import FeedbackModel, bind
+from .models import FeedbackModel
 
 WATCH_SHARDS = 4
 _COLUMNS = {"code", "agency_code", "status", "kind", "title", "filed_at", "version", "procedure_code", "dossier_code",
@@ -56,26 +53,9 @@ def from_model(model: FeedbackModel) -> Feedback:
                     public=plain(model.public.as_dict()) if model.public else {}, **doc)
 
 
-
-
-class FeedbackStore:
-    def __init__(self) -> None:
-        bind()
-
-    def get(self, code: str) -> Feedback | None:
-        if not code or len(code) > 64:
-            return None
-        try:
-            return from_model(FeedbackModel.get(code, consistent_read=True))
-        except DoesNotExist:
-            return None
-
-    def create(self, item: Feedback, event: Event) -> None:
-        write_with_event(to_model(item), FeedbackModel.code.does_not_exist(), event)
-
-    def save(self, item: Feedback, read_version: int, event: Event) -> None:
-        """The changed item and its event, only over the version it was read at (Conflict otherwise)."""
-        write_with_event(to_model(item), FeedbackModel.version == read_version, event)
+class FeedbackStore(VersionedItems):
+    model, key = FeedbackModel, "code"
+    to_model, from_model = staticmethod(to_model), staticmethod(from_model)
 
     def queue(self, agency_code: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
         """The agency's items with a step due, soonest first: the queue's columns only (one query)."""

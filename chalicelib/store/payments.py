@@ -41,8 +41,6 @@ def from_model(model: PaymentModel) -> Payment:
                    pay_day=model.pay_day, **{k: plain(v) for k, v in doc.items()})
 
 
-
-
 class PaymentStore:
     def get(self, payment_id: str) -> Payment | None:
         if not payment_id or len(payment_id) > 64:

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from pynamodb.exceptions import DoesNotExist
-
-from ..domain.events import Event
 from ..domain.tickets import Ticket, TicketStatus
-from .aggregates import plain, write_with_event
-from .models import TICKET_LIST_PROJECTION, TicketModel, bind
+from .aggregates import VersionedItems, plain
+from .models import TICKET_LIST_PROJECTION, TicketModel
 
 _COLUMNS = {"id", "agency_code", "service", "number", "day", "status", "taken_at", "version", "counter", "called_at",
             "last_called_at"}
@@ -61,8 +58,6 @@ def from_model(model: TicketModel) -> Ticket:
                   last_called_at=model.last_called_at or "", **doc)
 
 
-
-
 def _row(model: TicketModel) -> dict:
     """What a list shows of a ticket: the index's projection."""
     row = {"id": model.id}
@@ -73,24 +68,9 @@ def _row(model: TicketModel) -> dict:
     return row
 
 
-class TicketStore:
-    def __init__(self) -> None:
-        bind()
-
-    def get(self, ticket_id: str) -> Ticket | None:
-        if not ticket_id or len(ticket_id) > 64:
-            return None
-        try:
-            return from_model(TicketModel.get(ticket_id, consistent_read=True))
-        except DoesNotExist:
-            return None
-
-    def create(self, ticket: Ticket, event: Event) -> None:
-        write_with_event(to_model(ticket), TicketModel.id.does_not_exist(), event)
-
-    def save(self, ticket: Ticket, read_version: int, event: Event) -> None:
-        """The changed ticket and its event, only over the version it was read at (Conflict otherwise)."""
-        write_with_event(to_model(ticket), TicketModel.version == read_version, event)
+class TicketStore(VersionedItems):
+    model, key = TicketModel, "id"
+    to_model, from_model = staticmethod(to_model), staticmethod(from_model)
 
     def waiting(self, agency_code: str, service: str, day: str, limit: int) -> list[dict]:
         """The first `limit` tickets of a service's line, in number order (one query)."""
