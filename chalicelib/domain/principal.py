@@ -23,6 +23,10 @@ class Principal:
 
     def actor(self, transition: Transition) -> dict:
         """Who took the transition, as events record it: the first of the caller's roles it allows."""
-        role = next((r for r in Role if r in transition.roles and r in self.roles), None)
+        return self.acting_as(*(r for r in Role if r in transition.roles))
+
+    def acting_as(self, *roles: Role) -> dict:
+        """Who acted, as events record it, in the first of `roles` the caller holds (None: none of them)."""
+        role = next((r for r in roles if r in self.roles), None)
         return {"id": self.id, "username": self.username, "role": role.value if role else None,
                 "name": self.name, "agency_code": self.agency_code}

@@ -34,9 +34,7 @@ def key_hash(key: str) -> str:
 def _actor(principal: Principal | None, name: str = "") -> dict:
     if principal is None:
         return {"id": None, "username": None, "role": None, "name": name or None, "agency_code": None}
-    role = next((r.value for r in (Role.OFFICER, Role.LEADER, Role.CITIZEN) if r in principal.roles), None)
-    return {"id": principal.id, "username": principal.username, "role": role, "name": principal.name,
-            "agency_code": principal.agency_code}
+    return principal.acting_as(Role.OFFICER, Role.LEADER, Role.CITIZEN)
 
 
 def _event(item: Feedback, event_type: FeedbackEvent, actor: dict, at: datetime, steps: list[str] = ()) -> Event:

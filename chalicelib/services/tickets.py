@@ -40,9 +40,7 @@ _STEPS = {
 
 
 def _actor(principal: Principal) -> dict:
-    role = next((r.value for r in DESK_STAFF if r in principal.roles), None)
-    return {"id": principal.id, "username": principal.username, "role": role, "name": principal.name,
-            "agency_code": principal.agency_code}
+    return principal.acting_as(*DESK_STAFF)
 
 
 def _officer(principal: Principal) -> dict:
