@@ -18,7 +18,6 @@ lifecycle"), and a last line of JSON for scripts.
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import io
 import json
@@ -249,11 +248,6 @@ def budgets() -> dict[str, float]:
             "wcu": int(minimum["wcu"] * targets["wcu_ratio"]), "cost_per_1000": targets["cost_per_1000_usd"]}
 
 
-def _record(stored: str | bytes) -> dict:
-    """A dossier's record from its `doc_z` as moto keeps it (the packed bytes, or their base64)."""
-    return unpack_doc(stored if isinstance(stored, bytes) else base64.b64decode(stored))
-
-
 def measure() -> dict[str, Any]:
     """Start the stack here, run two lifecycles under the meter; the second's figures (with price and minimum),
     and the first's under "cold"."""
@@ -275,7 +269,7 @@ def measure() -> dict[str, Any]:
     items = MotoTables().items_mentioning(dossier["id"])
     figures["item_sizes"] = {table.removeprefix(TABLE_PREFIX): sorted(item_size(i) for i in found)
                              for table, found in items.items()}
-    figures["record"] = next((_record(i["doc_z"]["B"]) for i in items.get(
+    figures["record"] = next((unpack_doc(i["doc_z"]["B"]) for i in items.get(
         f"{TABLE_PREFIX}dossiers-table", []) if "doc_z" in i), None)  # the dossier's stored record at the end
     cost = price(figures, prices)
     return {**figures, "calls": meter.counted(), "cost": cost, "cost_per_1000": sum(cost.values()) * 1000,
