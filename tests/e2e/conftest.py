@@ -180,9 +180,9 @@ def api(stack, sign_in):
 
 def edit_stored_dossier(aws, stack, dossier_id: str, change, **attributes: str) -> None:
     """Behind the API, as the passing of time would: `change(record)` edits the stored dossier's record (kept
-    compressed, chalicelib.store.dossiers.pack_doc), and `attributes` set top-level key attributes (e.g. the
+    compressed, chalicelib.store.packing.pack_doc), and `attributes` set top-level key attributes (e.g. the
     `due_date` the deadline index reads)."""
-    from chalicelib.store.dossiers import pack_doc, unpack_doc
+    from chalicelib.store.packing import pack_doc, unpack_doc
 
     ddb = aws("dynamodb")
     key = {"id": {"S": dossier_id}}

@@ -24,8 +24,9 @@ from chalicelib.domain.states import Action, Status
 from chalicelib.services.deadlines import scan
 from chalicelib.services.dossiers import DossierService, working_calendar
 from chalicelib.settings import get_settings
-from chalicelib.store.dossiers import DossierStore, _to_model, unpack_doc
+from chalicelib.store.dossiers import DossierStore, _to_model
 from chalicelib.store.models import DossierModel
+from chalicelib.store.packing import unpack_doc
 
 from .conftest import AGENCY, OTHER_AGENCY, REGION, citizen, now, officer, submission_body, submit
 
